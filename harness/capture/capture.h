@@ -1,0 +1,162 @@
+// ladder::capture: SIP messages out of packet captures.
+//
+// Two layers, kept apart (PcapPlusPlus-style): a pure Decoder (frames in, SIP payloads out; no
+// libpcap, unit-testable and fuzzable) and a libpcap adapter (PcapFile, PcapWriter) that is the
+// only code linking libpcap. read_capture() ties the two together for the common case.
+//
+// Threading: none of these types is thread-safe; use each from one thread.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core.h"
+
+namespace ladder::capture {
+
+/// Link-layer header types, numbered as libpcap's LINKTYPE_* / DLT_* values.
+enum class LinkType : int {
+  null_bsd = 0,      ///< BSD loopback: 4-byte host-order address family
+  ethernet = 1,      ///< Ethernet II, with 802.1Q / 802.1ad VLAN tags
+  raw = 101,         ///< raw IPv4 or IPv6 (LINKTYPE_RAW; DLT_RAW 12 and 14 map here too)
+  loop = 108,        ///< OpenBSD loopback: 4-byte network-order address family
+  linux_sll = 113,   ///< Linux cooked v1 ("-i any")
+  ipv4 = 228,
+  ipv6 = 229,
+  linux_sll2 = 276,  ///< Linux cooked v2
+};
+
+/// One captured packet. `data` is only valid during the call it is passed to.
+struct Frame {
+  std::uint64_t number = 0;  ///< 1-based, as Wireshark counts
+  core::TimeNs time = 0;
+  std::span<const std::uint8_t> data;
+  std::uint32_t wire_length = 0;  ///< original length; > data.size() when the snaplen cut it
+};
+
+/// One SIP message found on the wire. `bytes` is only valid during the callback.
+struct SipPayload {
+  std::uint64_t frame = 0;        ///< frame that completed the message (Wireshark's numbering)
+  std::uint64_t first_frame = 0;  ///< first frame that carried part of it (fragments, segments)
+  core::TimeNs time = 0;          ///< time of `frame`
+  core::Endpoint src;
+  core::Endpoint dst;
+  core::Transport transport = core::Transport::udp;
+  std::string_view bytes;
+  bool incomplete = false;  ///< stream ended (or gapped) before the whole message arrived
+};
+
+/// What the decoder saw, for reports and for "nothing is lost" accounting.
+struct DecodeStats {
+  std::uint64_t frames = 0;
+  std::uint64_t sip_messages = 0;
+  std::uint64_t non_sip_payloads = 0;  ///< RTP, DNS, Sofia's "TEST" datagrams ... skipped quietly
+  std::uint64_t keepalives = 0;        ///< CRLF keep-alives (RFC 5626)
+  std::uint64_t non_ip_frames = 0;     ///< ARP, LLDP ...
+  std::uint64_t other_protocols = 0;   ///< IP but neither UDP nor TCP (ICMP, ...)
+  std::uint64_t fragments = 0;         ///< IP fragments taken in
+  std::uint64_t reassembled = 0;       ///< datagrams rebuilt from fragments
+  std::uint64_t tcp_segments = 0;
+  std::uint64_t tcp_retransmissions = 0;
+  std::uint64_t tcp_gaps = 0;
+  std::uint64_t damaged_frames = 0;    ///< frames with a problem reported as a Diagnostic
+};
+
+struct DecoderOptions {
+  std::string source_name = "capture";  ///< used in diagnostics: "NAME: frame 12: ..."
+  std::size_t max_pending_fragments = 4096;  ///< bound on reassembly state (hostile input)
+  std::size_t max_stream_buffer = 1 << 20;   ///< per TCP direction, bytes waiting for order
+};
+
+/// Turns frames into SIP payloads. Pure: bytes in, callbacks out.
+/// Problems (bogus lengths, TCP gaps, unsupported link type ...) become warnings naming the frame;
+/// decoding carries on with the next frame.
+class Decoder {
+ public:
+  using PayloadSink = std::function<void(const SipPayload&)>;
+  using DiagnosticSink = std::function<void(const core::Diagnostic&)>;
+
+  Decoder(LinkType link, DecoderOptions options, PayloadSink on_payload,
+          DiagnosticSink on_diagnostic);
+  ~Decoder();
+  Decoder(Decoder&&) noexcept;
+  Decoder& operator=(Decoder&&) noexcept;
+
+  void feed(const Frame& frame);
+  /// End of input: emits what is left in TCP streams (marked incomplete) and reports
+  /// unfinished fragment sets.
+  void finish();
+  const DecodeStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// True for link types the Decoder understands.
+bool supported(int link_type);
+
+/// A capture file opened for reading (pcap or pcapng, via libpcap). Move-only; owns the pcap_t.
+class PcapFile {
+ public:
+  /// `path` "-" reads standard input. Errors name the file and say what is wrong
+  /// ("x.pcap: not a pcap or pcapng file (bad magic)", "x.pcap: file is empty").
+  static std::expected<PcapFile, std::string> open(const std::string& path);
+
+  ~PcapFile();
+  PcapFile(PcapFile&&) noexcept;
+  PcapFile& operator=(PcapFile&&) noexcept;
+
+  int link_type() const;
+  const std::string& name() const;
+
+  enum class Next { frame, end, error };
+  /// Reads the next frame into `out` (valid until the next call). On `error`, `error_text` says
+  /// what and which frame ("x.pcap: frame 17: truncated: record says 1514 bytes, file has 200").
+  Next next(Frame& out, std::string& error_text);
+
+ private:
+  struct Impl;
+  explicit PcapFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Writes frames to a pcap file (libpcap's dump format). Move-only; owns the pcap_dumper_t.
+class PcapWriter {
+ public:
+  static std::expected<PcapWriter, std::string> create(const std::string& path, LinkType link,
+                                                       int snaplen = 262144);
+  ~PcapWriter();
+  PcapWriter(PcapWriter&&) noexcept;
+  PcapWriter& operator=(PcapWriter&&) noexcept;
+
+  void write(core::TimeNs time, std::span<const std::uint8_t> data, std::uint32_t wire_length = 0);
+  /// Flushes and closes; also done by the destructor.
+  void close();
+
+ private:
+  struct Impl;
+  explicit PcapWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ReadResult {
+  DecodeStats stats;
+  bool complete = true;     ///< false when reading stopped on an error (truncated file ...)
+  std::string error;        ///< the reading error, when !complete
+};
+
+/// Opens `path`, decodes every frame and calls `on_payload` for each SIP message in capture
+/// order. Returns an error (unexpected) only when the file cannot be opened at all; a file that
+/// breaks off midway returns what was read with complete == false.
+std::expected<ReadResult, std::string> read_capture(const std::string& path,
+                                                    const Decoder::PayloadSink& on_payload,
+                                                    const Decoder::DiagnosticSink& on_diagnostic);
+
+}  // namespace ladder::capture

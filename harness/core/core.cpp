@@ -1,0 +1,133 @@
+#include "core/core.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+namespace ladder::core {
+
+std::string_view to_string(Transport t) {
+  switch (t) {
+    case Transport::udp: return "udp";
+    case Transport::tcp: return "tcp";
+    case Transport::tls: return "tls";
+    case Transport::sctp: return "sctp";
+  }
+  return "?";
+}
+
+Address Address::v4(const std::uint8_t* p) {
+  Address a;
+  a.family = 4;
+  std::memcpy(a.bytes.data(), p, 4);
+  return a;
+}
+
+Address Address::v6(const std::uint8_t* p) {
+  Address a;
+  a.family = 6;
+  std::memcpy(a.bytes.data(), p, 16);
+  return a;
+}
+
+std::optional<Address> Address::parse(std::string_view text) {
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  std::string s(text);
+  Address a;
+  if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
+    a.family = 4;
+    return a;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) {
+    a.family = 6;
+    return a;
+  }
+  return std::nullopt;
+}
+
+std::string Address::to_string() const {
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (family == 4) inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
+  else if (family == 6) inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+  else return "?";
+  return buf;
+}
+
+bool Address::is_loopback() const {
+  if (family == 4) return bytes[0] == 127;
+  if (family == 6) {
+    static const std::array<std::uint8_t, 16> one{0, 0, 0, 0, 0, 0, 0, 0,
+                                                  0, 0, 0, 0, 0, 0, 0, 1};
+    return bytes == one;
+  }
+  return false;
+}
+
+std::optional<Endpoint> Endpoint::parse(std::string_view text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view host = text.substr(0, colon);
+  std::string_view port = text.substr(colon + 1);
+  // A bare IPv6 address without brackets is ambiguous: require brackets.
+  if (host.find(':') != std::string_view::npos && host.front() != '[') return std::nullopt;
+  auto addr = Address::parse(host);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (!addr || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) {
+    return std::nullopt;
+  }
+  return Endpoint{*addr, static_cast<std::uint16_t>(value)};
+}
+
+std::string Endpoint::to_string() const {
+  std::string host = address.to_string();
+  if (address.family == 6) host = "[" + host + "]";
+  return host + ":" + std::to_string(port);
+}
+
+std::size_t EndpointHash::operator()(const Endpoint& e) const noexcept {
+  std::size_t h = 1469598103934665603ull;
+  auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 1099511628211ull; };
+  mix(e.address.family);
+  for (std::size_t i = 0; i < (e.address.family == 4 ? 4u : 16u); ++i) mix(e.address.bytes[i]);
+  mix(static_cast<std::uint8_t>(e.port >> 8));
+  mix(static_cast<std::uint8_t>(e.port));
+  return h;
+}
+
+std::string_view to_string(Severity s) {
+  switch (s) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
+  }
+  return "?";
+}
+
+std::string Diagnostic::format() const {
+  std::string out = where;
+  if (!out.empty()) out += ": ";
+  out += to_string(severity);
+  out += ": ";
+  out += message;
+  return out;
+}
+
+std::string position(std::string_view file, int line, int col) {
+  return std::string(file) + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+std::string format_seconds(TimeNs ns) {
+  char buf[32];
+  bool negative = ns < 0;
+  if (negative) ns = -ns;
+  std::snprintf(buf, sizeof buf, "%s%lld.%06lld", negative ? "-" : "",
+                static_cast<long long>(ns / 1000000000), static_cast<long long>((ns / 1000) % 1000000));
+  return buf;
+}
+
+}  // namespace ladder::core

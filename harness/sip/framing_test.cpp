@@ -1,0 +1,57 @@
+#include "sip/framing.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace ladder::sip {
+namespace {
+
+TEST(ClassifyStart, RequestsAndResponses) {
+  EXPECT_EQ(classify_start("INVITE sip:b@example.com SIP/2.0\r\nVia: x\r\n"), StartKind::request);
+  EXPECT_EQ(classify_start("FOO-BAR sip:b@h SIP/2.0\r\n"), StartKind::request);
+  EXPECT_EQ(classify_start("SIP/2.0 180 Ringing\r\n"), StartKind::response);
+  EXPECT_EQ(classify_start("SIP/2.0 200\r\n"), StartKind::response);
+}
+
+TEST(ClassifyStart, NotSip) {
+  EXPECT_EQ(classify_start("TEST"), StartKind::partial);  // a stream could still grow into SIP
+  EXPECT_EQ(classify_start("TEST\r\n"), StartKind::none);
+  EXPECT_EQ(classify_start("GET / HTTP/1.1\r\n"), StartKind::none);
+  EXPECT_EQ(classify_start("\x80\x00\x12\x34"), StartKind::none);
+  EXPECT_EQ(classify_start("SIP/2.0 20 OK\r\n"), StartKind::none);
+  EXPECT_EQ(classify_start("INVITE  SIP/2.0\r\n"), StartKind::none);
+  EXPECT_EQ(classify_start("\r\n\r\n"), StartKind::none);
+}
+
+TEST(FrameLength, UsesContentLengthLongAndCompact) {
+  std::string m = "MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 5\r\n\r\nhelloMORE";
+  auto f = frame_length(m);
+  ASSERT_EQ(f.state, FrameLength::State::complete);
+  EXPECT_EQ(f.length, m.size() - 4);
+  std::string c = "SIP/2.0 200 OK\r\nl:3\r\n\r\nabc";
+  f = frame_length(c);
+  ASSERT_EQ(f.state, FrameLength::State::complete);
+  EXPECT_EQ(f.length, c.size());
+}
+
+TEST(FrameLength, NeedsMoreUntilBodyComplete) {
+  std::string m = "SIP/2.0 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+  EXPECT_EQ(frame_length(m).state, FrameLength::State::need_more);
+  EXPECT_EQ(frame_length("SIP/2.0 200 OK\r\nVia: x\r\n").state, FrameLength::State::need_more);
+}
+
+TEST(FrameLength, RejectsGarbageLength) {
+  auto f = frame_length("SIP/2.0 200 OK\r\nContent-Length: ten\r\n\r\n");
+  EXPECT_EQ(f.state, FrameLength::State::bad);
+  EXPECT_STREQ(f.error, "Content-Length is not a number");
+}
+
+TEST(FindStart, SkipsToNextStartLine) {
+  std::string s = "garbage body\r\nmore\r\nBYE sip:x@y SIP/2.0\r\n\r\n";
+  EXPECT_EQ(find_start(s, 0), s.find("BYE"));
+  EXPECT_EQ(find_start("nothing here\r\n", 0), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace ladder::sip
