@@ -6,7 +6,17 @@
 // Sofia-SIP's own parser, lazily, on the first question that needs it; Sofia stays inside this
 // module's adapter (sofia_parser.cpp) and is linked PRIVATE.
 //
+// Which source answers what (a deliberate split):
+// - Header text (header(), headers(), count()) comes from the wire bytes, so a conformance
+//   check compares exactly what was sent; the only normalisation is trimming and turning each
+//   fold into one SP. It also works on messages Sofia rejects.
+// - Structure and validity (malformed(), problem(), request_uri(), from(), to(), vias(), ...)
+//   come from Sofia-SIP's parser, which is the reference for what a real stack accepts. Sofia
+//   re-encodes URIs, so Uri::text from these accessors can differ from the wire in escaping
+//   (sip:%61lice@h comes back as sip:alice@h); use header() for the exact bytes.
+//
 // Threading: a Message is not thread-safe (its lazy parse mutates it); use it from one thread.
+// Different Messages may be used on different threads.
 #pragma once
 
 #include <cstdint>
@@ -37,30 +47,36 @@ struct Summary {
   bool has_content_length = false;
   std::size_t content_length = 0;
   std::size_t body_size = 0;  ///< bytes after the blank line
-  /// First structural problem, or nullptr: "not a SIP start line", "no Call-ID header",
-  /// "CSeq is not 'number method'", "Content-Length 120 but body has 80 bytes", ...
+  /// First structural problem (static text), or nullptr: "not a SIP start line",
+  /// "no Call-ID header" (also CSeq, From, To, Via), "CSeq is not 'number method'",
+  /// "Content-Length is not a number", "Content-Length is larger than the body".
   const char* problem = nullptr;
 };
 
-/// Scans one whole SIP message. Never allocates, never throws; compact header forms count.
+/// Scans one whole SIP message. Never allocates, never throws; compact header forms count,
+/// names are case-insensitive, folded lines are followed. Only the first Call-ID, CSeq, Via,
+/// From, To and Content-Length lines are read. A value that spans a fold is returned with the
+/// fold's bytes in it (a view cannot remove them). The start line is judged by
+/// classify_start(), as capture does.
 Summary scan(std::string_view bytes);
 
 /// A parameter list as on the wire: ";tag=abc;lr" -> {{"tag","abc"},{"lr",""}}. Names lower-case.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct Uri {
-  std::string text;    ///< as on the wire
-  std::string scheme;  ///< "sip", "sips", "tel"
-  std::string user;
-  std::string host;
+  std::string text;    ///< parse_uri(): the input; from a Message: Sofia's encoding
+  std::string scheme;  ///< "sip", "sips", "tel" (lower-case)
+  std::string user;    ///< without password; for tel: the number ("+1-201-555-0123")
+  std::string host;    ///< IPv6 references keep their brackets: "[2001:db8::1]"
   std::uint16_t port = 0;  ///< 0 when absent
   Params params;
+  std::string headers;  ///< after '?', as written ("Subject=hi&Priority=urgent")
   std::optional<std::string> param(std::string_view name) const;
 };
 
 /// From, To, Contact, Route, Record-Route, Refer-To ...
 struct NameAddr {
-  std::string display;
+  std::string display;  ///< without quotes and backslash escapes; "" when absent
   Uri uri;
   Params params;  ///< header parameters (outside <>): tag, expires, q
   std::optional<std::string> param(std::string_view name) const;
@@ -69,13 +85,14 @@ struct NameAddr {
 struct Via {
   std::string protocol;   ///< "SIP/2.0/UDP"
   std::string transport;  ///< "UDP"
-  std::string host;
+  std::string host;       ///< IPv6 references keep their brackets
   std::uint16_t port = 0;
-  Params params;  ///< branch, received, rport ...
+  Params params;  ///< branch, received, rport ("rport" without value gives {"rport",""})
   std::optional<std::string> param(std::string_view name) const;
 };
 
-/// Parses a URI on its own ("sip:alice@example.com:5060;transport=tcp"). Empty on error.
+/// Parses a sip:, sips: or tel: URI on its own ("sip:alice@example.com:5060;transport=tcp")
+/// with Sofia's URI parser. Empty on error, for other schemes, and for text with whitespace.
 std::optional<Uri> parse_uri(std::string_view text);
 
 /// Long header name for a compact form ("i" -> "Call-ID", "v" -> "Via"); the name itself if
@@ -94,16 +111,24 @@ class Message {
   /// Fast fields (scan()). Computed on construction.
   const Summary& summary() const;
 
-  /// True when Sofia's parser rejects the message or a mandatory part is missing.
+  /// True when Sofia's parser rejects the message, a mandatory header (Call-ID, CSeq, From,
+  /// To, Via) is missing, or scan() found a problem. The message stays usable: header text
+  /// always, structure for whatever Sofia could parse.
   bool malformed() const;
-  /// The parser's reason when malformed(), else empty.
+  /// The reason when malformed(), else empty. The first that applies of:
+  ///   "not a SIP start line: '<first line>'", "bad <Name> header: '<wire value>'",
+  ///   "Content-Length <n> but body has <m> bytes", "no <Name> header", scan()'s problem,
+  ///   "rejected by the SIP parser".
   const std::string& problem() const;
 
-  /// First value of a header, as on the wire (trimmed), by long or compact name,
-  /// case-insensitive. Empty optional when absent.
+  /// First value of a header, as on the wire (trimmed, folds as one SP), by long or compact
+  /// name, case-insensitive. For list headers the first element. Empty optional when absent.
   std::optional<std::string> header(std::string_view name) const;
-  /// Every value of a header in order, across repeated header lines and comma-separated lists.
+  /// Every value of a header in wire order, across repeated header lines; list headers (Via,
+  /// Route, Record-Route, Contact, Allow, Supported, Require ...) are split at commas outside
+  /// quotes and <>. Other headers (Date, WWW-Authenticate, Subject, unknown ones) never are.
   std::vector<std::string> headers(std::string_view name) const;
+  /// headers(name).size().
   std::size_t count(std::string_view name) const;
 
   std::optional<Uri> request_uri() const;
@@ -114,11 +139,14 @@ class Message {
   std::vector<NameAddr> routes() const;
   std::vector<Via> vias() const;
   std::optional<int> max_forwards() const;
+  /// Bytes after the blank line, cut to Content-Length when that is smaller (extra bytes in a
+  /// datagram are not body, RFC 3261 18.3).
   std::string_view body() const;
+  /// "type/subtype" without parameters (use header("Content-Type") for those).
   std::optional<std::string> content_type() const;
 
  private:
-  struct Parsed;
+  struct Parsed;  // defined in message.cpp
   const Parsed& parsed() const;
   std::string bytes_;
   Summary summary_;

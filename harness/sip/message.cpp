@@ -1,0 +1,128 @@
+// Message: owns the bytes, scans on construction, parses fully (wire header index + Sofia) on
+// the first question that needs it.
+#include <string>
+
+#include "sip/sip.h"
+#include "sip/sofia_parser.h"
+#include "sip/text.h"
+#include "sip/wire_headers.h"
+
+namespace ladder::sip {
+namespace {
+
+std::string first_line(std::string_view bytes) {
+  std::string_view line = bytes.substr(0, bytes.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  constexpr std::size_t kMax = 80;  // enough to recognise it; the bytes are in the message
+  if (line.size() > kMax) return std::string(line.substr(0, kMax)) + "...";
+  return std::string(line);
+}
+
+std::string scan_problem(const Summary& s) {
+  if (s.has_content_length && s.content_length > s.body_size) {
+    return "Content-Length " + std::to_string(s.content_length) + " but body has " +
+           std::to_string(s.body_size) + " bytes";
+  }
+  return s.problem != nullptr ? std::string(s.problem) : std::string();
+}
+
+// The first reason, most fundamental first, so the text names the cause rather than a
+// consequence (a garbage start line also "lacks" every header).
+std::string find_problem(std::string_view bytes, const Summary& summary, const SofiaResult& sofia,
+                         const std::vector<WireHeader>& headers) {
+  if (!sofia.has_start_line || summary.problem == std::string_view("not a SIP start line")) {
+    return "not a SIP start line: '" + first_line(bytes) + "'";
+  }
+  if (!sofia.bad_headers.empty()) {
+    const std::string& name = sofia.bad_headers.front();
+    if (name.empty()) return "bad header";
+    std::optional<std::string> value = first_header(headers, name);
+    if (!value) return "bad " + name + " header";
+    return "bad " + name + " header: '" + *value + "'";
+  }
+  if (sofia.has_error) {
+    std::string p = scan_problem(summary);
+    return p.empty() ? "rejected by the SIP parser" : p;
+  }
+  if (!sofia.has_call_id) return "no Call-ID header";
+  if (!sofia.has_cseq) return "no CSeq header";
+  if (!sofia.has_from) return "no From header";
+  if (!sofia.has_to) return "no To header";
+  if (!sofia.has_via) return "no Via header";
+  return scan_problem(summary);
+}
+
+}  // namespace
+
+struct Message::Parsed {
+  std::vector<WireHeader> headers;
+  SofiaResult sofia;
+  std::string problem;
+};
+
+Message::Message(std::string bytes) : bytes_(std::move(bytes)), summary_(scan(bytes_)) {}
+Message::~Message() = default;
+Message::Message(Message&&) noexcept = default;
+Message& Message::operator=(Message&&) noexcept = default;
+
+std::string_view Message::bytes() const { return bytes_; }
+const Summary& Message::summary() const { return summary_; }
+
+const Message::Parsed& Message::parsed() const {
+  if (!parsed_) {
+    auto p = std::make_unique<Parsed>();
+    p->headers = index_headers(bytes_);
+    p->sofia = parse_with_sofia(bytes_);
+    p->problem = find_problem(bytes_, summary_, p->sofia, p->headers);
+    parsed_ = std::move(p);
+  }
+  return *parsed_;
+}
+
+bool Message::malformed() const { return !parsed().problem.empty(); }
+const std::string& Message::problem() const { return parsed().problem; }
+
+std::optional<std::string> Message::header(std::string_view name) const {
+  return first_header(parsed().headers, name);
+}
+std::vector<std::string> Message::headers(std::string_view name) const {
+  return header_values(parsed().headers, name);
+}
+std::size_t Message::count(std::string_view name) const { return headers(name).size(); }
+
+std::optional<Uri> Message::request_uri() const { return parsed().sofia.request_uri; }
+std::optional<NameAddr> Message::from() const { return parsed().sofia.from; }
+std::optional<NameAddr> Message::to() const { return parsed().sofia.to; }
+std::vector<NameAddr> Message::contacts() const { return parsed().sofia.contacts; }
+std::vector<NameAddr> Message::record_routes() const { return parsed().sofia.record_routes; }
+std::vector<NameAddr> Message::routes() const { return parsed().sofia.routes; }
+std::vector<Via> Message::vias() const { return parsed().sofia.vias; }
+std::optional<int> Message::max_forwards() const { return parsed().sofia.max_forwards; }
+std::optional<std::string> Message::content_type() const { return parsed().sofia.content_type; }
+
+std::string_view Message::body() const {
+  std::string_view b = std::string_view(bytes_).substr(bytes_.size() - summary_.body_size);
+  if (summary_.has_content_length && summary_.content_length < b.size()) {
+    b = b.substr(0, summary_.content_length);
+  }
+  return b;
+}
+
+namespace {
+std::optional<std::string> find(const Params& params, std::string_view name) {
+  for (const auto& [n, v] : params) {
+    if (text::iequals(n, name)) return v;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> Uri::param(std::string_view name) const { return find(params, name); }
+std::optional<std::string> NameAddr::param(std::string_view name) const {
+  return find(params, name);
+}
+std::optional<std::string> Via::param(std::string_view name) const { return find(params, name); }
+
+std::optional<Uri> parse_uri(std::string_view text) { return parse_uri_with_sofia(text); }
+
+}  // namespace ladder::sip

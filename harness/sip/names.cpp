@@ -1,0 +1,129 @@
+// Header name normalisation: compact forms (RFC 3261 7.3.3 and the extensions that define one)
+// and the conventional spelling of the well-known headers.
+#include "sip/names.h"
+
+#include <array>
+
+#include "sip/sip.h"
+#include "sip/text.h"
+
+namespace ladder::sip {
+namespace {
+
+struct Compact {
+  char letter;
+  std::string_view name;
+};
+
+constexpr auto kCompact = std::to_array<Compact>({
+    {'a', "Accept-Contact"},  {'b', "Referred-By"},  {'c', "Content-Type"},
+    {'d', "Request-Disposition"}, {'e', "Content-Encoding"}, {'f', "From"},
+    {'i', "Call-ID"},         {'j', "Reject-Contact"}, {'k', "Supported"},
+    {'l', "Content-Length"},  {'m', "Contact"},      {'n', "Identity-Info"},
+    {'o', "Event"},           {'r', "Refer-To"},     {'s', "Subject"},
+    {'t', "To"},              {'u', "Allow-Events"}, {'v', "Via"},
+    {'x', "Session-Expires"}, {'y', "Identity"},
+});
+
+struct Known {
+  std::string_view name;
+  bool list;
+};
+
+// Spelling as in the defining RFCs. `list` marks the "#"-grammar headers.
+constexpr auto kKnown = std::to_array<Known>({
+    {"Accept", true},
+    {"Accept-Contact", true},
+    {"Accept-Encoding", true},
+    {"Accept-Language", true},
+    {"Alert-Info", true},
+    {"Allow", true},
+    {"Allow-Events", true},
+    {"Authentication-Info", false},  // one ainfo list, not separate values
+    {"Authorization", false},
+    {"Call-ID", false},
+    {"Call-Info", true},
+    {"Contact", true},
+    {"Content-Disposition", false},
+    {"Content-Encoding", true},
+    {"Content-Language", true},
+    {"Content-Length", false},
+    {"Content-Type", false},
+    {"CSeq", false},
+    {"Date", false},
+    {"Error-Info", true},
+    {"Event", false},
+    {"Expires", false},
+    {"From", false},
+    {"History-Info", true},
+    {"Identity", false},
+    {"Identity-Info", false},
+    {"In-Reply-To", true},
+    {"Max-Forwards", false},
+    {"MIME-Version", false},
+    {"Min-Expires", false},
+    {"Min-SE", false},
+    {"Organization", false},
+    {"P-Asserted-Identity", true},
+    {"P-Preferred-Identity", true},
+    {"Path", true},
+    {"Priority", false},
+    {"Privacy", false},
+    {"Proxy-Authenticate", false},
+    {"Proxy-Authorization", false},
+    {"Proxy-Require", true},
+    {"RAck", false},
+    {"Reason", true},
+    {"Record-Route", true},
+    {"Refer-To", false},
+    {"Referred-By", false},
+    {"Reject-Contact", true},
+    {"Reply-To", false},
+    {"Request-Disposition", true},
+    {"Require", true},
+    {"Retry-After", false},
+    {"Route", true},
+    {"RSeq", false},
+    {"Server", false},
+    {"Service-Route", true},
+    {"Session-Expires", false},
+    {"Subject", false},
+    {"Subscription-State", false},
+    {"Supported", true},
+    {"Timestamp", false},
+    {"To", false},
+    {"Unsupported", true},
+    {"User-Agent", false},
+    {"Via", true},
+    {"Warning", true},
+    {"WWW-Authenticate", false},
+    {"Replaces", false},
+});
+
+const Known* find_known(std::string_view name) {
+  for (const Known& k : kKnown) {
+    if (text::iequals(k.name, name)) return &k;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view canonical_name(std::string_view name) {
+  if (name.size() == 1) {
+    char c = text::lower(name[0]);
+    for (const Compact& k : kCompact) {
+      if (k.letter == c) return k.name;
+    }
+    return name;
+  }
+  const Known* k = find_known(name);
+  return k != nullptr ? k->name : name;
+}
+
+bool is_list_header(std::string_view canonical) {
+  const Known* k = find_known(canonical);
+  return k != nullptr && k->list;
+}
+
+}  // namespace ladder::sip

@@ -1,0 +1,196 @@
+// scan(): one pass over a whole message, no allocation. Header lines are found with memchr and
+// dispatched on the first character of the name, so most lines cost a memchr and a switch.
+#include <cstring>
+
+#include "sip/sip.h"
+#include "sip/text.h"
+
+namespace ladder::sip {
+namespace {
+
+using text::is_digit;
+using text::is_ws;
+
+constexpr std::string_view kVersion = "SIP/2.0";
+
+// Fills the start-line fields. framing's classifier decides what the line is, so scan() and
+// the capture's SIP detection never disagree about what counts as SIP.
+bool scan_start_line(std::string_view bytes, Summary& s) {
+  StartKind kind = classify_start(bytes);
+  if (kind != StartKind::request && kind != StartKind::response) return false;
+  std::size_t nl = bytes.find('\n');
+  std::string_view line = bytes.substr(0, nl);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (kind == StartKind::response) {
+    s.status = (line[8] - '0') * 100 + (line[9] - '0') * 10 + (line[10] - '0');
+    s.reason = line.size() > 12 ? text::trim(line.substr(12)) : std::string_view{};
+    return true;
+  }
+  s.is_request = true;
+  std::size_t sp = line.find(' ');
+  s.method = line.substr(0, sp);
+  s.request_uri = line.substr(sp + 1, line.size() - kVersion.size() - 1 - (sp + 1));
+  return true;
+}
+
+// "1 INVITE" with LWS between: RFC 3261 25.1 CSeq = 1*DIGIT LWS Method.
+bool scan_cseq(std::string_view v, Summary& s) {
+  std::size_t i = 0;
+  std::uint64_t n = 0;
+  while (i < v.size() && is_digit(v[i])) {
+    n = n * 10 + static_cast<std::uint64_t>(v[i] - '0');
+    if (n > 0xffffffffu) return false;  // RFC 3261 8.1.1.5: less than 2**31; allow uint32
+    ++i;
+  }
+  if (i == 0 || i == v.size() || !text::is_lws(v[i])) return false;
+  while (i < v.size() && text::is_lws(v[i])) ++i;
+  std::size_t m = i;
+  while (i < v.size() && !text::is_lws(v[i])) ++i;
+  if (m == i || i != v.size()) return false;  // v is trimmed, so anything left is a 3rd word
+  s.cseq = static_cast<std::uint32_t>(n);
+  s.cseq_method = v.substr(m);
+  return true;
+}
+
+bool scan_length(std::string_view v, std::size_t& out) {
+  if (v.empty() || v.size() > 9) return false;  // > 999,999,999 bytes is not a SIP body
+  std::size_t n = 0;
+  for (char c : v) {
+    if (!is_digit(c)) return false;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  out = n;
+  return true;
+}
+
+std::string_view tag_of(std::string_view name_addr) {
+  std::size_t p = text::header_params_start(name_addr);
+  if (p == std::string_view::npos) return {};
+  bool found = false;
+  return text::find_param(name_addr.substr(p), "tag", found);
+}
+
+enum class Wanted { other, call_id, cseq, content_length, via, from, to };
+
+// The first character picks the candidates, so most headers are rejected by one compare.
+Wanted identify(std::string_view name) {
+  bool compact = name.size() == 1;
+  switch (text::lower(name[0])) {
+    case 'i':
+      return compact ? Wanted::call_id : Wanted::other;
+    case 'l':
+      return compact ? Wanted::content_length : Wanted::other;
+    case 'c':
+      if (text::iequals_lower(name, "call-id")) return Wanted::call_id;
+      if (text::iequals_lower(name, "cseq")) return Wanted::cseq;
+      if (text::iequals_lower(name, "content-length")) return Wanted::content_length;
+      return Wanted::other;
+    case 'v':
+      return compact || text::iequals_lower(name, "via") ? Wanted::via : Wanted::other;
+    case 'f':
+      return compact || text::iequals_lower(name, "from") ? Wanted::from : Wanted::other;
+    case 't':
+      return compact || text::iequals_lower(name, "to") ? Wanted::to : Wanted::other;
+    default:
+      return Wanted::other;
+  }
+}
+
+void set_problem(Summary& s, const char* p) {
+  if (s.problem == nullptr) s.problem = p;
+}
+
+}  // namespace
+
+Summary scan(std::string_view bytes) {
+  Summary s;
+  if (!scan_start_line(bytes, s)) set_problem(s, "not a SIP start line");
+
+  bool call_id = false, cseq = false, from = false, to = false, via = false;
+  const char* const end = bytes.data() + bytes.size();
+  const char* nl = static_cast<const char*>(std::memchr(bytes.data(), '\n', bytes.size()));
+  const char* pos = nl != nullptr ? nl + 1 : end;
+  const char* body = end;
+
+  while (pos < end) {
+    nl = static_cast<const char*>(std::memchr(pos, '\n', static_cast<std::size_t>(end - pos)));
+    const char* next = nl != nullptr ? nl + 1 : end;
+    const char* line_end = nl != nullptr ? nl : end;
+    if (line_end > pos && line_end[-1] == '\r') --line_end;
+    if (line_end == pos) {  // the blank line: the body follows
+      body = next;
+      break;
+    }
+    if (is_ws(*pos)) {  // a continuation with no header before it (right after the start line)
+      pos = next;
+      continue;
+    }
+    // The value runs on over folded continuation lines (RFC 3261 7.3.1).
+    const char* value_end = line_end;
+    while (next < end && is_ws(*next)) {
+      nl = static_cast<const char*>(std::memchr(next, '\n', static_cast<std::size_t>(end - next)));
+      value_end = nl != nullptr ? nl : end;
+      next = nl != nullptr ? nl + 1 : end;
+    }
+    const char* line = pos;
+    pos = next;
+
+    const char* colon =
+        static_cast<const char*>(std::memchr(line, ':', static_cast<std::size_t>(line_end - line)));
+    if (colon == nullptr) continue;  // not a header line; Sofia decides how bad that is
+    std::size_t name_len = static_cast<std::size_t>(colon - line);
+    while (name_len > 0 && is_ws(line[name_len - 1])) --name_len;
+    if (name_len == 0) continue;
+    std::string_view name(line, name_len);
+    auto value = [&] {
+      return text::trim(std::string_view(colon + 1, static_cast<std::size_t>(value_end - colon - 1)));
+    };
+
+    switch (identify(name)) {
+      case Wanted::call_id:
+        if (!call_id) s.call_id = value();
+        call_id = true;
+        break;
+      case Wanted::cseq:
+        if (!cseq && !scan_cseq(value(), s)) set_problem(s, "CSeq is not 'number method'");
+        cseq = true;
+        break;
+      case Wanted::content_length:
+        if (!s.has_content_length && !scan_length(value(), s.content_length)) {
+          set_problem(s, "Content-Length is not a number");
+        }
+        s.has_content_length = true;
+        break;
+      case Wanted::via:
+        if (!via) {
+          bool found = false;
+          s.via_branch = text::find_param(value(), "branch", found);
+        }
+        via = true;
+        break;
+      case Wanted::from:
+        if (!from) s.from_tag = tag_of(value());
+        from = true;
+        break;
+      case Wanted::to:
+        if (!to) s.to_tag = tag_of(value());
+        to = true;
+        break;
+      case Wanted::other:
+        break;
+    }
+  }
+
+  s.body_size = static_cast<std::size_t>(end - body);
+  if (!call_id) set_problem(s, "no Call-ID header");
+  if (!cseq) set_problem(s, "no CSeq header");
+  if (!from) set_problem(s, "no From header");
+  if (!to) set_problem(s, "no To header");
+  if (!via) set_problem(s, "no Via header");
+  if (s.has_content_length && s.content_length > s.body_size) {
+    set_problem(s, "Content-Length is larger than the body");
+  }
+  return s;
+}
+
+}  // namespace ladder::sip

@@ -1,0 +1,128 @@
+#include "sip/text.h"
+
+namespace ladder::sip::text {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool iequals_lower(std::string_view a, std::string_view lower_name) {
+  if (a.size() != lower_name.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower_name[i]) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_lws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_lws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> split_list(std::string_view value) {
+  std::vector<std::string_view> out;
+  bool quoted = false;
+  int angle = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (quoted) {
+      if (c == '\\') {
+        ++i;  // quoted-pair: the next character cannot end the string
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '<') {
+      ++angle;
+    } else if (c == '>' && angle > 0) {
+      --angle;
+    } else if (c == ',' && angle == 0) {
+      std::string_view e = trim(value.substr(start, i - start));
+      if (!e.empty()) out.push_back(e);
+      start = i + 1;
+    }
+  }
+  std::string_view e = trim(value.substr(start));
+  if (!e.empty()) out.push_back(e);
+  return out;
+}
+
+std::string_view find_param(std::string_view params, std::string_view name, bool& found) {
+  found = false;
+  std::size_t i = params.find(';');
+  while (i != std::string_view::npos && i < params.size()) {
+    ++i;  // past ';'
+    while (i < params.size() && is_lws(params[i])) ++i;
+    std::size_t name_start = i;
+    while (i < params.size() && params[i] != '=' && params[i] != ';' && params[i] != ',' &&
+           !is_lws(params[i])) {
+      ++i;
+    }
+    std::string_view pname = params.substr(name_start, i - name_start);
+    while (i < params.size() && is_lws(params[i])) ++i;
+    std::string_view pvalue;
+    if (i < params.size() && params[i] == '=') {
+      ++i;
+      while (i < params.size() && is_lws(params[i])) ++i;
+      std::size_t value_start = i;
+      bool quoted = false;
+      while (i < params.size()) {
+        char c = params[i];
+        if (quoted) {
+          if (c == '\\') ++i;
+          else if (c == '"') quoted = false;
+        } else if (c == '"') {
+          quoted = true;
+        } else if (c == ';' || c == ',' || is_lws(c)) {
+          break;
+        }
+        ++i;
+      }
+      pvalue = params.substr(value_start, std::min(i, params.size()) - value_start);
+    }
+    if (iequals_lower(pname, name)) {
+      found = true;
+      return pvalue;
+    }
+    while (i < params.size() && params[i] != ';' && params[i] != ',') ++i;
+    if (i >= params.size() || params[i] == ',') break;
+  }
+  return {};
+}
+
+std::size_t header_params_start(std::string_view value) {
+  std::size_t i = 0;
+  // A quoted display name may contain '<', ';' or '>'; skip it first.
+  while (i < value.size() && is_lws(value[i])) ++i;
+  if (i < value.size() && value[i] == '"') {
+    for (++i; i < value.size() && value[i] != '"'; ++i) {
+      if (value[i] == '\\') ++i;
+    }
+    ++i;
+  }
+  if (i >= value.size()) return std::string_view::npos;
+  std::size_t lt = value.find('<', i);
+  if (lt != std::string_view::npos) {
+    std::size_t gt = value.find('>', lt);
+    if (gt == std::string_view::npos) return std::string_view::npos;
+    i = gt + 1;
+  }
+  // Bare addr-spec: RFC 3261 20.10 says everything after the URI's first ';' is a header
+  // parameter, so URI parameters cannot appear there.
+  return value.find(';', i);
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+}  // namespace ladder::sip::text

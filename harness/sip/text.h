@@ -1,0 +1,54 @@
+// Private text helpers shared by scan(), the wire header index and the Sofia adapter.
+// Pure functions on string_view: no allocation unless the return type owns memory, no locale.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ladder::sip::text {
+
+/// ASCII lower-case table; a table rather than tolower() because tolower() reads the locale.
+inline constexpr std::array<char, 256> kLower = [] {
+  std::array<char, 256> t{};
+  for (int i = 0; i < 256; ++i) {
+    t[static_cast<std::size_t>(i)] =
+        static_cast<char>((i >= 'A' && i <= 'Z') ? i - 'A' + 'a' : i);
+  }
+  return t;
+}();
+
+inline char lower(char c) { return kLower[static_cast<unsigned char>(c)]; }
+inline bool is_ws(char c) { return c == ' ' || c == '\t'; }
+/// Whitespace including the CR/LF of a folded line (LWS in RFC 3261 terms).
+inline bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// Case-insensitive ASCII comparison.
+bool iequals(std::string_view a, std::string_view b);
+/// Case-insensitive comparison against a name that is already lower-case (faster: one lookup).
+bool iequals_lower(std::string_view a, std::string_view lower_name);
+
+/// Trims SP, HT, CR and LF at both ends.
+std::string_view trim(std::string_view s);
+
+/// Splits a header value at commas that are outside quoted strings and <...>; elements trimmed,
+/// empty ones dropped.
+std::vector<std::string_view> split_list(std::string_view value);
+
+/// Finds a ';'-separated parameter (case-insensitive name, lower-case `name`) in `params`, which
+/// starts at or before the first ';'. Returns its value (empty for a bare flag) and sets `found`.
+/// Stops at ',' outside quotes, so it can be run on the first element of a list header.
+std::string_view find_param(std::string_view params, std::string_view name, bool& found);
+
+/// Offset of the first header parameter (the ';' after the URI) in a name-addr or addr-spec
+/// value: after the closing '>' when there is one, else the first ';' after any display name.
+/// npos when there are no parameters.
+std::size_t header_params_start(std::string_view value);
+
+/// Lower-cases an ASCII string.
+std::string to_lower(std::string_view s);
+
+}  // namespace ladder::sip::text

@@ -1,0 +1,79 @@
+#include "sip/wire_headers.h"
+
+#include "sip/names.h"
+#include "sip/sip.h"
+#include "sip/text.h"
+
+namespace ladder::sip {
+
+std::vector<WireHeader> index_headers(std::string_view bytes) {
+  std::vector<WireHeader> out;
+  std::size_t end = header_end(bytes);
+  std::string_view head = end == std::string_view::npos ? bytes : bytes.substr(0, end);
+  std::size_t pos = head.find('\n');
+  if (pos == std::string_view::npos) return out;
+  ++pos;
+  WireHeader* last = nullptr;
+  while (pos < head.size()) {
+    std::size_t nl = head.find('\n', pos);
+    std::string_view line = head.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
+    pos = nl == std::string_view::npos ? head.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;
+    if (text::is_ws(line.front())) {
+      // Folded continuation: RFC 3261 7.3.1 makes it equivalent to one SP.
+      std::string_view more = text::trim(line);
+      if (last != nullptr && !more.empty()) {
+        if (!last->value.empty()) last->value += ' ';
+        last->value += more;
+      }
+      continue;
+    }
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      last = nullptr;
+      continue;
+    }
+    std::string_view name = text::trim(line.substr(0, colon));
+    if (name.empty()) {
+      last = nullptr;
+      continue;
+    }
+    out.push_back({canonical_name(name), std::string(text::trim(line.substr(colon + 1)))});
+    last = &out.back();
+  }
+  return out;
+}
+
+std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
+                                       std::string_view name) {
+  std::vector<std::string> out;
+  std::string_view canonical = canonical_name(name);
+  bool list = is_list_header(canonical);
+  for (const WireHeader& h : headers) {
+    if (!text::iequals(h.canonical, canonical)) continue;
+    if (!list) {
+      out.push_back(h.value);
+      continue;
+    }
+    for (std::string_view e : text::split_list(h.value)) out.emplace_back(e);
+  }
+  return out;
+}
+
+std::optional<std::string> first_header(const std::vector<WireHeader>& headers,
+                                        std::string_view name) {
+  std::string_view canonical = canonical_name(name);
+  bool list = is_list_header(canonical);
+  for (const WireHeader& h : headers) {
+    if (!text::iequals(h.canonical, canonical)) continue;
+    if (list) {
+      std::vector<std::string_view> elements = text::split_list(h.value);
+      if (!elements.empty()) return std::string(elements.front());
+    }
+    return h.value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ladder::sip

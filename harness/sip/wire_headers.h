@@ -1,0 +1,29 @@
+// Private: the header lines of a message as on the wire, for Message::header() and friends.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ladder::sip {
+
+struct WireHeader {
+  std::string_view canonical;  ///< canonical_name() of the wire name (static or into bytes)
+  std::string value;           ///< trimmed; each fold (CRLF + whitespace) becomes one SP
+};
+
+/// Every header line of `bytes` in wire order, up to the blank line (or the end when there is
+/// none). Lines without a colon are skipped. Views point into `bytes` or static storage.
+std::vector<WireHeader> index_headers(std::string_view bytes);
+
+/// The values of one header: one per line, and for list headers one per comma-separated element.
+std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
+                                       std::string_view name);
+
+/// The first value of a header: the first line's value, or for list headers its first element.
+/// Empty optional when absent.
+std::optional<std::string> first_header(const std::vector<WireHeader>& headers,
+                                        std::string_view name);
+
+}  // namespace ladder::sip
