@@ -1,0 +1,201 @@
+// The top level of a ladder file: name, roles, dialogs, policy, any_order, steps.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "scenario/loader_internal.h"
+
+namespace ladder::scenario {
+
+namespace detail {
+
+namespace {
+
+bool is_role_id(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::optional<RoleKind> read_role_kind(const YAML::Node& n, Sink& sink, const std::string& where) {
+  auto s = read_string(n, sink, where);
+  if (!s) return std::nullopt;
+  if (*s == "ua") return RoleKind::ua;
+  if (*s == "proxy") return RoleKind::proxy;
+  if (*s == "b2bua") return RoleKind::b2bua;
+  static const std::vector<std::string> kinds{"ua", "proxy", "b2bua"};
+  sink.error(pos_of(n), "unknown role kind '" + *s + "' for " + where + did_you_mean(*s, kinds) +
+                            "; expected ua, proxy or b2bua");
+  return std::nullopt;
+}
+
+void add_role(Scenario& sc, Sink& sink, const YAML::Node& key, std::optional<RoleKind> kind) {
+  auto id = read_string(key, sink, "a role in 'roles'");
+  if (!id) return;
+  if (!is_role_id(*id)) {
+    sink.error(pos_of(key), "bad role id '" + *id + "'; use letters, digits and '_' (A, B, P)");
+    return;
+  }
+  if (const Role* prev = sc.find_role(*id)) {
+    sink.error(pos_of(key), "duplicate role '" + *id + "'; first declared at line " +
+                                std::to_string(prev->pos.line));
+    return;
+  }
+  sc.roles.push_back({*id, kind.value_or(RoleKind::ua), pos_of(key)});
+}
+
+// roles: [A, B, P: proxy] or [A, B, {P: proxy}] or {A: ua, P: proxy}
+void read_roles(const YAML::Node& n, Scenario& sc, Sink& sink) {
+  if (n.IsSequence()) {
+    for (const YAML::Node& item : n) {
+      if (item.IsMap()) {
+        for (auto it = item.begin(); it != item.end(); ++it) {
+          add_role(sc, sink, it->first, read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
+        }
+      } else {
+        add_role(sc, sink, item, RoleKind::ua);
+      }
+    }
+    return;
+  }
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      add_role(sc, sink, it->first, read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
+    }
+    return;
+  }
+  sink.error(pos_of(n), "expected a list or a map for 'roles', found " + describe(n));
+}
+
+void read_dialogs(const YAML::Node& n, Scenario& sc, Sink& sink) {
+  MapReader m(n, sink, "'dialogs'");
+  for (auto& [key, value] : m.entries()) {
+    auto label = read_string(key, sink, "a dialog label in 'dialogs'");
+    if (!label) continue;
+    if (sc.find_dialog(*label)) {
+      sink.error(pos_of(key), "duplicate dialog '" + *label + "'");
+      continue;
+    }
+    auto state = read_string(value, sink, "dialog '" + *label + "'");
+    if (!state) continue;
+    Dialog d{*label, DialogState::fresh, pos_of(key)};
+    if (*state == "established") d.state = DialogState::established;
+    else if (*state != "new") {
+      sink.error(pos_of(value), "unknown dialog state '" + *state + "' for dialog '" + *label +
+                                    "'" + did_you_mean(*state, {"established", "new"}) +
+                                    "; expected established or new");
+      continue;
+    }
+    sc.dialogs.push_back(std::move(d));
+  }
+}
+
+void read_policy(const YAML::Node& n, Policy& p, Sink& sink) {
+  MapReader m(n, sink, "'policy'");
+  if (!m.ok()) return;
+  if (YAML::Node e = m.get("extra_messages")) {
+    if (auto s = read_string(e, sink, m.where("extra_messages"))) {
+      if (*s == "fail") p.extra_messages = ExtraMessages::fail;
+      else if (*s == "warn") p.extra_messages = ExtraMessages::warn;
+      else if (*s == "ignore") p.extra_messages = ExtraMessages::ignore;
+      else {
+        sink.error(pos_of(e), "unknown value '" + *s + "' for " + m.where("extra_messages") +
+                                  did_you_mean(*s, {"fail", "warn", "ignore"}) +
+                                  "; expected fail, warn or ignore");
+      }
+    }
+  }
+  if (YAML::Node s = m.get("strict_order")) p.strict_order = read_bool(s, sink, m.where("strict_order")).value_or(false);
+  if (YAML::Node r = m.get("record_route")) p.record_route = read_bool(r, sink, m.where("record_route"));
+  if (YAML::Node t = m.get("step_timeout")) p.step_timeout = read_duration(t, sink, m.where("step_timeout"));
+  m.finish();
+}
+
+void read_any_order(const YAML::Node& n, ParsedScenario& ps, Sink& sink) {
+  if (!n.IsSequence()) {
+    sink.error(pos_of(n), "expected a list of lists of step ids for 'any_order', found " + describe(n));
+    return;
+  }
+  for (const YAML::Node& group : n) {
+    if (!group.IsSequence()) {
+      sink.error(pos_of(group), "expected a list of step ids in 'any_order', found " + describe(group));
+      continue;
+    }
+    std::vector<Ref> refs;
+    for (const YAML::Node& id : group) {
+      if (auto s = read_step_ref(id, sink, "'any_order'")) refs.push_back({*s, pos_of(id)});
+    }
+    ps.any_order.push_back(std::move(refs));
+  }
+}
+
+}  // namespace
+
+std::optional<Scenario> load(std::string_view text, std::string name, Sink& sink) {
+  auto root = parse_yaml(text, sink);
+  if (!root) return std::nullopt;
+  ParsedScenario ps;
+  Scenario& sc = ps.scenario;
+  sc.source = name;
+  MapReader m(*root, sink, "the ladder file");
+  if (!m.ok()) return std::nullopt;
+
+  if (YAML::Node n = m.get("name")) sc.name = read_string(n, sink, m.where("name")).value_or("");
+  else sc.name = std::filesystem::path(name).stem().string();
+  if (YAML::Node n = m.get("summary")) sc.summary = read_string(n, sink, m.where("summary")).value_or("");
+  if (YAML::Node n = m.get("tags")) sc.tags = read_string_list(n, sink, m.where("tags")).value_or(std::vector<std::string>{});
+  if (YAML::Node n = m.get("roles")) read_roles(n, sc, sink);
+  else m.missing("roles");
+  if (YAML::Node n = m.get("dialogs")) read_dialogs(n, sc, sink);
+  if (YAML::Node n = m.get("policy")) read_policy(n, sc.policy, sink);
+  if (YAML::Node n = m.get("any_order")) read_any_order(n, ps, sink);
+  if (YAML::Node n = m.get("steps")) {
+    if (!n.IsSequence()) {
+      sink.error(pos_of(n), "expected a list for 'steps', found " + describe(n));
+    } else if (n.size() == 0) {
+      sink.error(pos_of(n), "'steps' is empty; a ladder needs at least one step");
+    } else {
+      int number = 0;
+      for (const YAML::Node& item : n) ps.steps.push_back(parse_step(item, ++number, sink));
+    }
+  } else {
+    m.missing("steps");
+  }
+  m.finish();
+  validate(ps, sink);
+  if (sink.has_errors()) return std::nullopt;
+  return std::move(ps.scenario);
+}
+
+std::optional<std::string> read_file(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = std::string("cannot read file: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace detail
+
+LoadResult load_scenario_text(std::string_view text, std::string name) {
+  detail::Sink sink(name, text);
+  LoadResult r;
+  r.scenario = detail::load(text, std::move(name), sink);
+  r.diagnostics = sink.take();
+  return r;
+}
+
+LoadResult load_scenario(const std::string& path) {
+  std::string error;
+  auto text = detail::read_file(path, &error);
+  if (!text) return {std::nullopt, {core::Diagnostic{core::Severity::error, path, error}}};
+  return load_scenario_text(*text, path);
+}
+
+}  // namespace ladder::scenario

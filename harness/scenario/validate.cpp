@@ -1,0 +1,358 @@
+// The second pass over a ladder: references, inferred answers, forwards, variables, causal order.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "scenario/loader_internal.h"
+
+namespace ladder::scenario::detail {
+
+namespace {
+
+using TemplateVisitor = std::function<void(const Template&)>;
+
+void visit_uri(const UriExpectation& u, const TemplateVisitor& f) {
+  for (const StringMatch& m : u.match) f(m.value);
+  for (const auto* part : {&u.scheme, &u.user, &u.host, &u.port}) {
+    if (*part) {
+      for (const StringMatch& m : (*part)->match) f(m.value);
+    }
+  }
+  for (const ParamCheck& p : u.params) {
+    for (const StringMatch& m : p.check.match) f(m.value);
+  }
+}
+
+// Every placeholder-bearing string of a step, in the order written (near enough).
+void visit_templates(const Step& s, const TemplateVisitor& f) {
+  if (s.request_uri) visit_uri(*s.request_uri, f);
+  for (const HeaderExpectation& h : s.headers) {
+    for (const StringMatch& m : h.value) f(m.value);
+    if (h.uri) visit_uri(*h.uri, f);
+    for (const ParamCheck& p : h.params) {
+      for (const StringMatch& m : p.check.match) f(m.value);
+    }
+  }
+  if (s.body) {
+    for (const StringMatch& m : s.body->text) f(m.value);
+    for (const Template& t : s.body->sdp_lines) f(t);
+    for (const Template& t : s.body->sdp_absent_lines) f(t);
+  }
+  if (s.send) {
+    for (const auto& [name, t] : s.send->headers) f(t);
+    if (s.send->body_text) f(*s.send->body_text);
+  }
+}
+
+// Step ids such as F12 split into prefix and number, for the out-of-sequence warning. Ids with a
+// suffix (F13a, the optional extras) are not numbered steps and are not compared.
+std::optional<std::pair<std::string, int>> numbered(const std::string& id) {
+  std::size_t digits = id.find_first_of("0123456789");
+  if (digits == 0 || digits == std::string::npos) return std::nullopt;
+  if (id.find_first_not_of("0123456789", digits) != std::string::npos) return std::nullopt;
+  if (id.size() - digits > 6) return std::nullopt;
+  return std::pair{id.substr(0, digits), std::stoi(id.substr(digits))};
+}
+
+class Validator {
+ public:
+  Validator(ParsedScenario& ps, Sink& sink) : ps_(ps), sc_(ps.scenario), sink_(sink) {
+    for (const Role& r : sc_.roles) role_ids_.push_back(r.id);
+  }
+
+  void run() {
+    index_ids();
+    for (std::size_t i = 0; i < ps_.steps.size(); ++i) check_step(i);
+    resolve_any_order();
+    // The model's steps are the parsed ones, index for index, so references stay valid.
+    for (ParsedStep& p : ps_.steps) sc_.steps.push_back(std::move(p.step));
+    for (std::size_t i = 0; i < sc_.steps.size(); ++i) derive_order(i);
+    for (std::size_t i = 0; i < sc_.steps.size(); ++i) resolve_within(i);
+  }
+
+ private:
+  Step& step(std::size_t i) { return ps_.steps[i].step; }
+
+  void index_ids() {
+    std::optional<std::pair<std::string, int>> last;
+    std::string last_id;
+    for (std::size_t i = 0; i < ps_.steps.size(); ++i) {
+      const Step& s = step(i);
+      if (s.id.empty()) continue;
+      auto [it, inserted] = ids_.emplace(s.id, i);
+      if (!inserted) {
+        const SourcePos& first = step(it->second).pos;
+        sink_.error(s.pos, "duplicate step id '" + s.id + "'; first defined at " +
+                               std::to_string(first.line) + ":" + std::to_string(first.col));
+        continue;
+      }
+      all_ids_.push_back(s.id);
+      auto n = numbered(s.id);
+      if (n && last && n->first == last->first && n->second <= last->second) {
+        sink_.warning(s.pos, "step id '" + s.id + "' after '" + last_id + "' is out of sequence");
+      }
+      if (n) {
+        last = n;
+        last_id = s.id;
+      }
+    }
+  }
+
+  // An earlier step named by `key` of step i; reports unknown and later ones.
+  std::optional<std::size_t> resolve(const Ref& ref, std::string_view key, std::size_t i,
+                                     bool must_be_earlier = true) {
+    auto it = ids_.find(ref.id);
+    const std::string& id = step(i).id;
+    if (it == ids_.end()) {
+      sink_.error(ref.pos, "unknown step '" + ref.id + "' in '" + std::string(key) + "' of step " +
+                               id + did_you_mean(ref.id, all_ids_));
+      return std::nullopt;
+    }
+    if (must_be_earlier && it->second >= i) {
+      sink_.error(ref.pos, "'" + std::string(key) + "' of step " + id + " names " + ref.id +
+                               (it->second == i ? ", the step itself" : ", which comes later") +
+                               "; it must name an earlier step");
+      return std::nullopt;
+    }
+    return it->second;
+  }
+
+  bool check_role(const std::string& role, SourcePos pos, std::string_view key, const Step& s) {
+    if (sc_.find_role(role)) return true;
+    sink_.error(pos, "unknown role '" + role + "' in '" + std::string(key) + "' of step " + s.id +
+                         "; roles are " + join_list(role_ids_));
+    return false;
+  }
+
+  void check_step(std::size_t i) {
+    ParsedStep& p = ps_.steps[i];
+    Step& s = p.step;
+    if (s.id.empty()) s.id = "#" + std::to_string(i + 1);
+    bool roles_ok = true;
+    if (!s.from.empty()) roles_ok &= check_role(s.from, p.from_pos, "from", s);
+    if (!s.to.empty()) roles_ok &= check_role(s.to, p.to_pos, "to", s);
+    if (roles_ok && !s.from.empty() && s.from == s.to) {
+      sink_.error(p.to_pos, "step " + s.id + " goes from " + s.from + " to " + s.to +
+                                "; a message goes between two roles");
+      roles_ok = false;
+    }
+    check_dialog(p);
+    const bool sound = p.complete && roles_ok;
+
+    if (p.forwards) {
+      if (auto f = resolve(*p.forwards, "forwards", i); f && sound) check_forward(p, *f);
+    }
+    if (p.after) s.after = resolve(*p.after, "after", i);
+    if (s.kind == StepKind::response && sound) find_answer(p, i);
+    check_templates(s);
+    for (const HeaderExpectation& h : s.headers) {
+      if (h.save) saved_.insert(h.save->var);
+    }
+  }
+
+  void check_dialog(const ParsedStep& p) {
+    const Step& s = p.step;
+    if (!s.dialog || sc_.find_dialog(*s.dialog)) return;
+    std::vector<std::string> labels;
+    for (const Dialog& d : sc_.dialogs) labels.push_back(d.label);
+    std::string hint = did_you_mean(*s.dialog, labels);
+    sink_.error(p.dialog_pos, "unknown dialog '" + *s.dialog + "' in step " + s.id + hint +
+                                  (labels.empty() ? "; declare it under 'dialogs:'"
+                                                  : "; declared dialogs are " + join_list(labels)));
+  }
+
+  void check_forward(ParsedStep& p, std::size_t f) {
+    Step& s = p.step;
+    const Step& orig = step(f);
+    s.forwards = f;
+    if (orig.to != s.from) {
+      sink_.error(p.forwards->pos, "step " + s.id + " forwards " + orig.id + ", but " + orig.id +
+                                       " goes from " + orig.from + " to " + orig.to + ", not to " +
+                                       s.from + "; a forward is sent by the role that received the original");
+    }
+    if (orig.kind != s.kind || orig.method != s.method || orig.status != s.status) {
+      sink_.error(p.kind_pos, "step " + s.id + " forwards " + orig.id + " (" + orig.label() +
+                                  ") but is a " + s.label() + "; a forward keeps the method or status");
+    }
+    const Role* sender = sc_.find_role(s.from);
+    if (sender && sender->kind == RoleKind::ua) {
+      sink_.error(p.forwards->pos, "step " + s.id + " forwards " + orig.id + ", but role " +
+                                       s.from + " is a ua; declare it as '" + s.from +
+                                       ": proxy' or '" + s.from + ": b2bua' under 'roles'");
+    }
+  }
+
+  // The request a response answers: written, or the nearest earlier request sent the other way
+  // whose transaction is still open (1xx keep it open).
+  void find_answer(ParsedStep& p, std::size_t i) {
+    Step& s = p.step;
+    std::optional<std::size_t> req;
+    if (p.answers) {
+      req = resolve(*p.answers, "answers", i);
+      if (!req) return;
+      const Step& r = step(*req);
+      if (r.kind != StepKind::request || r.method == "ACK") {
+        sink_.error(p.answers->pos, "'answers' of step " + s.id + " names " + r.id + " (" +
+                                        r.label() + "); a response answers a request other than ACK");
+        return;
+      }
+      if (r.from != s.to || r.to != s.from) {
+        sink_.error(p.answers->pos, "'answers' of step " + s.id + " names " + r.id + ", which goes from " +
+                                        r.from + " to " + r.to + "; a response from " + s.from +
+                                        " to " + s.to + " answers a request from " + s.to + " to " + s.from);
+        return;
+      }
+    } else {
+      for (std::size_t j = i; j-- > 0;) {
+        const Step& r = step(j);
+        if (!ps_.steps[j].complete || r.kind != StepKind::request || r.method == "ACK") continue;
+        if (r.from != s.to || r.to != s.from || closed_.count(j)) continue;
+        if (s.status == 487 && r.method == "CANCEL") continue;  // 487 ends the INVITE, not the CANCEL
+        req = j;
+        break;
+      }
+      if (!req) {
+        sink_.error(p.kind_pos, "response " + s.id + " (" + s.label() + ") from " + s.from + " to " +
+                                    s.to + " answers nothing: no earlier request from " + s.to +
+                                    " to " + s.from + " is waiting for a final response; add the "
+                                    "request or 'answers: Fn'");
+        return;
+      }
+      s.answers_inferred = true;
+    }
+    s.answers = req;
+    if (s.status >= 200) closed_.insert(*req);
+  }
+
+  void check_templates(const Step& s) {
+    visit_templates(s, [&](const Template& t) {
+      for (const TemplatePart& part : t.parts) {
+        if (part.kind == TemplatePart::Kind::variable) {
+          if (saved_.count(part.text)) continue;
+          std::vector<std::string> known(saved_.begin(), saved_.end());
+          sink_.error(t.pos, "unknown variable '${" + part.text + "}' in step " + s.id +
+                                 "; no earlier step saves it" + did_you_mean(part.text, known));
+        } else if (part.kind == TemplatePart::Kind::role_attr) {
+          if (!sc_.find_role(part.role)) {
+            sink_.error(t.pos, "unknown role '" + part.role + "' in '${" + part.text + "}' in step " +
+                                   s.id + "; roles are " + join_list(role_ids_));
+            continue;
+          }
+          const auto& attrs = role_attributes();
+          if (std::find(attrs.begin(), attrs.end(), part.attr) == attrs.end()) {
+            sink_.error(t.pos, "unknown role attribute '" + part.attr + "' in '${" + part.text +
+                                   "}' in step " + s.id + did_you_mean(part.attr, attrs) +
+                                   "; attributes are " + join_list(attrs));
+          }
+        }
+      }
+    });
+  }
+
+  void resolve_any_order() {
+    for (const std::vector<Ref>& group : ps_.any_order) {
+      std::vector<std::size_t> out;
+      for (const Ref& ref : group) {
+        auto it = ids_.find(ref.id);
+        if (it == ids_.end()) {
+          sink_.error(ref.pos, "unknown step '" + ref.id + "' in 'any_order'" + did_you_mean(ref.id, all_ids_));
+          continue;
+        }
+        out.push_back(it->second);
+      }
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      sc_.any_order.push_back(std::move(out));
+    }
+  }
+
+  bool share_any_order(std::size_t a, std::size_t b) const {
+    for (const auto& g : sc_.any_order) {
+      if (std::binary_search(g.begin(), g.end(), a) && std::binary_search(g.begin(), g.end(), b)) return true;
+    }
+    return false;
+  }
+
+  // DESIGN.md's causal rule: after the step forwarded, the request answered, and every earlier
+  // step the sender received.
+  void derive_order(std::size_t i) {
+    Step& s = sc_.steps[i];
+    std::set<std::size_t> before;
+    if (s.forwards) before.insert(*s.forwards);
+    if (s.answers) before.insert(*s.answers);
+    if (s.after) before.insert(*s.after);
+    for (std::size_t j = 0; j < i; ++j) {
+      if (sc_.steps[j].to == s.from) before.insert(j);
+    }
+    for (auto it = before.begin(); it != before.end();) {
+      it = share_any_order(*it, i) ? before.erase(it) : std::next(it);
+    }
+    s.preceded_by.assign(before.begin(), before.end());
+    if (s.after) {
+      s.trigger = s.after;
+      return;
+    }
+    for (auto it = s.preceded_by.rbegin(); it != s.preceded_by.rend(); ++it) {
+      if (!sc_.steps[*it].optional) {
+        s.trigger = *it;
+        break;
+      }
+    }
+  }
+
+  void resolve_within(std::size_t i) {
+    const ParsedStep& p = ps_.steps[i];
+    Step& s = sc_.steps[i];
+    if (!p.within_max) return;
+    Within w;
+    w.max = *p.within_max;
+    w.pos = p.within_pos;
+    if (p.within_of) {
+      auto of = resolve_later(*p.within_of, i);
+      if (!of) return;
+      w.of = *of;
+    } else if (s.trigger) {
+      w.of = *s.trigger;
+      w.of_inferred = true;
+    } else {
+      sink_.error(p.within_pos, "'within' of step " + s.id + " has no earlier step to count from; "
+                                "write within: {of: Fn, max: ...}");
+      return;
+    }
+    s.within = w;
+  }
+
+  // resolve() after the steps moved into the scenario (ps_.steps[i].step is then empty).
+  std::optional<std::size_t> resolve_later(const Ref& ref, std::size_t i) {
+    auto it = ids_.find(ref.id);
+    const std::string& id = sc_.steps[i].id;
+    if (it == ids_.end()) {
+      sink_.error(ref.pos, "unknown step '" + ref.id + "' in 'within' of step " + id +
+                               did_you_mean(ref.id, all_ids_));
+      return std::nullopt;
+    }
+    if (it->second >= i) {
+      sink_.error(ref.pos, "'within' of step " + id + " names " + ref.id +
+                               (it->second == i ? ", the step itself" : ", which comes later") +
+                               "; it must name an earlier step");
+      return std::nullopt;
+    }
+    return it->second;
+  }
+
+  ParsedScenario& ps_;
+  Scenario& sc_;
+  Sink& sink_;
+  std::map<std::string, std::size_t, std::less<>> ids_;
+  std::vector<std::string> all_ids_;
+  std::vector<std::string> role_ids_;
+  std::set<std::string> saved_;
+  std::set<std::size_t> closed_;  ///< requests with a final response so far
+};
+
+}  // namespace
+
+void validate(ParsedScenario& ps, Sink& sink) { Validator(ps, sink).run(); }
+
+}  // namespace ladder::scenario::detail

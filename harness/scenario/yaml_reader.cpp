@@ -1,0 +1,275 @@
+#include "scenario/yaml_reader.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace ladder::scenario::detail {
+
+namespace {
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.emplace_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+// Damerau-Levenshtein (optimal string alignment): "form" is one edit from "from".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+Sink::Sink(std::string file, std::string_view text)
+    : file_(std::move(file)), lines_(split_lines(text)) {}
+
+void Sink::error(SourcePos at, std::string message) {
+  ++errors_;
+  add(core::Severity::error, at, std::move(message));
+}
+
+void Sink::warning(SourcePos at, std::string message) {
+  add(core::Severity::warning, at, std::move(message));
+}
+
+void Sink::add(core::Severity severity, SourcePos at, std::string message) {
+  core::Diagnostic d;
+  d.severity = severity;
+  d.where = at.line > 0 ? core::position(file_, at.line, at.col) : file_;
+  d.message = std::move(message);
+  // The excerpt: clang's layout, line number gutter then a caret under the column. Tabs before
+  // the column are kept so the caret lines up in a terminal.
+  if (at.line > 0 && static_cast<std::size_t>(at.line) <= lines_.size()) {
+    const std::string& src = lines_[static_cast<std::size_t>(at.line - 1)];
+    std::string number = std::to_string(at.line);
+    std::string gutter(std::max<std::size_t>(5, number.size() + 1), ' ');
+    std::string lead = gutter.substr(0, gutter.size() - number.size()) + number;
+    std::string pad;
+    for (int i = 0; i + 1 < at.col && static_cast<std::size_t>(i) < src.size(); ++i) {
+      pad += src[static_cast<std::size_t>(i)] == '\t' ? '\t' : ' ';
+    }
+    d.message += "\n" + lead + " | " + src + "\n" + gutter + " | " + pad + "^";
+  }
+  diagnostics_.push_back(std::move(d));
+}
+
+SourcePos pos_of(const YAML::Node& node) {
+  if (!node.IsDefined()) return {};
+  YAML::Mark m = node.Mark();
+  if (m.line < 0 || m.column < 0) return {};
+  return {m.line + 1, m.column + 1};
+}
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  return "'" + node.Scalar() + "'";
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  std::size_t best = std::string_view::npos;
+  const std::string* pick = nullptr;
+  for (const std::string& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best) {
+      best = d;
+      pick = &c;
+    }
+  }
+  // Close means at most two edits and fewer edits than either word has letters, so "x" never
+  // suggests "to".
+  if (pick && best <= 2 && best < word.size() && best < pick->size()) {
+    return "; did you mean '" + *pick + "'?";
+  }
+  return "";
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += i + 1 == items.size() ? " and " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+std::optional<YAML::Node> parse_yaml(std::string_view text, Sink& sink) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    sink.error({e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    sink.error({}, std::string("YAML: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+MapReader::MapReader(const YAML::Node& node, Sink& sink, std::string what)
+    : node_(node), sink_(sink), what_(std::move(what)) {
+  ok_ = node.IsDefined() && node.IsMap();
+  if (!ok_) {
+    sink_.error(pos_of(node), "expected a map for " + what_ + ", found " + describe(node));
+  }
+}
+
+YAML::Node MapReader::get(std::string_view key) {
+  if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
+  if (!ok_) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+bool MapReader::has(std::string_view key) const {
+  if (!ok_) return false;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return true;
+  }
+  return false;
+}
+
+SourcePos MapReader::key_pos(std::string_view key) const {
+  if (ok_) {
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == key) return pos_of(it->first);
+    }
+  }
+  return pos_of(node_);
+}
+
+std::string MapReader::where(std::string_view key) const {
+  return "'" + std::string(key) + "' in " + what_;
+}
+
+void MapReader::missing(std::string_view key) {
+  if (!ok_) return;
+  sink_.error(pos_of(node_), "missing key '" + std::string(key) + "' in " + what_);
+}
+
+void MapReader::finish() {
+  if (!ok_) return;
+  std::vector<std::string> seen;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      sink_.error(pos_of(it->first), "expected a key name in " + what_ + ", found " +
+                                         describe(it->first));
+      continue;
+    }
+    const std::string& key = it->first.Scalar();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      sink_.error(pos_of(it->first), "duplicate key '" + key + "' in " + what_);
+      continue;
+    }
+    seen.push_back(key);
+    if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+    std::string hint = did_you_mean(key, known_);
+    if (hint.empty()) hint = "; expected one of: " + join_list(known_);
+    sink_.error(pos_of(it->first), "unknown key '" + key + "' in " + what_ + hint);
+  }
+}
+
+std::vector<std::pair<YAML::Node, YAML::Node>> MapReader::entries() const {
+  std::vector<std::pair<YAML::Node, YAML::Node>> out;
+  if (!ok_) return out;
+  for (auto it = node_.begin(); it != node_.end(); ++it) out.emplace_back(it->first, it->second);
+  return out;
+}
+
+std::optional<std::string> read_string(const YAML::Node& n, Sink& sink, std::string_view where) {
+  if (n.IsDefined() && n.IsScalar()) return n.Scalar();
+  sink.error(pos_of(n), "expected a string for " + std::string(where) + ", found " + describe(n));
+  return std::nullopt;
+}
+
+std::optional<int> read_int(const YAML::Node& n, Sink& sink, std::string_view where) {
+  if (n.IsDefined() && n.IsScalar()) {
+    const std::string& s = n.Scalar();
+    int value = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec == std::errc() && ptr == s.data() + s.size()) return value;
+  }
+  sink.error(pos_of(n), "expected a whole number for " + std::string(where) + ", found " +
+                            describe(n));
+  return std::nullopt;
+}
+
+std::optional<bool> read_bool(const YAML::Node& n, Sink& sink, std::string_view where) {
+  // Only YAML 1.2's true/false: "yes", "on" and friends are too easy to write by accident.
+  if (n.IsDefined() && n.IsScalar()) {
+    if (n.Scalar() == "true") return true;
+    if (n.Scalar() == "false") return false;
+  }
+  sink.error(pos_of(n), "expected true or false for " + std::string(where) + ", found " +
+                            describe(n));
+  return std::nullopt;
+}
+
+std::optional<Duration> read_duration(const YAML::Node& n, Sink& sink, std::string_view where) {
+  if (n.IsDefined() && n.IsScalar()) {
+    if (auto d = parse_duration(n.Scalar())) return d;
+    sink.error(pos_of(n), "bad duration '" + n.Scalar() + "' for " + std::string(where) +
+                              "; expected a number and a unit: 100us, 500ms, 2s, 1.5s, 1m");
+    return std::nullopt;
+  }
+  sink.error(pos_of(n), "expected a duration for " + std::string(where) + ", found " +
+                            describe(n));
+  return std::nullopt;
+}
+
+std::optional<Template> read_template(const YAML::Node& n, Sink& sink, std::string_view where) {
+  auto s = read_string(n, sink, where);
+  if (!s) return std::nullopt;
+  std::string error;
+  auto t = parse_template(*s, &error);
+  if (!t) {
+    sink.error(pos_of(n), error + " in " + std::string(where));
+    return std::nullopt;
+  }
+  t->pos = pos_of(n);
+  return t;
+}
+
+std::optional<std::vector<std::string>> read_string_list(const YAML::Node& n, Sink& sink,
+                                                         std::string_view where) {
+  std::vector<std::string> out;
+  if (n.IsDefined() && n.IsScalar()) {
+    out.push_back(n.Scalar());
+    return out;
+  }
+  if (n.IsDefined() && n.IsSequence()) {
+    bool good = true;
+    for (const YAML::Node& item : n) {
+      if (auto s = read_string(item, sink, where)) out.push_back(*s);
+      else good = false;
+    }
+    if (good) return out;
+    return std::nullopt;
+  }
+  sink.error(pos_of(n), "expected a string or a list of strings for " + std::string(where) +
+                            ", found " + describe(n));
+  return std::nullopt;
+}
+
+}  // namespace ladder::scenario::detail
