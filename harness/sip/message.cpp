@@ -30,7 +30,8 @@ std::string scan_problem(const Summary& s) {
 // consequence (a garbage start line also "lacks" every header).
 std::string find_problem(std::string_view bytes, const Summary& summary, const SofiaResult& sofia,
                          const std::vector<WireHeader>& headers) {
-  if (!sofia.has_start_line || summary.problem == std::string_view("not a SIP start line")) {
+  bool scan_start = summary.is_request || summary.status != 0;
+  if (!sofia.has_start_line || !scan_start) {
     return "not a SIP start line: '" + first_line(bytes) + "'";
   }
   if (!sofia.bad_headers.empty()) {
