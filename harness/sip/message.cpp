@@ -63,8 +63,23 @@ struct Message::Parsed {
 
 Message::Message(std::string bytes) : bytes_(std::move(bytes)), summary_(scan(bytes_)) {}
 Message::~Message() = default;
-Message::Message(Message&&) noexcept = default;
-Message& Message::operator=(Message&&) noexcept = default;
+// Summary and the header index hold views into bytes_. Moving a std::string keeps its heap
+// buffer, but a short string lives inside the object and moves by copy: then the views must be
+// rebuilt (scan again, parse again lazily).
+Message::Message(Message&& other) noexcept { *this = std::move(other); }
+
+Message& Message::operator=(Message&& other) noexcept {
+  if (this == &other) return *this;
+  const char* old = other.bytes_.data();
+  bytes_ = std::move(other.bytes_);
+  summary_ = other.summary_;
+  parsed_ = std::move(other.parsed_);
+  if (bytes_.data() != old) {
+    summary_ = scan(bytes_);
+    parsed_.reset();
+  }
+  return *this;
+}
 
 std::string_view Message::bytes() const { return bytes_; }
 const Summary& Message::summary() const { return summary_; }

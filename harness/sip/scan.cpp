@@ -164,7 +164,7 @@ Summary scan(std::string_view bytes) {
       case Wanted::via:
         if (!via) {
           bool found = false;
-          s.via_branch = text::find_param(value(), "branch", found);
+          s.via_branch = text::find_param(text::first_element(value()), "branch", found);
         }
         via = true;
         break;

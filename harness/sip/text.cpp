@@ -24,12 +24,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::vector<std::string_view> split_list(std::string_view value) {
-  std::vector<std::string_view> out;
+namespace {
+
+// Offset of the first comma in `value` at or after `from` that separates list elements, or npos.
+std::size_t next_separator(std::string_view value, std::size_t from) {
   bool quoted = false;
   int angle = 0;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
+  for (std::size_t i = from; i < value.size(); ++i) {
     char c = value[i];
     if (quoted) {
       if (c == '\\') {
@@ -44,13 +45,28 @@ std::vector<std::string_view> split_list(std::string_view value) {
     } else if (c == '>' && angle > 0) {
       --angle;
     } else if (c == ',' && angle == 0) {
-      std::string_view e = trim(value.substr(start, i - start));
-      if (!e.empty()) out.push_back(e);
-      start = i + 1;
+      return i;
     }
   }
-  std::string_view e = trim(value.substr(start));
-  if (!e.empty()) out.push_back(e);
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view first_element(std::string_view value) {
+  return trim(value.substr(0, next_separator(value, 0)));
+}
+
+std::vector<std::string_view> split_list(std::string_view value) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t comma = next_separator(value, start);
+    std::string_view e = trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    if (!e.empty()) out.push_back(e);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
   return out;
 }
 

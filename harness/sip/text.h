@@ -38,6 +38,9 @@ std::string_view trim(std::string_view s);
 /// empty ones dropped.
 std::vector<std::string_view> split_list(std::string_view value);
 
+/// The first element of a list value: up to the first comma outside quotes and <>. No allocation.
+std::string_view first_element(std::string_view value);
+
 /// Finds a ';'-separated parameter (case-insensitive name, lower-case `name`) in `params`, which
 /// starts at or before the first ';'. Returns its value (empty for a bare flag) and sets `found`.
 /// Stops at ',' outside quotes, so it can be run on the first element of a list header.

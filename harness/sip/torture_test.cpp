@@ -41,7 +41,7 @@ TEST_P(WellFormed, ScanAgreesWithFullParse) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rfc4475Style, WellFormed, ::testing::ValuesIn(testing::well_formed()),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& p) { return std::string(p.param.name); });
 
 TEST(Torture, TortuousInviteStructure) {
   Message m(testing::well_formed()[0].bytes);
