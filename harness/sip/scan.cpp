@@ -135,9 +135,10 @@ Summary scan(std::string_view bytes) {
     const char* line = pos;
     pos = next;
 
-    const char* colon =
-        static_cast<const char*>(std::memchr(line, ':', static_cast<std::size_t>(line_end - line)));
-    if (colon == nullptr) continue;  // not a header line; Sofia decides how bad that is
+    // Names are short: a plain loop beats a memchr call here.
+    const char* colon = line;
+    while (colon < line_end && *colon != ':') ++colon;
+    if (colon == line_end) continue;  // not a header line; Sofia decides how bad that is
     std::size_t name_len = static_cast<std::size_t>(colon - line);
     while (name_len > 0 && is_ws(line[name_len - 1])) --name_len;
     if (name_len == 0) continue;
@@ -164,7 +165,7 @@ Summary scan(std::string_view bytes) {
       case Wanted::via:
         if (!via) {
           bool found = false;
-          s.via_branch = text::find_param(text::first_element(value()), "branch", found);
+          s.via_branch = text::find_param(value(), "branch", found);
         }
         via = true;
         break;

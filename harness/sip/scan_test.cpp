@@ -36,8 +36,9 @@ TEST(Scan, TypicalInvite) {
 }
 
 TEST(Scan, ResponseWithoutReason) {
-  Summary s = scan(msg({"SIP/2.0 200", "v:SIP/2.0/UDP h;branch=z9hG4bKx", "f:<sip:a@h>;tag=1",
-                        "t:<sip:b@h>;tag=2", "i:c", "CSeq:1 BYE"}));
+  std::string s_bytes = msg({"SIP/2.0 200", "v:SIP/2.0/UDP h;branch=z9hG4bKx", "f:<sip:a@h>;tag=1",
+                        "t:<sip:b@h>;tag=2", "i:c", "CSeq:1 BYE"});
+  Summary s = scan(s_bytes);
   EXPECT_EQ(s.problem, nullptr);
   EXPECT_FALSE(s.is_request);
   EXPECT_EQ(s.status, 200);
@@ -48,30 +49,34 @@ TEST(Scan, ResponseWithoutReason) {
 }
 
 TEST(Scan, TopViaIsFirstValueOfFirstLine) {
-  Summary s = scan(msg({"SIP/2.0 200 OK",
+  std::string s_bytes = msg({"SIP/2.0 200 OK",
                         "VIA: SIP/2.0/UDP a;branch=z9hG4bKtop, SIP/2.0/UDP b;branch=z9hG4bKnext",
                         "Via: SIP/2.0/UDP c;branch=z9hG4bKlast", "From: <sip:a@h>;tag=1",
-                        "To: <sip:b@h>", "Call-ID: c", "CSeq: 1 BYE"}));
+                        "To: <sip:b@h>", "Call-ID: c", "CSeq: 1 BYE"});
+  Summary s = scan(s_bytes);
   EXPECT_EQ(s.via_branch, "z9hG4bKtop");
-  Summary none = scan(msg({"SIP/2.0 200 OK", "Via: SIP/2.0/UDP a, SIP/2.0/UDP b;branch=z9hG4bKb",
+  std::string none_bytes = msg({"SIP/2.0 200 OK", "Via: SIP/2.0/UDP a, SIP/2.0/UDP b;branch=z9hG4bKb",
                            "From: <sip:a@h>;tag=1", "To: <sip:b@h>", "Call-ID: c",
-                           "CSeq: 1 BYE"}));
+                           "CSeq: 1 BYE"});
+  Summary none = scan(none_bytes);
   EXPECT_EQ(none.via_branch, "") << "a branch in the second Via is not the top Via's";
 }
 
 TEST(Scan, TagsOutsideQuotesAndAngleBrackets) {
-  Summary s = scan(msg({"BYE sip:b@h SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
+  std::string s_bytes = msg({"BYE sip:b@h SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
                         "From: \"x;tag=no <sip:no@no>\" <sip:a@h;tag=alsono>;tag=yes",
-                        "To: sip:b@h;tag=bare", "Call-ID: c", "CSeq: 2 BYE"}));
+                        "To: sip:b@h;tag=bare", "Call-ID: c", "CSeq: 2 BYE"});
+  Summary s = scan(s_bytes);
   EXPECT_EQ(s.from_tag, "yes");
   EXPECT_EQ(s.to_tag, "bare");
 }
 
 TEST(Scan, FoldedAndSpacedValues) {
-  Summary s = scan(msg({"BYE sip:b@h SIP/2.0", "Via   :   SIP/2.0/UDP h", " ;branch=z9hG4bKf",
+  std::string s_bytes = msg({"BYE sip:b@h SIP/2.0", "Via   :   SIP/2.0/UDP h", " ;branch=z9hG4bKf",
                         "From\t: <sip:a@h>", " ;tag=ft", "To: <sip:b@h>", "Call-ID :  c-1  ",
                         "CSeq:  7", "\tBYE", "Content-Length :  3"},
-                       "xyz"));
+                       "xyz");
+  Summary s = scan(s_bytes);
   EXPECT_EQ(s.problem, nullptr) << s.problem;
   EXPECT_EQ(s.via_branch, "z9hG4bKf");
   EXPECT_EQ(s.from_tag, "ft");

@@ -53,10 +53,6 @@ std::size_t next_separator(std::string_view value, std::size_t from) {
 
 }  // namespace
 
-std::string_view first_element(std::string_view value) {
-  return trim(value.substr(0, next_separator(value, 0)));
-}
-
 std::vector<std::string_view> split_list(std::string_view value) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
@@ -72,7 +68,11 @@ std::vector<std::string_view> split_list(std::string_view value) {
 
 std::string_view find_param(std::string_view params, std::string_view name, bool& found) {
   found = false;
+  // A comma before the first ';' ends the first list element: its parameters are not ours.
   std::size_t i = params.find(';');
+  if (i != std::string_view::npos && params.substr(0, i).find(',') != std::string_view::npos) {
+    return {};
+  }
   while (i != std::string_view::npos && i < params.size()) {
     ++i;  // past ';'
     while (i < params.size() && is_lws(params[i])) ++i;

@@ -38,12 +38,10 @@ std::string_view trim(std::string_view s);
 /// empty ones dropped.
 std::vector<std::string_view> split_list(std::string_view value);
 
-/// The first element of a list value: up to the first comma outside quotes and <>. No allocation.
-std::string_view first_element(std::string_view value);
-
 /// Finds a ';'-separated parameter (case-insensitive name, lower-case `name`) in `params`, which
 /// starts at or before the first ';'. Returns its value (empty for a bare flag) and sets `found`.
-/// Stops at ',' outside quotes, so it can be run on the first element of a list header.
+/// Stops at ',' outside quotes, so on a list value it only sees the first element's parameters
+/// (the part before the first ';' must not hold a quoted ','; true for Via and name-addrs).
 std::string_view find_param(std::string_view params, std::string_view name, bool& found);
 
 /// Offset of the first header parameter (the ';' after the URI) in a name-addr or addr-spec

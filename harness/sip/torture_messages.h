@@ -2,6 +2,7 @@
 // built from lines so the CRLFs are explicit and the Content-Length can be checked by eye.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,8 @@ namespace ladder::sip::testing {
 struct Torture {
   std::string_view name;
   std::string bytes;
+  // GoogleTest names parameterised cases with this (its default dumps raw object bytes).
+  friend void PrintTo(const Torture& t, std::ostream* os) { *os << t.name; }
 };
 
 /// Joins header lines with CRLF, adds the blank line and the body.
