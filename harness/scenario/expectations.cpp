@@ -275,7 +275,7 @@ std::optional<SendSpec> parse_send(const YAML::Node& node, Sink& sink, const std
         const auto& presets = sdp_presets();
         if (std::find(presets.begin(), presets.end(), *name) == presets.end()) {
           sink.error(pos_of(p), "unknown SDP preset '" + *name + "' for " + bm.where("sdp") +
-                                    did_you_mean(*name, presets) + "; presets are " + join_list(presets));
+                                    hint_or_list(*name, presets, "presets are "));
         } else {
           s.sdp_preset = *name;
           if (!s.body_type) s.body_type = "application/sdp";
@@ -286,7 +286,7 @@ std::optional<SendSpec> parse_send(const YAML::Node& node, Sink& sink, const std
       if (bm.has("text") && bm.has("sdp")) {
         sink.error(bm.key_pos("sdp"), "both 'text' and 'sdp' in " + bm.what() + "; give one body");
       } else if (!bm.has("text") && !bm.has("sdp")) {
-        sink.error(bm.pos(), "missing key 'text' or 'sdp' in " + bm.what());
+        bm.missing_one_of({"text", "sdp"});
       } else if (bm.has("text") && !bm.has("type")) {
         bm.missing("type");
       }

@@ -27,8 +27,8 @@ std::optional<RoleKind> read_role_kind(const YAML::Node& n, Sink& sink, const st
   if (*s == "proxy") return RoleKind::proxy;
   if (*s == "b2bua") return RoleKind::b2bua;
   static const std::vector<std::string> kinds{"ua", "proxy", "b2bua"};
-  sink.error(pos_of(n), "unknown role kind '" + *s + "' for " + where + did_you_mean(*s, kinds) +
-                            "; expected ua, proxy or b2bua");
+  sink.error(pos_of(n), "unknown role kind '" + *s + "' for " + where +
+                            hint_or_list(*s, kinds, "expected "));
   return std::nullopt;
 }
 
@@ -85,8 +85,7 @@ void read_dialogs(const YAML::Node& n, Scenario& sc, Sink& sink) {
     if (*state == "established") d.state = DialogState::established;
     else if (*state != "new") {
       sink.error(pos_of(value), "unknown dialog state '" + *state + "' for dialog '" + *label +
-                                    "'" + did_you_mean(*state, {"established", "new"}) +
-                                    "; expected established or new");
+                                    "'" + hint_or_list(*state, {"established", "new"}, "expected "));
       continue;
     }
     sc.dialogs.push_back(std::move(d));
@@ -103,8 +102,7 @@ void read_policy(const YAML::Node& n, Policy& p, Sink& sink) {
       else if (*s == "ignore") p.extra_messages = ExtraMessages::ignore;
       else {
         sink.error(pos_of(e), "unknown value '" + *s + "' for " + m.where("extra_messages") +
-                                  did_you_mean(*s, {"fail", "warn", "ignore"}) +
-                                  "; expected fail, warn or ignore");
+                                  hint_or_list(*s, {"fail", "warn", "ignore"}, "expected "));
       }
     }
   }

@@ -107,7 +107,7 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
                                           "; a step is one message");
     complete = false;
   } else if (!request && !response) {
-    sink.error(m.pos(), "missing key 'request' or 'response' in " + what);
+    m.missing_one_of({"request", "response"});
     complete = false;
   } else if (request) {
     s.kind = StepKind::request;

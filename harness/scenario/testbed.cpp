@@ -50,7 +50,7 @@ std::optional<Driver> read_driver(const YAML::Node& n, Sink& sink, const std::st
       else if (*s == "baresip") d.kind = DriverKind::baresip;
       else {
         sink.error(pos_of(k), "unknown driver '" + *s + "' for " + m.where("kind") +
-                                  did_you_mean(*s, kinds) + "; drivers are " + join_list(kinds));
+                                  hint_or_list(*s, kinds, "drivers are "));
         good = false;
       }
     }
@@ -94,8 +94,7 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
     else if (s == "external") p = PlayedBy::external;
     else if (s) {
       sink.error(pos_of(played), "unknown value '" + *s + "' for " + m.where("played_by") +
-                                     did_you_mean(*s, {"harness", "dut", "external"}) +
-                                     "; expected harness, dut or external");
+                                     hint_or_list(*s, {"harness", "dut", "external"}, "expected "));
     }
     if (p && (dut || external) && *p != r.played_by) {
       sink.error(pos_of(played), "role " + id + " says played_by: " + *s + " but gives '" +
@@ -134,7 +133,7 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
     if (s == "ua") r.kind = RoleKind::ua;
     else if (s == "proxy") r.kind = RoleKind::proxy;
     else if (s == "b2bua") r.kind = RoleKind::b2bua;
-    else if (s) sink.error(pos_of(k), "unknown kind '" + *s + "' for " + m.where("kind") + did_you_mean(*s, {"ua", "proxy", "b2bua"}) + "; expected ua, proxy or b2bua");
+    else if (s) sink.error(pos_of(k), "unknown kind '" + *s + "' for " + m.where("kind") + hint_or_list(*s, {"ua", "proxy", "b2bua"}, "expected "));
   }
   if (YAML::Node rr = m.get("record_route")) r.record_route = read_bool(rr, sink, m.where("record_route"));
   if (YAML::Node d = m.get("driver")) {

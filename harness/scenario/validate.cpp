@@ -1,5 +1,6 @@
 // The second pass over a ladder: references, inferred answers, forwards, variables, causal order.
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
@@ -55,6 +56,19 @@ std::optional<std::pair<std::string, int>> numbered(const std::string& id) {
   return std::pair{id.substr(0, digits), std::stoi(id.substr(digits))};
 }
 
+// Step ids are short and alike (F1, F7, F17): edit distance suggests nonsense, so only a
+// difference of letter case is worth a hint ("f1" for "F1", "F13A" for "F13a").
+std::string step_hint(const std::string& id, const std::vector<std::string>& ids) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const std::string& candidate : ids) {
+    if (lower(candidate) == lower(id)) return "; did you mean '" + candidate + "'?";
+  }
+  return "";
+}
+
 class Validator {
  public:
   Validator(ParsedScenario& ps, Sink& sink) : ps_(ps), sc_(ps.scenario), sink_(sink) {
@@ -106,7 +120,7 @@ class Validator {
     const std::string& id = step(i).id;
     if (it == ids_.end()) {
       sink_.error(ref.pos, "unknown step '" + ref.id + "' in '" + std::string(key) + "' of step " +
-                               id + did_you_mean(ref.id, all_ids_));
+                               id + step_hint(ref.id, all_ids_));
       return std::nullopt;
     }
     if (must_be_earlier && it->second >= i) {
@@ -156,10 +170,9 @@ class Validator {
     if (!s.dialog || sc_.find_dialog(*s.dialog)) return;
     std::vector<std::string> labels;
     for (const Dialog& d : sc_.dialogs) labels.push_back(d.label);
-    std::string hint = did_you_mean(*s.dialog, labels);
-    sink_.error(p.dialog_pos, "unknown dialog '" + *s.dialog + "' in step " + s.id + hint +
+    sink_.error(p.dialog_pos, "unknown dialog '" + *s.dialog + "' in step " + s.id +
                                   (labels.empty() ? "; declare it under 'dialogs:'"
-                                                  : "; declared dialogs are " + join_list(labels)));
+                                                  : hint_or_list(*s.dialog, labels, "dialogs are ")));
   }
 
   void check_forward(ParsedStep& p, std::size_t f) {
@@ -242,8 +255,8 @@ class Validator {
           const auto& attrs = role_attributes();
           if (std::find(attrs.begin(), attrs.end(), part.attr) == attrs.end()) {
             sink_.error(t.pos, "unknown role attribute '" + part.attr + "' in '${" + part.text +
-                                   "}' in step " + s.id + did_you_mean(part.attr, attrs) +
-                                   "; attributes are " + join_list(attrs));
+                                   "}' in step " + s.id +
+                                   hint_or_list(part.attr, attrs, "attributes are "));
           }
         }
       }
@@ -256,7 +269,7 @@ class Validator {
       for (const Ref& ref : group) {
         auto it = ids_.find(ref.id);
         if (it == ids_.end()) {
-          sink_.error(ref.pos, "unknown step '" + ref.id + "' in 'any_order'" + did_you_mean(ref.id, all_ids_));
+          sink_.error(ref.pos, "unknown step '" + ref.id + "' in 'any_order'" + step_hint(ref.id, all_ids_));
           continue;
         }
         out.push_back(it->second);
@@ -329,7 +342,7 @@ class Validator {
     const std::string& id = sc_.steps[i].id;
     if (it == ids_.end()) {
       sink_.error(ref.pos, "unknown step '" + ref.id + "' in 'within' of step " + id +
-                               did_you_mean(ref.id, all_ids_));
+                               step_hint(ref.id, all_ids_));
       return std::nullopt;
     }
     if (it->second >= i) {

@@ -70,7 +70,17 @@ void Sink::add(core::Severity severity, SourcePos at, std::string message) {
     }
     d.message += "\n" + lead + " | " + src + "\n" + gutter + " | " + pad + "^";
   }
-  diagnostics_.push_back(std::move(d));
+  diagnostics_.emplace_back(at, std::move(d));
+}
+
+std::vector<core::Diagnostic> Sink::take() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
+    return std::pair{a.first.line, a.first.col} < std::pair{b.first.line, b.first.col};
+  });
+  std::vector<core::Diagnostic> out;
+  for (auto& [pos, d] : diagnostics_) out.push_back(std::move(d));
+  diagnostics_.clear();
+  return out;
 }
 
 SourcePos pos_of(const YAML::Node& node) {
@@ -125,6 +135,13 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, Sink& sink) {
   return std::nullopt;
 }
 
+std::string hint_or_list(std::string_view word, const std::vector<std::string>& candidates,
+                         std::string_view lead) {
+  std::string hint = did_you_mean(word, candidates);
+  if (!hint.empty()) return hint;
+  return "; " + std::string(lead) + join_list(candidates);
+}
+
 MapReader::MapReader(const YAML::Node& node, Sink& sink, std::string what)
     : node_(node), sink_(sink), what_(std::move(what)) {
   ok_ = node.IsDefined() && node.IsMap();
@@ -163,14 +180,14 @@ std::string MapReader::where(std::string_view key) const {
   return "'" + std::string(key) + "' in " + what_;
 }
 
-void MapReader::missing(std::string_view key) {
-  if (!ok_) return;
-  sink_.error(pos_of(node_), "missing key '" + std::string(key) + "' in " + what_);
-}
+void MapReader::missing(std::string_view key) { missing_.push_back({std::string(key)}); }
+
+void MapReader::missing_one_of(std::vector<std::string> keys) { missing_.push_back(std::move(keys)); }
 
 void MapReader::finish() {
   if (!ok_) return;
   std::vector<std::string> seen;
+  std::vector<std::string> suggested;  // keys some unknown key is probably a misspelling of
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (!it->first.IsScalar()) {
       sink_.error(pos_of(it->first), "expected a key name in " + what_ + ", found " +
@@ -186,7 +203,17 @@ void MapReader::finish() {
     if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
     std::string hint = did_you_mean(key, known_);
     if (hint.empty()) hint = "; expected one of: " + join_list(known_);
+    else suggested.push_back(hint.substr(hint.find('\'') + 1, hint.rfind('\'') - hint.find('\'') - 1));
     sink_.error(pos_of(it->first), "unknown key '" + key + "' in " + what_ + hint);
+  }
+  for (const std::vector<std::string>& keys : missing_) {
+    bool explained = std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
+      return std::find(suggested.begin(), suggested.end(), k) != suggested.end();
+    });
+    if (explained) continue;
+    std::string names;
+    for (std::size_t i = 0; i < keys.size(); ++i) names += (i ? " or '" : "'") + keys[i] + "'";
+    sink_.error(pos_of(node_), "missing key " + names + " in " + what_);
   }
 }
 

@@ -22,14 +22,15 @@ class Sink {
   void warning(SourcePos at, std::string message);
   bool has_errors() const { return errors_ > 0; }
   const std::string& file() const { return file_; }
-  std::vector<core::Diagnostic> take() { return std::move(diagnostics_); }
+  /// The diagnostics in file order (line, then column), as compilers print them.
+  std::vector<core::Diagnostic> take();
 
  private:
   void add(core::Severity severity, SourcePos at, std::string message);
 
   std::string file_;
   std::vector<std::string> lines_;
-  std::vector<core::Diagnostic> diagnostics_;
+  std::vector<std::pair<SourcePos, core::Diagnostic>> diagnostics_;
   int errors_ = 0;
 };
 
@@ -44,6 +45,10 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 /// "a, b and c"
 std::string join_list(const std::vector<std::string>& items);
+
+/// did_you_mean() when something is close, else "; LEAD" + the whole list ("; roles are A and B").
+std::string hint_or_list(std::string_view word, const std::vector<std::string>& candidates,
+                         std::string_view lead);
 
 /// Parses the whole text; on a YAML syntax error reports it at its line:col and returns empty.
 std::optional<YAML::Node> parse_yaml(std::string_view text, Sink& sink);
@@ -69,8 +74,11 @@ class MapReader {
   SourcePos key_pos(std::string_view key) const;
   /// "'from' in step F3": the phrase for type errors about a key's value.
   std::string where(std::string_view key) const;
-  /// Reports a missing required key at the map's position.
+  /// A missing required key, reported by finish() at the map's position unless an unknown key
+  /// there looks like a misspelling of it (then "did you mean" says it all).
   void missing(std::string_view key);
+  /// Same for "one of these keys": "missing key 'request' or 'response'".
+  void missing_one_of(std::vector<std::string> keys);
   /// Unknown and duplicate keys. Call once, after every get().
   void finish();
   /// The keys in document order (for maps whose keys are names: headers, roles, params).
@@ -82,6 +90,7 @@ class MapReader {
   std::string what_;
   bool ok_ = false;
   std::vector<std::string> known_;
+  std::vector<std::vector<std::string>> missing_;
 };
 
 // Conversions. Each reports "expected X for WHERE, found Y" at the node and returns empty on a
