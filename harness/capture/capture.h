@@ -11,6 +11,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,7 +65,7 @@ struct DecodeStats {
   std::uint64_t reassembled = 0;       ///< datagrams rebuilt from fragments
   std::uint64_t tcp_segments = 0;
   std::uint64_t tcp_retransmissions = 0;
-  std::uint64_t tcp_gaps = 0;
+  std::uint64_t tcp_gaps = 0;         ///< holes given up on (any TCP; warnings only for SIP)
   std::uint64_t damaged_frames = 0;    ///< frames with a problem reported as a Diagnostic
 };
 
@@ -72,6 +73,10 @@ struct DecoderOptions {
   std::string source_name = "capture";  ///< used in diagnostics: "NAME: frame 12: ..."
   std::size_t max_pending_fragments = 4096;  ///< bound on reassembly state (hostile input)
   std::size_t max_stream_buffer = 1 << 20;   ///< per TCP direction, bytes waiting for order
+  std::size_t max_tcp_streams = 65536;       ///< directions tracked; the quietest are finished
+  /// A TCP hole still open after this much capture time is given up (the capture lost it).
+  core::TimeNs tcp_hole_timeout = 10'000'000'000;
+  int max_tunnel_depth = 4;                  ///< IP-in-IP nesting followed, against loops
 };
 
 /// Turns frames into SIP payloads. Pure: bytes in, callbacks out.
@@ -102,11 +107,16 @@ class Decoder {
 /// True for link types the Decoder understands.
 bool supported(int link_type);
 
+/// The LinkType for a libpcap DLT / LINKTYPE number (DLT_RAW 12 and 14 give LinkType::raw);
+/// empty when the Decoder does not understand it.
+std::optional<LinkType> to_link_type(int dlt);
+
 /// A capture file opened for reading (pcap or pcapng, via libpcap). Move-only; owns the pcap_t.
 class PcapFile {
  public:
-  /// `path` "-" reads standard input. Errors name the file and say what is wrong
-  /// ("x.pcap: not a pcap or pcapng file (bad magic)", "x.pcap: file is empty").
+  /// `path` "-" reads standard input (named "stdin" in messages). Errors name the file and say
+  /// what is wrong ("x.pcap: not a pcap or pcapng file", "x.pcap: file is empty").
+  /// Timestamps are read at nanosecond resolution whatever the file's own resolution.
   static std::expected<PcapFile, std::string> open(const std::string& path);
 
   ~PcapFile();
@@ -118,7 +128,8 @@ class PcapFile {
 
   enum class Next { frame, end, error };
   /// Reads the next frame into `out` (valid until the next call). On `error`, `error_text` says
-  /// what and which frame ("x.pcap: frame 17: truncated: record says 1514 bytes, file has 200").
+  /// what and which frame ("x.pcap: frame 17: truncated capture: truncated dump file; tried to
+  /// read 1514 captured bytes, only got 200").
   Next next(Frame& out, std::string& error_text);
 
  private:
@@ -130,6 +141,7 @@ class PcapFile {
 /// Writes frames to a pcap file (libpcap's dump format). Move-only; owns the pcap_dumper_t.
 class PcapWriter {
  public:
+  /// Writes nanosecond-resolution pcap (which tshark and tcpdump read).
   static std::expected<PcapWriter, std::string> create(const std::string& path, LinkType link,
                                                        int snaplen = 262144);
   ~PcapWriter();
@@ -137,8 +149,8 @@ class PcapWriter {
   PcapWriter& operator=(PcapWriter&&) noexcept;
 
   void write(core::TimeNs time, std::span<const std::uint8_t> data, std::uint32_t wire_length = 0);
-  /// Flushes and closes; also done by the destructor.
-  void close();
+  /// Flushes and closes; also done by the destructor (which cannot report a failed flush).
+  std::expected<void, std::string> close();
 
  private:
   struct Impl;
