@@ -104,6 +104,7 @@ class Message {
  public:
   explicit Message(std::string bytes);
   ~Message();
+  /// Moves keep summary() valid: its views are rebuilt if the bytes had to be copied.
   Message(Message&&) noexcept;
   Message& operator=(Message&&) noexcept;
 
