@@ -19,11 +19,16 @@ std::optional<Duration> parse_duration(std::string_view text) {
   auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (ec != std::errc() || ptr != number.data() + number.size()) return std::nullopt;
   double scale = 0;
-  if (unit == "us") scale = 1;
-  else if (unit == "ms") scale = 1e3;
-  else if (unit == "s") scale = 1e6;
-  else if (unit == "m") scale = 60e6;
-  else return std::nullopt;
+  if (unit == "us")
+    scale = 1;
+  else if (unit == "ms")
+    scale = 1e3;
+  else if (unit == "s")
+    scale = 1e6;
+  else if (unit == "m")
+    scale = 60e6;
+  else
+    return std::nullopt;
   double us = value * scale;
   // Sub-microsecond fractions ("1.5us") are not representable: refuse rather than round.
   if (us > 1e15 || std::floor(us) != us) return std::nullopt;

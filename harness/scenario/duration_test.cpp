@@ -17,7 +17,8 @@ TEST(Duration, ParsesUnits) {
 }
 
 TEST(Duration, RejectsBadText) {
-  for (const char* bad : {"", "5", "5 s", "s", "1.5us", ".5s", "5.s", "-1s", "2h", "1e3ms", "5sec"}) {
+  for (const char* bad :
+       {"", "5", "5 s", "s", "1.5us", ".5s", "5.s", "-1s", "2h", "1e3ms", "5sec"}) {
     EXPECT_FALSE(parse_duration(bad)) << bad;
   }
 }

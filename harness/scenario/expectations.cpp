@@ -33,7 +33,8 @@ std::optional<StringMatch> read_match(MatchOp op, const YAML::Node& n, Sink& sin
       std::regex re(syntax_probe(m.value), std::regex::ECMAScript);
       if (m.value.is_literal()) m.regex = std::move(re);
     } catch (const std::regex_error& e) {
-      sink.error(pos_of(n), "invalid regex '" + m.value.source + "' for " + where + ": " + e.what());
+      sink.error(pos_of(n),
+                 "invalid regex '" + m.value.source + "' for " + where + ": " + e.what());
       return std::nullopt;
     }
   }
@@ -54,22 +55,29 @@ void read_matches(MapReader& m, Sink& sink, std::vector<StringMatch>& out) {
 // `present` / `absent` keys: booleans, "present: true" same as "absent: false".
 void read_presence(MapReader& m, Sink& sink, Presence& presence) {
   if (YAML::Node n = m.get("present")) {
-    if (auto b = read_bool(n, sink, m.where("present"))) presence = *b ? Presence::present : Presence::absent;
+    if (auto b = read_bool(n, sink, m.where("present")))
+      presence = *b ? Presence::present : Presence::absent;
   }
   if (YAML::Node n = m.get("absent")) {
-    if (auto b = read_bool(n, sink, m.where("absent"))) presence = *b ? Presence::absent : Presence::present;
+    if (auto b = read_bool(n, sink, m.where("absent")))
+      presence = *b ? Presence::absent : Presence::present;
   }
 }
 
 // A URI part or a parameter: "present", "absent", a string to equal, or a map.
-std::optional<ValueCheck> read_value_check(const YAML::Node& n, Sink& sink, const std::string& what) {
+std::optional<ValueCheck> read_value_check(const YAML::Node& n, Sink& sink,
+                                           const std::string& what) {
   ValueCheck vc;
   vc.pos = pos_of(n);
   if (n.IsDefined() && n.IsScalar()) {
-    if (n.Scalar() == "present") vc.presence = Presence::present;
-    else if (n.Scalar() == "absent") vc.presence = Presence::absent;
-    else if (auto sm = read_match(MatchOp::equals, n, sink, what)) vc.match.push_back(std::move(*sm));
-    else return std::nullopt;
+    if (n.Scalar() == "present")
+      vc.presence = Presence::present;
+    else if (n.Scalar() == "absent")
+      vc.presence = Presence::absent;
+    else if (auto sm = read_match(MatchOp::equals, n, sink, what))
+      vc.match.push_back(std::move(*sm));
+    else
+      return std::nullopt;
     return vc;
   }
   MapReader m(n, sink, what);
@@ -111,8 +119,8 @@ std::optional<SaveSpec> read_save(const YAML::Node& n, Sink& sink, const std::st
     if (s.var.empty()) return std::nullopt;
   }
   if (!is_var_name(s.var)) {
-    sink.error(s.pos, "bad variable name '" + s.var + "' for " + where +
-                          "; use letters, digits and '_'");
+    sink.error(s.pos,
+               "bad variable name '" + s.var + "' for " + where + "; use letters, digits and '_'");
     return std::nullopt;
   }
   return s;
@@ -125,12 +133,14 @@ std::optional<HeaderExpectation> read_header(const std::string& name, const YAML
   h.pos = pos_of(n);
   const std::string where = "header '" + name + "' in " + what;
   if (n.IsDefined() && n.IsScalar()) {
-    if (n.Scalar() == "present") h.presence = Presence::present;
-    else if (n.Scalar() == "absent") h.presence = Presence::absent;
+    if (n.Scalar() == "present")
+      h.presence = Presence::present;
+    else if (n.Scalar() == "absent")
+      h.presence = Presence::absent;
     else {
       sink.error(pos_of(n), "expected 'present', 'absent' or a map for " + where + ", found " +
-                                describe(n) + "; to compare the value write {equals: " +
-                                n.Scalar() + "}");
+                                describe(n) +
+                                "; to compare the value write {equals: " + n.Scalar() + "}");
       return std::nullopt;
     }
     return h;
@@ -141,13 +151,18 @@ std::optional<HeaderExpectation> read_header(const std::string& name, const YAML
   read_matches(m, sink, h.value);
   if (YAML::Node c = m.get("count")) {
     if (auto v = read_int(c, sink, m.where("count"))) {
-      if (*v < 0) sink.error(pos_of(c), "bad count " + std::to_string(*v) + " for " + where + "; expected 0 or more");
-      else h.count = *v;
+      if (*v < 0)
+        sink.error(pos_of(c),
+                   "bad count " + std::to_string(*v) + " for " + where + "; expected 0 or more");
+      else
+        h.count = *v;
     }
   }
   if (YAML::Node i = m.get("index")) {
-    if (i.IsScalar() && i.Scalar() == "all") h.every = true;
-    else if (auto v = read_int(i, sink, m.where("index"))) h.index = *v;
+    if (i.IsScalar() && i.Scalar() == "all")
+      h.every = true;
+    else if (auto v = read_int(i, sink, m.where("index")))
+      h.index = *v;
   }
   if (YAML::Node u = m.get("uri")) h.uri = parse_uri(u, sink, "'uri' of " + where);
   if (YAML::Node p = m.get("param")) h.params = read_params(p, sink, "'param' of " + where);
@@ -216,18 +231,21 @@ std::optional<BodyExpectation> parse_body(const YAML::Node& node, Sink& sink,
   b.pos = pos_of(node);
   MapReader m(node, sink, "'body' in " + what);
   if (!m.ok()) return std::nullopt;
-  if (YAML::Node c = m.get("content_type")) b.content_type = read_string(c, sink, m.where("content_type"));
+  if (YAML::Node c = m.get("content_type"))
+    b.content_type = read_string(c, sink, m.where("content_type"));
   if (YAML::Node c = m.get("contains")) {
     if (c.IsSequence()) {
       for (const YAML::Node& item : c) {
-        if (auto sm = read_match(MatchOp::contains, item, sink, m.where("contains"))) b.text.push_back(std::move(*sm));
+        if (auto sm = read_match(MatchOp::contains, item, sink, m.where("contains")))
+          b.text.push_back(std::move(*sm));
       }
     } else if (auto sm = read_match(MatchOp::contains, c, sink, m.where("contains"))) {
       b.text.push_back(std::move(*sm));
     }
   }
   if (YAML::Node r = m.get("matches")) {
-    if (auto sm = read_match(MatchOp::matches, r, sink, m.where("matches"))) b.text.push_back(std::move(*sm));
+    if (auto sm = read_match(MatchOp::matches, r, sink, m.where("matches")))
+      b.text.push_back(std::move(*sm));
   }
   if (YAML::Node e = m.get("empty")) b.empty = read_bool(e, sink, m.where("empty"));
   if (YAML::Node s = m.get("sdp")) {

@@ -33,7 +33,8 @@ ListResult list_scenarios(const std::filesystem::path& dir) {
     if (it->is_regular_file() && is_yaml(it->path())) files.push_back(it->path());
   }
   if (ec) {
-    out.diagnostics.push_back({core::Severity::error, dir.string(), "cannot list: " + ec.message()});
+    out.diagnostics.push_back(
+        {core::Severity::error, dir.string(), "cannot list: " + ec.message()});
   }
   std::sort(files.begin(), files.end());
   for (const auto& path : files) {

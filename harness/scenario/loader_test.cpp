@@ -36,9 +36,11 @@ TEST(Loader, UnknownKeySuggestsTheCloseOneWithCaret) {
 }
 
 TEST(Loader, UnknownKeyWithoutACloseOneListsTheKeys) {
-  EXPECT_EQ(summaries("roles: [A, B]\npolicy: {zzz: 1}\nsteps: [{id: F1, from: A, to: B, request: BYE}]\n"),
-            "t.yaml:2:10: error: unknown key 'zzz' in 'policy'; expected one of: extra_messages, "
-            "strict_order, record_route and step_timeout\n");
+  EXPECT_EQ(
+      summaries(
+          "roles: [A, B]\npolicy: {zzz: 1}\nsteps: [{id: F1, from: A, to: B, request: BYE}]\n"),
+      "t.yaml:2:10: error: unknown key 'zzz' in 'policy'; expected one of: extra_messages, "
+      "strict_order, record_route and step_timeout\n");
 }
 
 TEST(Loader, MissingKeys) {
@@ -61,30 +63,35 @@ TEST(Loader, MissingTopLevelKeys) {
 }
 
 TEST(Loader, BothRequestAndResponse) {
-  EXPECT_EQ(diagnose("roles: [A, B]\nsteps:\n  - {id: F5, from: A, to: B, request: ACK, response: 200}\n"),
-            "t.yaml:3:44: error: both 'request' and 'response' in step F5; a step is one message\n"
-            "    3 |   - {id: F5, from: A, to: B, request: ACK, response: 200}\n"
-            "      |                                            ^\n");
+  EXPECT_EQ(
+      diagnose(
+          "roles: [A, B]\nsteps:\n  - {id: F5, from: A, to: B, request: ACK, response: 200}\n"),
+      "t.yaml:3:44: error: both 'request' and 'response' in step F5; a step is one message\n"
+      "    3 |   - {id: F5, from: A, to: B, request: ACK, response: 200}\n"
+      "      |                                            ^\n");
 }
 
 TEST(Loader, UnknownRole) {
-  EXPECT_EQ(summaries("roles: [A, B, P: proxy]\nsteps:\n  - {id: F1, from: A, to: D, request: INVITE}\n"),
-            "t.yaml:3:27: error: unknown role 'D' in 'to' of step F1; roles are A, B and P\n");
+  EXPECT_EQ(
+      summaries("roles: [A, B, P: proxy]\nsteps:\n  - {id: F1, from: A, to: D, request: INVITE}\n"),
+      "t.yaml:3:27: error: unknown role 'D' in 'to' of step F1; roles are A, B and P\n");
 }
 
 TEST(Loader, UnknownStepReferences) {
-  EXPECT_EQ(summaries("roles: [A, B, P: proxy]\n"
-                      "steps:\n"
-                      "  - {id: F1, from: A, to: P, request: INVITE}\n"
-                      "  - {id: F2, from: P, to: B, request: INVITE, forwards: F9}\n"
-                      "  - {id: F3, from: B, to: P, response: 180, answers: F22, after: f2}\n"
-                      "  - {id: F4, from: P, to: A, response: 180, forwards: F3, within: {of: F33, max: 1s}}\n"
-                      "any_order: [[F3, F7]]\n"),
-            "t.yaml:4:57: error: unknown step 'F9' in 'forwards' of step F2\n"
-            "t.yaml:5:54: error: unknown step 'F22' in 'answers' of step F3\n"
-            "t.yaml:5:66: error: unknown step 'f2' in 'after' of step F3; did you mean 'F2'?\n"
-            "t.yaml:6:72: error: unknown step 'F33' in 'within' of step F4\n"
-            "t.yaml:7:18: error: unknown step 'F7' in 'any_order'\n");
+  EXPECT_EQ(
+      summaries(
+          "roles: [A, B, P: proxy]\n"
+          "steps:\n"
+          "  - {id: F1, from: A, to: P, request: INVITE}\n"
+          "  - {id: F2, from: P, to: B, request: INVITE, forwards: F9}\n"
+          "  - {id: F3, from: B, to: P, response: 180, answers: F22, after: f2}\n"
+          "  - {id: F4, from: P, to: A, response: 180, forwards: F3, within: {of: F33, max: 1s}}\n"
+          "any_order: [[F3, F7]]\n"),
+      "t.yaml:4:57: error: unknown step 'F9' in 'forwards' of step F2\n"
+      "t.yaml:5:54: error: unknown step 'F22' in 'answers' of step F3\n"
+      "t.yaml:5:66: error: unknown step 'f2' in 'after' of step F3; did you mean 'F2'?\n"
+      "t.yaml:6:72: error: unknown step 'F33' in 'within' of step F4\n"
+      "t.yaml:7:18: error: unknown step 'F7' in 'any_order'\n");
 }
 
 TEST(Loader, ReferenceToALaterStep) {
@@ -144,22 +151,24 @@ TEST(Loader, InvalidRegexIsReportedAtItsValue) {
 }
 
 TEST(Loader, UnknownVariablesAndRoleAttributes) {
-  EXPECT_EQ(summaries("roles: [A, B]\n"
-                      "steps:\n"
-                      "  - id: F1\n"
-                      "    from: A\n"
-                      "    to: B\n"
-                      "    request: INVITE\n"
-                      "    headers:\n"
-                      "      Call-ID: {equals: '${call_id}', save: callid}\n"
-                      "      To: {uri: {user: '${C.user}', host: '${B.hots}'}}\n"
-                      "  - {id: F2, from: B, to: A, response: 200, headers: {Call-ID: {equals: '${call_id}'}}}\n"),
-            "t.yaml:8:25: error: unknown variable '${call_id}' in step F1; no earlier step saves it\n"
-            "t.yaml:9:24: error: unknown role 'C' in '${C.user}' in step F1; roles are A and B\n"
-            "t.yaml:9:43: error: unknown role attribute 'hots' in '${B.hots}' in step F1; did you "
-            "mean 'host'?\n"
-            "t.yaml:10:73: error: unknown variable '${call_id}' in step F2; no earlier step saves "
-            "it; did you mean 'callid'?\n");
+  EXPECT_EQ(
+      summaries("roles: [A, B]\n"
+                "steps:\n"
+                "  - id: F1\n"
+                "    from: A\n"
+                "    to: B\n"
+                "    request: INVITE\n"
+                "    headers:\n"
+                "      Call-ID: {equals: '${call_id}', save: callid}\n"
+                "      To: {uri: {user: '${C.user}', host: '${B.hots}'}}\n"
+                "  - {id: F2, from: B, to: A, response: 200, headers: {Call-ID: {equals: "
+                "'${call_id}'}}}\n"),
+      "t.yaml:8:25: error: unknown variable '${call_id}' in step F1; no earlier step saves it\n"
+      "t.yaml:9:24: error: unknown role 'C' in '${C.user}' in step F1; roles are A and B\n"
+      "t.yaml:9:43: error: unknown role attribute 'hots' in '${B.hots}' in step F1; did you "
+      "mean 'host'?\n"
+      "t.yaml:10:73: error: unknown variable '${call_id}' in step F2; no earlier step saves "
+      "it; did you mean 'callid'?\n");
 }
 
 TEST(Loader, BadDurationAndStatus) {
@@ -214,9 +223,11 @@ TEST(Loader, WrongTypes) {
 }
 
 TEST(Loader, HeaderShorthandOtherThanPresentOrAbsent) {
-  EXPECT_EQ(summaries("roles: [A, B]\nsteps:\n  - {id: F1, from: A, to: B, request: BYE, headers: {Subject: hi}}\n"),
-            "t.yaml:3:63: error: expected 'present', 'absent' or a map for header 'Subject' in step "
-            "F1, found 'hi'; to compare the value write {equals: hi}\n");
+  EXPECT_EQ(
+      summaries("roles: [A, B]\nsteps:\n  - {id: F1, from: A, to: B, request: BYE, headers: "
+                "{Subject: hi}}\n"),
+      "t.yaml:3:63: error: expected 'present', 'absent' or a map for header 'Subject' in step "
+      "F1, found 'hi'; to compare the value write {equals: hi}\n");
 }
 
 TEST(Loader, YamlSyntaxErrorHasAPosition) {
@@ -230,17 +241,19 @@ TEST(Loader, YamlSyntaxErrorHasAPosition) {
 }
 
 TEST(Loader, DuplicateKeyInAMap) {
-  EXPECT_EQ(summaries("roles: [A, B]\nsteps:\n  - {id: F1, from: A, to: B, from: B, request: BYE}\n"),
-            "t.yaml:3:30: error: duplicate key 'from' in step F1\n");
+  EXPECT_EQ(
+      summaries("roles: [A, B]\nsteps:\n  - {id: F1, from: A, to: B, from: B, request: BYE}\n"),
+      "t.yaml:3:30: error: duplicate key 'from' in step F1\n");
 }
 
 TEST(Loader, OutOfSequenceIdIsAWarningOnly) {
-  LoadResult r = load_scenario_text("roles: [A, B]\n"
-                                    "steps:\n"
-                                    "  - {id: F2, from: A, to: B, request: INVITE}\n"
-                                    "  - {id: F1, from: A, to: B, request: CANCEL}\n"
-                                    "  - {id: F1a, from: B, to: A, response: 200}\n",
-                                    "t.yaml");
+  LoadResult r = load_scenario_text(
+      "roles: [A, B]\n"
+      "steps:\n"
+      "  - {id: F2, from: A, to: B, request: INVITE}\n"
+      "  - {id: F1, from: A, to: B, request: CANCEL}\n"
+      "  - {id: F1a, from: B, to: A, response: 200}\n",
+      "t.yaml");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_EQ(r.diagnostics[0].format(),

@@ -11,37 +11,50 @@ std::string Step::label() const {
 
 std::string_view to_string(RoleKind k) {
   switch (k) {
-    case RoleKind::ua: return "ua";
-    case RoleKind::proxy: return "proxy";
-    case RoleKind::b2bua: return "b2bua";
+    case RoleKind::ua:
+      return "ua";
+    case RoleKind::proxy:
+      return "proxy";
+    case RoleKind::b2bua:
+      return "b2bua";
   }
   return "?";
 }
 
 std::string_view to_string(ExtraMessages e) {
   switch (e) {
-    case ExtraMessages::fail: return "fail";
-    case ExtraMessages::warn: return "warn";
-    case ExtraMessages::ignore: return "ignore";
+    case ExtraMessages::fail:
+      return "fail";
+    case ExtraMessages::warn:
+      return "warn";
+    case ExtraMessages::ignore:
+      return "ignore";
   }
   return "?";
 }
 
 std::string_view to_string(PlayedBy p) {
   switch (p) {
-    case PlayedBy::harness: return "harness";
-    case PlayedBy::dut: return "dut";
-    case PlayedBy::external: return "external";
+    case PlayedBy::harness:
+      return "harness";
+    case PlayedBy::dut:
+      return "dut";
+    case PlayedBy::external:
+      return "external";
   }
   return "?";
 }
 
 std::string_view to_string(DriverKind k) {
   switch (k) {
-    case DriverKind::action_uri: return "action-uri";
-    case DriverKind::csta: return "csta";
-    case DriverKind::prompt: return "prompt";
-    case DriverKind::baresip: return "baresip";
+    case DriverKind::action_uri:
+      return "action-uri";
+    case DriverKind::csta:
+      return "csta";
+    case DriverKind::prompt:
+      return "prompt";
+    case DriverKind::baresip:
+      return "baresip";
   }
   return "?";
 }
@@ -70,7 +83,8 @@ bool Scenario::expects_record_route(const Role& role) const {
 }
 
 const TestbedRole* Testbed::find_role(std::string_view id) const {
-  auto it = std::find_if(roles.begin(), roles.end(), [&](const TestbedRole& r) { return r.id == id; });
+  auto it =
+      std::find_if(roles.begin(), roles.end(), [&](const TestbedRole& r) { return r.id == id; });
   return it == roles.end() ? nullptr : &*it;
 }
 

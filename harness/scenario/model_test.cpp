@@ -72,7 +72,8 @@ TEST(StringMatch, LiteralRegexIsCompiledAtLoad) {
   LoadResult r = load_scenario_text(
       "roles: [A, B]\n"
       "steps:\n"
-      "  - {id: F1, from: A, to: B, request: INVITE, headers: {Via: {param: {branch: {matches: '^z9hG4bK'}}}}}\n",
+      "  - {id: F1, from: A, to: B, request: INVITE, headers: {Via: {param: {branch: {matches: "
+      "'^z9hG4bK'}}}}}\n",
       "t.yaml");
   ASSERT_TRUE(r.ok());
   const ValueCheck& branch = r.scenario->steps[0].headers[0].params[0].check;

@@ -35,7 +35,8 @@ std::optional<std::pair<std::string, RoleAddress>> RoleMap::parse_binding(std::s
   std::string_view addr = text.substr(eq + 1);
   if (addr.front() != '[' && std::count(addr.begin(), addr.end(), ':') > 1) {
     return fail("bad address '" + std::string(addr) + "' in role binding '" + std::string(text) +
-                "': write IPv6 addresses in brackets, e.g. " + role + "=[" + std::string(addr) + "]");
+                "': write IPv6 addresses in brackets, e.g. " + role + "=[" + std::string(addr) +
+                "]");
   }
   auto a = parse_address(addr);
   if (!a) {
@@ -55,7 +56,8 @@ std::optional<RoleMap> RoleMap::parse(const std::vector<std::string>& texts, std
       if (role == b->first) continue;
       for (const RoleAddress& other : addrs) {
         if (other.address == b->second.address && other.port == b->second.port) {
-          if (error) *error = "role binding '" + text + "' gives role " + role + "'s address to " + b->first;
+          if (error)
+            *error = "role binding '" + text + "' gives role " + role + "'s address to " + b->first;
           return std::nullopt;
         }
       }

@@ -27,15 +27,18 @@ TEST(RoleMap, ParsesEveryForm) {
 TEST(RoleMap, ErrorTexts) {
   std::string error;
   EXPECT_FALSE(RoleMap::parse_binding("A10.0.0.5", &error));
-  EXPECT_EQ(error, "bad role binding 'A10.0.0.5': expected ROLE=ADDRESS[:PORT] such as "
-                   "A=10.0.0.5:5060, A=10.0.0.5 or A=[fd00::1]:5060");
+  EXPECT_EQ(error,
+            "bad role binding 'A10.0.0.5': expected ROLE=ADDRESS[:PORT] such as "
+            "A=10.0.0.5:5060, A=10.0.0.5 or A=[fd00::1]:5060");
   EXPECT_FALSE(RoleMap::parse_binding("A=fd00::1", &error));
-  EXPECT_EQ(error, "bad address 'fd00::1' in role binding 'A=fd00::1': write IPv6 addresses in "
-                   "brackets, e.g. A=[fd00::1]");
+  EXPECT_EQ(error,
+            "bad address 'fd00::1' in role binding 'A=fd00::1': write IPv6 addresses in "
+            "brackets, e.g. A=[fd00::1]");
   EXPECT_FALSE(RoleMap::parse_binding("A=host.example:5060", &error));
-  EXPECT_EQ(error, "bad address 'host.example:5060' in role binding 'A=host.example:5060': "
-                   "expected ROLE=ADDRESS[:PORT] such as A=10.0.0.5:5060, A=10.0.0.5 or "
-                   "A=[fd00::1]:5060");
+  EXPECT_EQ(error,
+            "bad address 'host.example:5060' in role binding 'A=host.example:5060': "
+            "expected ROLE=ADDRESS[:PORT] such as A=10.0.0.5:5060, A=10.0.0.5 or "
+            "A=[fd00::1]:5060");
   EXPECT_FALSE(RoleMap::parse({"A=10.0.0.5:5060", "B=10.0.0.5:5060"}, &error));
   EXPECT_EQ(error, "role binding 'B=10.0.0.5:5060' gives role A's address to B");
 }

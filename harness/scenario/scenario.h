@@ -83,8 +83,8 @@ enum class Escape : std::uint8_t { none, regex };
 
 /// Substitutes placeholders. With Escape::regex, substituted values are escaped so they match
 /// literally inside a pattern. Empty when a value is unknown; *missing then names it ("${C.user}").
-std::optional<std::string> expand(const Template& t, const Bindings& b, Escape escape = Escape::none,
-                                  std::string* missing = nullptr);
+std::optional<std::string> expand(const Template& t, const Bindings& b,
+                                  Escape escape = Escape::none, std::string* missing = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Expectations on strings, headers and bodies
@@ -203,10 +203,10 @@ struct Step {
   std::string note;      ///< free text for reports: "User B wants to release the call"
   std::string from, to;  ///< role ids
   StepKind kind = StepKind::request;
-  std::string method;                        ///< requests: "INVITE"
+  std::string method;                         ///< requests: "INVITE"
   std::optional<UriExpectation> request_uri;  ///< requests: `uri:`
-  int status = 0;                            ///< responses: 180
-  std::optional<std::string> reason;         ///< responses: expected reason phrase, if given
+  int status = 0;                             ///< responses: 180
+  std::optional<std::string> reason;          ///< responses: expected reason phrase, if given
 
   /// Responses: the request step this answers (written as `answers:` or inferred; see
   /// answers_inferred). Always set on a valid scenario's responses.
@@ -217,7 +217,8 @@ struct Step {
   bool optional = false;                ///< may be missing from the capture
   std::optional<std::size_t> after;     ///< explicit trigger for the engine
   std::optional<Within> within;
-  std::optional<Duration> timeout;  ///< how long to wait for this step; Policy::step_timeout if unset
+  std::optional<Duration>
+      timeout;  ///< how long to wait for this step; Policy::step_timeout if unset
   std::vector<HeaderExpectation> headers;
   std::optional<BodyExpectation> body;
   std::optional<SendSpec> send;
@@ -417,7 +418,7 @@ struct ScenarioInfo {
 };
 
 struct ListResult {
-  std::vector<ScenarioInfo> scenarios;      ///< sorted by path
+  std::vector<ScenarioInfo> scenarios;        ///< sorted by path
   std::vector<core::Diagnostic> diagnostics;  ///< of the files that did not load
 };
 

@@ -27,8 +27,8 @@ std::optional<RoleKind> read_role_kind(const YAML::Node& n, Sink& sink, const st
   if (*s == "proxy") return RoleKind::proxy;
   if (*s == "b2bua") return RoleKind::b2bua;
   static const std::vector<std::string> kinds{"ua", "proxy", "b2bua"};
-  sink.error(pos_of(n), "unknown role kind '" + *s + "' for " + where +
-                            hint_or_list(*s, kinds, "expected "));
+  sink.error(pos_of(n),
+             "unknown role kind '" + *s + "' for " + where + hint_or_list(*s, kinds, "expected "));
   return std::nullopt;
 }
 
@@ -53,7 +53,9 @@ void read_roles(const YAML::Node& n, Scenario& sc, Sink& sink) {
     for (const YAML::Node& item : n) {
       if (item.IsMap()) {
         for (auto it = item.begin(); it != item.end(); ++it) {
-          add_role(sc, sink, it->first, read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
+          add_role(
+              sc, sink, it->first,
+              read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
         }
       } else {
         add_role(sc, sink, item, RoleKind::ua);
@@ -63,7 +65,8 @@ void read_roles(const YAML::Node& n, Scenario& sc, Sink& sink) {
   }
   if (n.IsMap()) {
     for (auto it = n.begin(); it != n.end(); ++it) {
-      add_role(sc, sink, it->first, read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
+      add_role(sc, sink, it->first,
+               read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
     }
     return;
   }
@@ -82,10 +85,12 @@ void read_dialogs(const YAML::Node& n, Scenario& sc, Sink& sink) {
     auto state = read_string(value, sink, "dialog '" + *label + "'");
     if (!state) continue;
     Dialog d{*label, DialogState::fresh, pos_of(key)};
-    if (*state == "established") d.state = DialogState::established;
+    if (*state == "established")
+      d.state = DialogState::established;
     else if (*state != "new") {
       sink.error(pos_of(value), "unknown dialog state '" + *state + "' for dialog '" + *label +
-                                    "'" + hint_or_list(*state, {"established", "new"}, "expected "));
+                                    "'" +
+                                    hint_or_list(*state, {"established", "new"}, "expected "));
       continue;
     }
     sc.dialogs.push_back(std::move(d));
@@ -97,29 +102,37 @@ void read_policy(const YAML::Node& n, Policy& p, Sink& sink) {
   if (!m.ok()) return;
   if (YAML::Node e = m.get("extra_messages")) {
     if (auto s = read_string(e, sink, m.where("extra_messages"))) {
-      if (*s == "fail") p.extra_messages = ExtraMessages::fail;
-      else if (*s == "warn") p.extra_messages = ExtraMessages::warn;
-      else if (*s == "ignore") p.extra_messages = ExtraMessages::ignore;
+      if (*s == "fail")
+        p.extra_messages = ExtraMessages::fail;
+      else if (*s == "warn")
+        p.extra_messages = ExtraMessages::warn;
+      else if (*s == "ignore")
+        p.extra_messages = ExtraMessages::ignore;
       else {
         sink.error(pos_of(e), "unknown value '" + *s + "' for " + m.where("extra_messages") +
                                   hint_or_list(*s, {"fail", "warn", "ignore"}, "expected "));
       }
     }
   }
-  if (YAML::Node s = m.get("strict_order")) p.strict_order = read_bool(s, sink, m.where("strict_order")).value_or(false);
-  if (YAML::Node r = m.get("record_route")) p.record_route = read_bool(r, sink, m.where("record_route"));
-  if (YAML::Node t = m.get("step_timeout")) p.step_timeout = read_duration(t, sink, m.where("step_timeout"));
+  if (YAML::Node s = m.get("strict_order"))
+    p.strict_order = read_bool(s, sink, m.where("strict_order")).value_or(false);
+  if (YAML::Node r = m.get("record_route"))
+    p.record_route = read_bool(r, sink, m.where("record_route"));
+  if (YAML::Node t = m.get("step_timeout"))
+    p.step_timeout = read_duration(t, sink, m.where("step_timeout"));
   m.finish();
 }
 
 void read_any_order(const YAML::Node& n, ParsedScenario& ps, Sink& sink) {
   if (!n.IsSequence()) {
-    sink.error(pos_of(n), "expected a list of lists of step ids for 'any_order', found " + describe(n));
+    sink.error(pos_of(n),
+               "expected a list of lists of step ids for 'any_order', found " + describe(n));
     return;
   }
   for (const YAML::Node& group : n) {
     if (!group.IsSequence()) {
-      sink.error(pos_of(group), "expected a list of step ids in 'any_order', found " + describe(group));
+      sink.error(pos_of(group),
+                 "expected a list of step ids in 'any_order', found " + describe(group));
       continue;
     }
     std::vector<Ref> refs;
@@ -141,12 +154,18 @@ std::optional<Scenario> load(std::string_view text, std::string name, Sink& sink
   MapReader m(*root, sink, "the ladder file");
   if (!m.ok()) return std::nullopt;
 
-  if (YAML::Node n = m.get("name")) sc.name = read_string(n, sink, m.where("name")).value_or("");
-  else sc.name = std::filesystem::path(name).stem().string();
-  if (YAML::Node n = m.get("summary")) sc.summary = read_string(n, sink, m.where("summary")).value_or("");
-  if (YAML::Node n = m.get("tags")) sc.tags = read_string_list(n, sink, m.where("tags")).value_or(std::vector<std::string>{});
-  if (YAML::Node n = m.get("roles")) read_roles(n, sc, sink);
-  else m.missing("roles");
+  if (YAML::Node n = m.get("name"))
+    sc.name = read_string(n, sink, m.where("name")).value_or("");
+  else
+    sc.name = std::filesystem::path(name).stem().string();
+  if (YAML::Node n = m.get("summary"))
+    sc.summary = read_string(n, sink, m.where("summary")).value_or("");
+  if (YAML::Node n = m.get("tags"))
+    sc.tags = read_string_list(n, sink, m.where("tags")).value_or(std::vector<std::string>{});
+  if (YAML::Node n = m.get("roles"))
+    read_roles(n, sc, sink);
+  else
+    m.missing("roles");
   if (YAML::Node n = m.get("dialogs")) read_dialogs(n, sc, sink);
   if (YAML::Node n = m.get("policy")) read_policy(n, sc.policy, sink);
   if (YAML::Node n = m.get("any_order")) read_any_order(n, ps, sink);

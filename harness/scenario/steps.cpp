@@ -34,8 +34,10 @@ void read_within(MapReader& m, Sink& sink, ParsedStep& ps) {
   if (YAML::Node of = w.get("of")) {
     if (auto id = read_step_ref(of, sink, w.where("of"))) ps.within_of = Ref{*id, pos_of(of)};
   }
-  if (YAML::Node max = w.get("max")) ps.within_max = read_duration(max, sink, w.where("max"));
-  else w.missing("max");
+  if (YAML::Node max = w.get("max"))
+    ps.within_max = read_duration(max, sink, w.where("max"));
+  else
+    w.missing("max");
   w.finish();
 }
 
@@ -56,8 +58,8 @@ void read_retransmissions(MapReader& m, Sink& sink, Step& step) {
     rm.finish();
   }
   if (r.min < 0 || (r.max && *r.max < r.min)) {
-    sink.error(pos_of(n), "bad range for " + m.where("retransmissions") +
-                              "; expected 0 <= min <= max");
+    sink.error(pos_of(n),
+               "bad range for " + m.where("retransmissions") + "; expected 0 <= min <= max");
     return;
   }
   step.retransmissions = r;
@@ -87,8 +89,8 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
   const std::string what = m.what();
 
   if (YAML::Node n = m.get("note")) s.note = read_string(n, sink, m.where("note")).value_or("");
-  for (auto [key, field, field_pos] : {std::tuple{"from", &s.from, &ps.from_pos},
-                                       std::tuple{"to", &s.to, &ps.to_pos}}) {
+  for (auto [key, field, field_pos] :
+       {std::tuple{"from", &s.from, &ps.from_pos}, std::tuple{"to", &s.to, &ps.to_pos}}) {
     YAML::Node n = m.get(key);
     if (!n) {
       m.missing(key);
@@ -96,15 +98,17 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
       continue;
     }
     *field_pos = pos_of(n);
-    if (auto v = read_string(n, sink, m.where(key))) *field = *v;
-    else complete = false;
+    if (auto v = read_string(n, sink, m.where(key)))
+      *field = *v;
+    else
+      complete = false;
   }
 
   YAML::Node request = m.get("request");
   YAML::Node response = m.get("response");
   if (request && response) {
-    sink.error(m.key_pos("response"), "both 'request' and 'response' in " + what +
-                                          "; a step is one message");
+    sink.error(m.key_pos("response"),
+               "both 'request' and 'response' in " + what + "; a step is one message");
     complete = false;
   } else if (!request && !response) {
     m.missing_one_of({"request", "response"});
@@ -158,7 +162,8 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
     ps.dialog_pos = pos_of(d);
     s.dialog = read_string(d, sink, m.where("dialog"));
   }
-  if (YAML::Node o = m.get("optional")) s.optional = read_bool(o, sink, m.where("optional")).value_or(false);
+  if (YAML::Node o = m.get("optional"))
+    s.optional = read_bool(o, sink, m.where("optional")).value_or(false);
   read_within(m, sink, ps);
   if (YAML::Node t = m.get("timeout")) s.timeout = read_duration(t, sink, m.where("timeout"));
   if (YAML::Node h = m.get("headers")) s.headers = parse_headers(h, sink, what);

@@ -74,7 +74,9 @@ std::optional<Template> parse_template(std::string_view text, std::string* error
       part.kind = TemplatePart::Kind::variable;
       part.text = std::string(inner);
       if (!is_name(inner)) {
-        if (error) *error = "bad placeholder '${" + std::string(inner) + "}': expected ${name} or ${ROLE.attr}";
+        if (error)
+          *error =
+              "bad placeholder '${" + std::string(inner) + "}': expected ${name} or ${ROLE.attr}";
         return std::nullopt;
       }
     } else {
@@ -83,7 +85,9 @@ std::optional<Template> parse_template(std::string_view text, std::string* error
       part.attr = std::string(inner.substr(dot + 1));
       part.text = std::string(inner);
       if (!is_name(part.role) || !is_name(part.attr)) {
-        if (error) *error = "bad placeholder '${" + std::string(inner) + "}': expected ${name} or ${ROLE.attr}";
+        if (error)
+          *error =
+              "bad placeholder '${" + std::string(inner) + "}': expected ${name} or ${ROLE.attr}";
         return std::nullopt;
       }
     }

@@ -19,13 +19,16 @@ void refuse_secrets(MapReader& m, Sink& sink) {
   for (auto& [key, value] : m.entries()) {
     if (!key.IsScalar() || !is_secret_key(key.Scalar())) continue;
     m.get(key.Scalar());  // reported here, not again as unknown
-    sink.error(pos_of(key), "key '" + key.Scalar() + "' in " + m.what() +
-                                " would hold a secret; secrets never go in YAML: name an environment "
-                                "variable with '" + key.Scalar() + "_env: VARIABLE'");
+    sink.error(pos_of(key),
+               "key '" + key.Scalar() + "' in " + m.what() +
+                   " would hold a secret; secrets never go in YAML: name an environment "
+                   "variable with '" +
+                   key.Scalar() + "_env: VARIABLE'");
   }
 }
 
-std::optional<core::Endpoint> read_endpoint(const YAML::Node& n, Sink& sink, const std::string& where) {
+std::optional<core::Endpoint> read_endpoint(const YAML::Node& n, Sink& sink,
+                                            const std::string& where) {
   auto s = read_string(n, sink, where);
   if (!s) return std::nullopt;
   if (auto e = core::Endpoint::parse(*s)) return e;
@@ -44,10 +47,14 @@ std::optional<Driver> read_driver(const YAML::Node& n, Sink& sink, const std::st
   if (YAML::Node k = m.get("kind")) {
     if (auto s = read_string(k, sink, m.where("kind"))) {
       static const std::vector<std::string> kinds{"action-uri", "csta", "prompt", "baresip"};
-      if (*s == "action-uri") d.kind = DriverKind::action_uri;
-      else if (*s == "csta") d.kind = DriverKind::csta;
-      else if (*s == "prompt") d.kind = DriverKind::prompt;
-      else if (*s == "baresip") d.kind = DriverKind::baresip;
+      if (*s == "action-uri")
+        d.kind = DriverKind::action_uri;
+      else if (*s == "csta")
+        d.kind = DriverKind::csta;
+      else if (*s == "prompt")
+        d.kind = DriverKind::prompt;
+      else if (*s == "baresip")
+        d.kind = DriverKind::baresip;
       else {
         sink.error(pos_of(k), "unknown driver '" + *s + "' for " + m.where("kind") +
                                   hint_or_list(*s, kinds, "drivers are "));
@@ -81,17 +88,23 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
   YAML::Node external = m.get("external");
   YAML::Node bind = m.get("bind");
   if ((dut ? 1 : 0) + (external ? 1 : 0) + (bind ? 1 : 0) > 1) {
-    sink.error(m.pos(), "role " + id + " has more than one of 'bind', 'dut' and 'external'; give one");
+    sink.error(m.pos(),
+               "role " + id + " has more than one of 'bind', 'dut' and 'external'; give one");
     return std::nullopt;
   }
-  if (dut) r.played_by = PlayedBy::dut;
-  else if (external) r.played_by = PlayedBy::external;
+  if (dut)
+    r.played_by = PlayedBy::dut;
+  else if (external)
+    r.played_by = PlayedBy::external;
   if (played) {
     auto s = read_string(played, sink, m.where("played_by"));
     std::optional<PlayedBy> p;
-    if (s == "harness") p = PlayedBy::harness;
-    else if (s == "dut") p = PlayedBy::dut;
-    else if (s == "external") p = PlayedBy::external;
+    if (s == "harness")
+      p = PlayedBy::harness;
+    else if (s == "dut")
+      p = PlayedBy::dut;
+    else if (s == "external")
+      p = PlayedBy::external;
     else if (s) {
       sink.error(pos_of(played), "unknown value '" + *s + "' for " + m.where("played_by") +
                                      hint_or_list(*s, {"harness", "dut", "external"}, "expected "));
@@ -120,22 +133,35 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
   }
   if (YAML::Node t = m.get("transport")) {
     auto s = read_string(t, sink, m.where("transport"));
-    if (s == "udp") r.transport = core::Transport::udp;
-    else if (s == "tcp") r.transport = core::Transport::tcp;
-    else if (s) sink.error(pos_of(t), "unknown transport '" + *s + "' for " + m.where("transport") + "; expected udp or tcp");
+    if (s == "udp")
+      r.transport = core::Transport::udp;
+    else if (s == "tcp")
+      r.transport = core::Transport::tcp;
+    else if (s)
+      sink.error(pos_of(t), "unknown transport '" + *s + "' for " + m.where("transport") +
+                                "; expected udp or tcp");
   }
   if (YAML::Node u = m.get("user")) r.user = read_string(u, sink, m.where("user")).value_or("");
-  if (YAML::Node d = m.get("domain")) r.domain = read_string(d, sink, m.where("domain")).value_or("");
-  if (YAML::Node p = m.get("password_env")) r.password_env = read_string(p, sink, m.where("password_env"));
-  if (YAML::Node g = m.get("register")) r.registers = read_bool(g, sink, m.where("register")).value_or(false);
+  if (YAML::Node d = m.get("domain"))
+    r.domain = read_string(d, sink, m.where("domain")).value_or("");
+  if (YAML::Node p = m.get("password_env"))
+    r.password_env = read_string(p, sink, m.where("password_env"));
+  if (YAML::Node g = m.get("register"))
+    r.registers = read_bool(g, sink, m.where("register")).value_or(false);
   if (YAML::Node k = m.get("kind")) {
     auto s = read_string(k, sink, m.where("kind"));
-    if (s == "ua") r.kind = RoleKind::ua;
-    else if (s == "proxy") r.kind = RoleKind::proxy;
-    else if (s == "b2bua") r.kind = RoleKind::b2bua;
-    else if (s) sink.error(pos_of(k), "unknown kind '" + *s + "' for " + m.where("kind") + hint_or_list(*s, {"ua", "proxy", "b2bua"}, "expected "));
+    if (s == "ua")
+      r.kind = RoleKind::ua;
+    else if (s == "proxy")
+      r.kind = RoleKind::proxy;
+    else if (s == "b2bua")
+      r.kind = RoleKind::b2bua;
+    else if (s)
+      sink.error(pos_of(k), "unknown kind '" + *s + "' for " + m.where("kind") +
+                                hint_or_list(*s, {"ua", "proxy", "b2bua"}, "expected "));
   }
-  if (YAML::Node rr = m.get("record_route")) r.record_route = read_bool(rr, sink, m.where("record_route"));
+  if (YAML::Node rr = m.get("record_route"))
+    r.record_route = read_bool(rr, sink, m.where("record_route"));
   if (YAML::Node d = m.get("driver")) {
     r.driver = read_driver(d, sink, "role " + id);
     if (r.played_by != PlayedBy::dut) {
@@ -143,7 +169,8 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
     }
   }
   if (r.registers && r.played_by != PlayedBy::harness) {
-    sink.error(m.key_pos("register"), "'register' in role " + id + " applies to roles the harness plays");
+    sink.error(m.key_pos("register"),
+               "'register' in role " + id + " applies to roles the harness plays");
   }
   m.finish();
   return r;
@@ -168,7 +195,8 @@ std::optional<Testbed> load_testbed(std::string_view text, const std::string& na
   }
   if (YAML::Node c = m.get("capture")) {
     MapReader cm(c, sink, "'capture'");
-    if (YAML::Node i = cm.get("interface")) tb.capture.interface = read_string(i, sink, cm.where("interface")).value_or("");
+    if (YAML::Node i = cm.get("interface"))
+      tb.capture.interface = read_string(i, sink, cm.where("interface")).value_or("");
     if (YAML::Node l = cm.get("linger")) {
       if (auto d = read_duration(l, sink, cm.where("linger"))) tb.capture.linger = *d;
     }
@@ -177,7 +205,8 @@ std::optional<Testbed> load_testbed(std::string_view text, const std::string& na
   if (YAML::Node t = m.get("timeouts")) {
     MapReader tm(t, sink, "'timeouts'");
     if (YAML::Node s = tm.get("step")) tb.timeouts.step = read_duration(s, sink, tm.where("step"));
-    if (YAML::Node s = tm.get("scenario")) tb.timeouts.scenario = read_duration(s, sink, tm.where("scenario"));
+    if (YAML::Node s = tm.get("scenario"))
+      tb.timeouts.scenario = read_duration(s, sink, tm.where("scenario"));
     tm.finish();
   }
   m.finish();

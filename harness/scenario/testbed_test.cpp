@@ -18,7 +18,8 @@ TEST(Testbed, LoadsTheDesignSketch) {
       "  B: {played_by: harness, bind: '[::1]:5070', user: bob, password_env: BOB_PW}\n"
       "  C: {played_by: harness, bind: 127.0.0.1:0, user: carol, register: true}\n"
       "  P: {dut: 127.0.0.1:5060, domain: example.test, kind: proxy}\n"
-      "  H: {dut: 192.0.2.50:5060, driver: {kind: action-uri, base: 'http://192.0.2.50', user_env: PHONE_USER, password_env: PHONE_PASS}}\n"
+      "  H: {dut: 192.0.2.50:5060, driver: {kind: action-uri, base: 'http://192.0.2.50', user_env: "
+      "PHONE_USER, password_env: PHONE_PASS}}\n"
       "  S: {external: 127.0.0.1:5090}\n"
       "capture: {interface: lo, linger: 2s}\n"
       "timeouts: {step: 5s}\n",
@@ -55,26 +56,28 @@ TEST(Testbed, RefusesSecretsAndBadValues) {
       "capture: {linger: soon}\n",
       "tb.yaml");
   EXPECT_FALSE(r.ok());
-  EXPECT_EQ(summaries(r),
-            "tb.yaml:2:39: key 'password' in role A would hold a secret; secrets never go in YAML: "
-            "name an environment variable with 'password_env: VARIABLE'\n"
-            "tb.yaml:3:12: bad address 'example.test:5060' for 'dut' in role P; expected IP:PORT "
-            "such as 192.0.2.10:5060 or [fd00::1]:5060\n"
-            "tb.yaml:3:39: unknown kind 'proxi' for 'kind' in role P; did you mean 'proxy'?\n"
-            "tb.yaml:4:44: unknown driver 'yealink' for 'kind' in 'driver' of role H; drivers are "
-            "action-uri, csta, prompt and baresip\n"
-            "tb.yaml:4:53: key 'secret' in 'driver' of role H would hold a secret; secrets never go "
-            "in YAML: name an environment variable with 'secret_env: VARIABLE'\n"
-            "tb.yaml:5:19: bad duration 'soon' for 'linger' in 'capture'; expected a number and a "
-            "unit: 100us, 500ms, 2s, 1.5s, 1m\n");
+  EXPECT_EQ(
+      summaries(r),
+      "tb.yaml:2:39: key 'password' in role A would hold a secret; secrets never go in YAML: "
+      "name an environment variable with 'password_env: VARIABLE'\n"
+      "tb.yaml:3:12: bad address 'example.test:5060' for 'dut' in role P; expected IP:PORT "
+      "such as 192.0.2.10:5060 or [fd00::1]:5060\n"
+      "tb.yaml:3:39: unknown kind 'proxi' for 'kind' in role P; did you mean 'proxy'?\n"
+      "tb.yaml:4:44: unknown driver 'yealink' for 'kind' in 'driver' of role H; drivers are "
+      "action-uri, csta, prompt and baresip\n"
+      "tb.yaml:4:53: key 'secret' in 'driver' of role H would hold a secret; secrets never go "
+      "in YAML: name an environment variable with 'secret_env: VARIABLE'\n"
+      "tb.yaml:5:19: bad duration 'soon' for 'linger' in 'capture'; expected a number and a "
+      "unit: 100us, 500ms, 2s, 1.5s, 1m\n");
 }
 
 TEST(Testbed, CheckBindingAgainstAScenario) {
   LoadResult sc = load_scenario_text(
-      "roles: [A, C, P: proxy]\nsteps:\n  - {id: F1, from: A, to: P, request: OPTIONS}\n", "s.yaml");
+      "roles: [A, C, P: proxy]\nsteps:\n  - {id: F1, from: A, to: P, request: OPTIONS}\n",
+      "s.yaml");
   ASSERT_TRUE(sc.ok());
-  TestbedResult tb = load_testbed_text(
-      "roles:\n  A: {user: alice}\n  P: {played_by: harness}\n", "tb.yaml");
+  TestbedResult tb =
+      load_testbed_text("roles:\n  A: {user: alice}\n  P: {played_by: harness}\n", "tb.yaml");
   ASSERT_TRUE(tb.ok()) << summaries(tb);
   std::string out;
   for (const auto& d : check_binding(*sc.scenario, *tb.testbed)) out += d.format() + "\n";

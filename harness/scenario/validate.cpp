@@ -170,9 +170,10 @@ class Validator {
     if (!s.dialog || sc_.find_dialog(*s.dialog)) return;
     std::vector<std::string> labels;
     for (const Dialog& d : sc_.dialogs) labels.push_back(d.label);
-    sink_.error(p.dialog_pos, "unknown dialog '" + *s.dialog + "' in step " + s.id +
-                                  (labels.empty() ? "; declare it under 'dialogs:'"
-                                                  : hint_or_list(*s.dialog, labels, "dialogs are ")));
+    sink_.error(p.dialog_pos,
+                "unknown dialog '" + *s.dialog + "' in step " + s.id +
+                    (labels.empty() ? "; declare it under 'dialogs:'"
+                                    : hint_or_list(*s.dialog, labels, "dialogs are ")));
   }
 
   void check_forward(ParsedStep& p, std::size_t f) {
@@ -180,13 +181,15 @@ class Validator {
     const Step& orig = step(f);
     s.forwards = f;
     if (orig.to != s.from) {
-      sink_.error(p.forwards->pos, "step " + s.id + " forwards " + orig.id + ", but " + orig.id +
-                                       " goes from " + orig.from + " to " + orig.to + ", not to " +
-                                       s.from + "; a forward is sent by the role that received the original");
+      sink_.error(p.forwards->pos,
+                  "step " + s.id + " forwards " + orig.id + ", but " + orig.id + " goes from " +
+                      orig.from + " to " + orig.to + ", not to " + s.from +
+                      "; a forward is sent by the role that received the original");
     }
     if (orig.kind != s.kind || orig.method != s.method || orig.status != s.status) {
       sink_.error(p.kind_pos, "step " + s.id + " forwards " + orig.id + " (" + orig.label() +
-                                  ") but is a " + s.label() + "; a forward keeps the method or status");
+                                  ") but is a " + s.label() +
+                                  "; a forward keeps the method or status");
     }
     const Role* sender = sc_.find_role(s.from);
     if (sender && sender->kind == RoleKind::ua) {
@@ -207,13 +210,15 @@ class Validator {
       const Step& r = step(*req);
       if (r.kind != StepKind::request || r.method == "ACK") {
         sink_.error(p.answers->pos, "'answers' of step " + s.id + " names " + r.id + " (" +
-                                        r.label() + "); a response answers a request other than ACK");
+                                        r.label() +
+                                        "); a response answers a request other than ACK");
         return;
       }
       if (r.from != s.to || r.to != s.from) {
-        sink_.error(p.answers->pos, "'answers' of step " + s.id + " names " + r.id + ", which goes from " +
-                                        r.from + " to " + r.to + "; a response from " + s.from +
-                                        " to " + s.to + " answers a request from " + s.to + " to " + s.from);
+        sink_.error(p.answers->pos, "'answers' of step " + s.id + " names " + r.id +
+                                        ", which goes from " + r.from + " to " + r.to +
+                                        "; a response from " + s.from + " to " + s.to +
+                                        " answers a request from " + s.to + " to " + s.from);
         return;
       }
     } else {
@@ -221,14 +226,16 @@ class Validator {
         const Step& r = step(j);
         if (!ps_.steps[j].complete || r.kind != StepKind::request || r.method == "ACK") continue;
         if (r.from != s.to || r.to != s.from || closed_.count(j)) continue;
-        if (s.status == 487 && r.method == "CANCEL") continue;  // 487 ends the INVITE, not the CANCEL
+        if (s.status == 487 && r.method == "CANCEL")
+          continue;  // 487 ends the INVITE, not the CANCEL
         req = j;
         break;
       }
       if (!req) {
-        sink_.error(p.kind_pos, "response " + s.id + " (" + s.label() + ") from " + s.from + " to " +
-                                    s.to + " answers nothing: no earlier request from " + s.to +
-                                    " to " + s.from + " is waiting for a final response; add the "
+        sink_.error(p.kind_pos, "response " + s.id + " (" + s.label() + ") from " + s.from +
+                                    " to " + s.to + " answers nothing: no earlier request from " +
+                                    s.to + " to " + s.from +
+                                    " is waiting for a final response; add the "
                                     "request or 'answers: Fn'");
         return;
       }
@@ -248,8 +255,8 @@ class Validator {
                                  "; no earlier step saves it" + did_you_mean(part.text, known));
         } else if (part.kind == TemplatePart::Kind::role_attr) {
           if (!sc_.find_role(part.role)) {
-            sink_.error(t.pos, "unknown role '" + part.role + "' in '${" + part.text + "}' in step " +
-                                   s.id + "; roles are " + join_list(role_ids_));
+            sink_.error(t.pos, "unknown role '" + part.role + "' in '${" + part.text +
+                                   "}' in step " + s.id + "; roles are " + join_list(role_ids_));
             continue;
           }
           const auto& attrs = role_attributes();
@@ -269,7 +276,8 @@ class Validator {
       for (const Ref& ref : group) {
         auto it = ids_.find(ref.id);
         if (it == ids_.end()) {
-          sink_.error(ref.pos, "unknown step '" + ref.id + "' in 'any_order'" + step_hint(ref.id, all_ids_));
+          sink_.error(ref.pos,
+                      "unknown step '" + ref.id + "' in 'any_order'" + step_hint(ref.id, all_ids_));
           continue;
         }
         out.push_back(it->second);
@@ -282,7 +290,8 @@ class Validator {
 
   bool share_any_order(std::size_t a, std::size_t b) const {
     for (const auto& g : sc_.any_order) {
-      if (std::binary_search(g.begin(), g.end(), a) && std::binary_search(g.begin(), g.end(), b)) return true;
+      if (std::binary_search(g.begin(), g.end(), a) && std::binary_search(g.begin(), g.end(), b))
+        return true;
     }
     return false;
   }
@@ -329,8 +338,9 @@ class Validator {
       w.of = *s.trigger;
       w.of_inferred = true;
     } else {
-      sink_.error(p.within_pos, "'within' of step " + s.id + " has no earlier step to count from; "
-                                "write within: {of: Fn, max: ...}");
+      sink_.error(p.within_pos, "'within' of step " + s.id +
+                                    " has no earlier step to count from; "
+                                    "write within: {of: Fn, max: ...}");
       return;
     }
     s.within = w;

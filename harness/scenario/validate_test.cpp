@@ -125,10 +125,12 @@ TEST(Validate, AfterAndWithinOfANamedStep) {
 
 TEST(Validate, WithinWithoutAnythingBefore) {
   LoadResult r = load_scenario_text(
-      "roles: [A, B]\nsteps:\n  - {id: F1, from: A, to: B, request: OPTIONS, within: 1s}\n", "t.yaml");
+      "roles: [A, B]\nsteps:\n  - {id: F1, from: A, to: B, request: OPTIONS, within: 1s}\n",
+      "t.yaml");
   ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(summary_line(r.diagnostics[0]),
-            "'within' of step F1 has no earlier step to count from; write within: {of: Fn, max: ...}");
+  EXPECT_EQ(
+      summary_line(r.diagnostics[0]),
+      "'within' of step F1 has no earlier step to count from; write within: {of: Fn, max: ...}");
 }
 
 TEST(Validate, RolesDialogsAndRecordRoute) {
@@ -157,7 +159,8 @@ TEST(Validate, ExpectationsAndSendAreModelled) {
       "    request: INVITE\n"
       "    uri: {user: '${B.user}', param: {transport: tcp}}\n"
       "    headers:\n"
-      "      Via: [{index: 0, param: {branch: {matches: '^z9hG4bK'}, rport: present}}, {index: all, count: 1}]\n"
+      "      Via: [{index: 0, param: {branch: {matches: '^z9hG4bK'}, rport: present}}, {index: "
+      "all, count: 1}]\n"
       "      Record-Route: absent\n"
       "      Contact: {uri: {scheme: sip, port: '5060'}, uri_param: {lr: absent}}\n"
       "      From: {save: {var: ftag, param: tag}}\n"

@@ -182,7 +182,9 @@ std::string MapReader::where(std::string_view key) const {
 
 void MapReader::missing(std::string_view key) { missing_.push_back({std::string(key)}); }
 
-void MapReader::missing_one_of(std::vector<std::string> keys) { missing_.push_back(std::move(keys)); }
+void MapReader::missing_one_of(std::vector<std::string> keys) {
+  missing_.push_back(std::move(keys));
+}
 
 void MapReader::finish() {
   if (!ok_) return;
@@ -190,8 +192,8 @@ void MapReader::finish() {
   std::vector<std::string> suggested;  // keys some unknown key is probably a misspelling of
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (!it->first.IsScalar()) {
-      sink_.error(pos_of(it->first), "expected a key name in " + what_ + ", found " +
-                                         describe(it->first));
+      sink_.error(pos_of(it->first),
+                  "expected a key name in " + what_ + ", found " + describe(it->first));
       continue;
     }
     const std::string& key = it->first.Scalar();
@@ -202,8 +204,10 @@ void MapReader::finish() {
     seen.push_back(key);
     if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
     std::string hint = did_you_mean(key, known_);
-    if (hint.empty()) hint = "; expected one of: " + join_list(known_);
-    else suggested.push_back(hint.substr(hint.find('\'') + 1, hint.rfind('\'') - hint.find('\'') - 1));
+    if (hint.empty())
+      hint = "; expected one of: " + join_list(known_);
+    else
+      suggested.push_back(hint.substr(hint.find('\'') + 1, hint.rfind('\'') - hint.find('\'') - 1));
     sink_.error(pos_of(it->first), "unknown key '" + key + "' in " + what_ + hint);
   }
   for (const std::vector<std::string>& keys : missing_) {
@@ -237,8 +241,8 @@ std::optional<int> read_int(const YAML::Node& n, Sink& sink, std::string_view wh
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (ec == std::errc() && ptr == s.data() + s.size()) return value;
   }
-  sink.error(pos_of(n), "expected a whole number for " + std::string(where) + ", found " +
-                            describe(n));
+  sink.error(pos_of(n),
+             "expected a whole number for " + std::string(where) + ", found " + describe(n));
   return std::nullopt;
 }
 
@@ -248,8 +252,8 @@ std::optional<bool> read_bool(const YAML::Node& n, Sink& sink, std::string_view 
     if (n.Scalar() == "true") return true;
     if (n.Scalar() == "false") return false;
   }
-  sink.error(pos_of(n), "expected true or false for " + std::string(where) + ", found " +
-                            describe(n));
+  sink.error(pos_of(n),
+             "expected true or false for " + std::string(where) + ", found " + describe(n));
   return std::nullopt;
 }
 
@@ -260,8 +264,7 @@ std::optional<Duration> read_duration(const YAML::Node& n, Sink& sink, std::stri
                               "; expected a number and a unit: 100us, 500ms, 2s, 1.5s, 1m");
     return std::nullopt;
   }
-  sink.error(pos_of(n), "expected a duration for " + std::string(where) + ", found " +
-                            describe(n));
+  sink.error(pos_of(n), "expected a duration for " + std::string(where) + ", found " + describe(n));
   return std::nullopt;
 }
 
@@ -288,8 +291,10 @@ std::optional<std::vector<std::string>> read_string_list(const YAML::Node& n, Si
   if (n.IsDefined() && n.IsSequence()) {
     bool good = true;
     for (const YAML::Node& item : n) {
-      if (auto s = read_string(item, sink, where)) out.push_back(*s);
-      else good = false;
+      if (auto s = read_string(item, sink, where))
+        out.push_back(*s);
+      else
+        good = false;
     }
     if (good) return out;
     return std::nullopt;
