@@ -1,5 +1,6 @@
-// Message: owns the bytes, scans on construction, parses fully (wire header index + Sofia) on
-// the first question that needs it.
+// Message: owns the bytes, scans on construction; builds the wire header index on the first
+// header question and runs Sofia's parser only on the first question about structure or
+// validity, so checks that only read header text never pay for a full parse.
 #include <string>
 
 #include "sip/sip.h"
@@ -56,7 +57,9 @@ std::string find_problem(std::string_view bytes, const Summary& summary, const S
 }  // namespace
 
 struct Message::Parsed {
+  bool have_headers = false;
   std::vector<WireHeader> headers;
+  bool have_sofia = false;
   SofiaResult sofia;
   std::string problem;
 };
@@ -84,13 +87,23 @@ Message& Message::operator=(Message&& other) noexcept {
 std::string_view Message::bytes() const { return bytes_; }
 const Summary& Message::summary() const { return summary_; }
 
+// The wire header index, built on first use.
+const std::vector<WireHeader>& Message::wire() const {
+  if (!parsed_) parsed_ = std::make_unique<Parsed>();
+  if (!parsed_->have_headers) {
+    parsed_->headers = index_headers(bytes_);
+    parsed_->have_headers = true;
+  }
+  return parsed_->headers;
+}
+
+// Sofia's parse (and the problem text, which also reads the wire index), built on first use.
 const Message::Parsed& Message::parsed() const {
-  if (!parsed_) {
-    auto p = std::make_unique<Parsed>();
-    p->headers = index_headers(bytes_);
-    p->sofia = parse_with_sofia(bytes_);
-    p->problem = find_problem(bytes_, summary_, p->sofia, p->headers);
-    parsed_ = std::move(p);
+  const std::vector<WireHeader>& headers = wire();
+  if (!parsed_->have_sofia) {
+    parsed_->sofia = parse_with_sofia(bytes_);
+    parsed_->problem = find_problem(bytes_, summary_, parsed_->sofia, headers);
+    parsed_->have_sofia = true;
   }
   return *parsed_;
 }
@@ -99,10 +112,10 @@ bool Message::malformed() const { return !parsed().problem.empty(); }
 const std::string& Message::problem() const { return parsed().problem; }
 
 std::optional<std::string> Message::header(std::string_view name) const {
-  return first_header(parsed().headers, name);
+  return first_header(wire(), name);
 }
 std::vector<std::string> Message::headers(std::string_view name) const {
-  return header_values(parsed().headers, name);
+  return header_values(wire(), name);
 }
 std::size_t Message::count(std::string_view name) const { return headers(name).size(); }
 

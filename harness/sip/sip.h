@@ -99,6 +99,8 @@ std::optional<Uri> parse_uri(std::string_view text);
 /// it is not a compact form. Case is normalised for the well-known headers.
 std::string_view canonical_name(std::string_view name);
 
+struct WireHeader;  // private: one header line of the wire index (wire_headers.h)
+
 /// One SIP message, owning its bytes. Cheap to create: nothing is parsed until asked.
 class Message {
  public:
@@ -149,6 +151,7 @@ class Message {
  private:
   struct Parsed;  // defined in message.cpp
   const Parsed& parsed() const;
+  const std::vector<WireHeader>& wire() const;
   std::string bytes_;
   Summary summary_;
   mutable std::unique_ptr<Parsed> parsed_;
