@@ -1,0 +1,176 @@
+#include <algorithm>
+
+#include "checker/checker.h"
+#include "checker/context.h"
+#include "checker/expect.h"
+
+namespace ladder::checker {
+namespace {
+
+bool tolerated(const sip::Summary& m) { return !m.is_request && m.status == 100; }
+
+// "not seen; an INVITE from P to B at frame 12 was the nearest" — helps read a missing step.
+std::string hint(const Context& c, std::size_t step) {
+  const scenario::Step& s = c.step(step);
+  for (std::size_t i = 0; i < c.messages.size(); ++i) {
+    if (c.step_of[i] || c.info(i).retransmission_of) continue;
+    const sip::Summary& m = c.msg(i).message.summary();
+    bool same_label = s.is_request() ? (m.is_request && m.method == s.method)
+                                     : (!m.is_request && m.status == s.status);
+    const MessageResult& info = c.info(i);
+    if (same_label && (info.src_role == s.from || info.dst_role == s.to)) {
+      std::string from = info.src_role.empty() ? c.msg(i).src.to_string() : info.src_role;
+      std::string to = info.dst_role.empty() ? c.msg(i).dst.to_string() : info.dst_role;
+      return "; the nearest is " + s.label() + " " + from + " -> " + to + " at frame " +
+             std::to_string(c.msg(i).frame);
+    }
+  }
+  return "";
+}
+
+void check_step(Context& c, std::size_t s, scenario::Bindings& bindings) {
+  StepResult& r = c.result(s);
+  const scenario::Step& st = c.step(s);
+  auto i = c.matched[s];
+  if (!i) {
+    r.status = st.optional ? StepStatus::skipped : StepStatus::missing;
+    if (!st.optional) {
+      Failure f;
+      f.kind = "missing";
+      f.expected = describe(st);
+      f.seen = "nothing";
+      f.message = describe(st) + ": not seen" + hint(c, s);
+      c.fail(s, npos, std::move(f));
+    }
+    return;
+  }
+  r.message = *i;
+  r.frame = c.msg(*i).frame;
+  r.time = c.msg(*i).time;
+  std::vector<Failure> found;
+  check_expectations(st, c.msg(*i).message, bindings, found);
+  for (Failure& f : found) c.fail(s, *i, std::move(f));
+  check_forward(c, s);
+  check_retransmissions(c, s);
+}
+
+void check_rules_of(Context& c) {
+  for (MessageResult& m : c.verdict.messages) {
+    if (m.src_role.empty() || m.dst_role.empty() || m.retransmission_of) continue;
+    m.rules = check_rules(c.msg(m.index).message, c.msg(m.index).transport, c.options.full_parse);
+    for (const RuleFinding& rf : m.rules) {
+      Failure f;
+      f.kind = "rule";
+      f.header = rf.header;
+      f.message = rf.rule + ": " + rf.message;
+      f.warning = !c.options.rules_fail || !m.step;
+      c.fail(m.step ? *m.step : npos, m.index, std::move(f));
+    }
+  }
+}
+
+void check_extras(Context& c) {
+  auto policy = c.scenario.policy.extra_messages;
+  for (MessageResult& m : c.verdict.messages) {
+    if (m.step || m.retransmission_of || m.src_role.empty() || m.dst_role.empty()) continue;
+    const sip::Summary& s = c.msg(m.index).message.summary();
+    if (tolerated(s)) {
+      m.tolerated = true;
+      continue;
+    }
+    if (policy == scenario::ExtraMessages::ignore) continue;
+    std::string label = s.is_request ? std::string(s.method) : std::to_string(s.status);
+    Failure f;
+    f.kind = "extra";
+    f.expected = "no message";
+    f.seen = label + " " + m.src_role + " -> " + m.dst_role;
+    f.message = "unexpected " + label + " " + m.src_role + " -> " + m.dst_role +
+                " (CSeq " + std::to_string(s.cseq) + " " + std::string(s.cseq_method) +
+                ", not in the ladder)";
+    f.warning = policy == scenario::ExtraMessages::warn;
+    c.fail(npos, m.index, std::move(f));
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(StepStatus s) {
+  switch (s) {
+    case StepStatus::passed: return "passed";
+    case StepStatus::failed: return "failed";
+    case StepStatus::missing: return "missing";
+    case StepStatus::skipped: return "skipped";
+  }
+  return "?";
+}
+
+std::string describe(const scenario::Step& s) {
+  return s.id + " " + s.label() + " " + s.from + " -> " + s.to;
+}
+
+void Context::fail(std::size_t step, std::size_t message, Failure f) {
+  if (message != npos) {
+    if (f.frame == 0) f.frame = messages[message].frame;
+    if (f.time == 0) f.time = messages[message].time;
+  }
+  if (step != npos) {
+    f.step = scenario.steps[step].id;
+    verdict.steps[step].failures.push_back(std::move(f));
+  } else {
+    verdict.failures.push_back(std::move(f));  // collected with the step failures at the end
+  }
+}
+
+Verdict check(const scenario::Scenario& scenario, const std::vector<Observed>& messages,
+              const CheckOptions& options) {
+  Verdict v;
+  v.scenario = scenario.name;
+  if (!messages.empty()) v.origin = messages.front().time;
+  Context c{scenario, messages, options, v, false, {}, {}, {}};
+  for (const scenario::Role& r : scenario.roles) c.b2bua |= r.kind == scenario::RoleKind::b2bua;
+  c.matched.assign(scenario.steps.size(), std::nullopt);
+  c.step_of.assign(messages.size(), std::nullopt);
+  v.steps.resize(scenario.steps.size());
+  for (std::size_t s = 0; s < scenario.steps.size(); ++s) {
+    v.steps[s].step = s;
+    v.steps[s].id = scenario.steps[s].id;
+  }
+
+  prepare(c);
+  match_steps(c);
+  scenario::Bindings bindings = options.bindings;
+  for (const auto& [role, attrs] : v.roles.bindings().roles) {
+    for (const auto& [k, val] : attrs) bindings.roles[role].emplace(k, val);
+  }
+  for (std::size_t s = 0; s < scenario.steps.size(); ++s) check_step(c, s, bindings);
+  check_order(c);
+  check_dialogs(c);
+  check_rules_of(c);
+  check_extras(c);
+
+  // Step status, then every failure in one list: steps first, in step order.
+  std::vector<Failure> general = std::move(v.failures);
+  v.failures.clear();
+  bool failed = false;
+  for (StepResult& r : v.steps) {
+    bool hard = std::any_of(r.failures.begin(), r.failures.end(),
+                            [](const Failure& f) { return !f.warning; });
+    if (r.message) r.status = hard ? StepStatus::failed : StepStatus::passed;
+    failed |= hard;
+    v.failures.insert(v.failures.end(), r.failures.begin(), r.failures.end());
+  }
+  for (Failure& f : general) {
+    failed |= !f.warning;
+    v.failures.push_back(std::move(f));
+  }
+  v.checked_anything = std::any_of(v.messages.begin(), v.messages.end(), [](const MessageResult& m) {
+    return !m.src_role.empty() && !m.dst_role.empty();
+  });
+  for (const auto& [name, value] : bindings.variables) {
+    v.notes.push_back("saved ${" + name + "} = " + value);
+  }
+  v.passed = v.checked_anything && !failed;
+  return v;
+}
+
+}  // namespace ladder::checker

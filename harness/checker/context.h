@@ -1,0 +1,56 @@
+// State shared by the checker's passes over one instance. Private to ladder::checker.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/checker.h"
+
+namespace ladder::checker {
+
+struct Context {
+  const scenario::Scenario& scenario;
+  const std::vector<Observed>& messages;
+  const CheckOptions& options;
+  Verdict& verdict;
+  bool b2bua = false;  ///< a role is a B2BUA: forwards change Call-ID and tags
+
+  /// step index -> matched message index
+  std::vector<std::optional<std::size_t>> matched;
+  /// message index -> step index
+  std::vector<std::optional<std::size_t>> step_of;
+  /// dialog key (label, or label + leg for B2BUAs) -> Call-ID
+  std::map<std::string, std::string> dialog_call_id;
+
+  const Observed& msg(std::size_t i) const { return messages[i]; }
+  const MessageResult& info(std::size_t i) const { return verdict.messages[i]; }
+  const scenario::Step& step(std::size_t s) const { return scenario.steps[s]; }
+  StepResult& result(std::size_t s) { return verdict.steps[s]; }
+  std::string dialog_key(const scenario::Step& s) const;
+
+  /// Records a failure against a step (or none: step == npos), with the frame and time of the
+  /// message concerned (npos: none).
+  void fail(std::size_t step, std::size_t message, Failure f);
+};
+
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+/// Fills verdict.messages (roles, retransmissions) and infers roles that the map lacks.
+void prepare(Context& c);
+/// Assigns messages to steps.
+void match_steps(Context& c);
+/// `forwards:` invariants of one matched step.
+void check_forward(Context& c, std::size_t step);
+/// Dialog invariants over all matched steps.
+void check_dialogs(Context& c);
+/// Causal (or strict) order and `within:` timing.
+void check_order(Context& c);
+/// Retransmissions folded into their step: count and T1 doubling.
+void check_retransmissions(Context& c, std::size_t step);
+
+/// "INVITE P -> C" for messages about a step.
+std::string describe(const scenario::Step& s);
+
+}  // namespace ladder::checker

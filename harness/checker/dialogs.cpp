@@ -1,0 +1,234 @@
+// Dialog invariants (RFC 3261 12, 13.2.2.4, 17.1.1.3): one Call-ID and at most two tags per
+// dialog, CSeq rising per sender, the right ACK transaction, and the route set from
+// Record-Route on in-dialog requests.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "checker/context.h"
+
+namespace ladder::checker {
+namespace {
+
+Failure dialog_failure(std::string header, std::string expected, std::string seen,
+                       std::string sentence) {
+  Failure f;
+  f.kind = "dialog";
+  f.header = std::move(header);
+  f.expected = std::move(expected);
+  f.seen = std::move(seen);
+  f.message = std::move(sentence);
+  return f;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return "[" + out + "]";
+}
+
+// Steps of each dialog key, in capture order of their messages.
+std::map<std::string, std::vector<std::size_t>> steps_by_dialog(const Context& c) {
+  std::map<std::string, std::vector<std::size_t>> out;
+  for (std::size_t s = 0; s < c.scenario.steps.size(); ++s) {
+    if (c.step(s).dialog && c.matched[s]) out[c.dialog_key(c.step(s))].push_back(s);
+  }
+  for (auto& [key, steps] : out) {
+    std::sort(steps.begin(), steps.end(),
+              [&c](std::size_t a, std::size_t b) { return *c.matched[a] < *c.matched[b]; });
+  }
+  return out;
+}
+
+void check_call_id_and_tags(Context& c, const std::string& key,
+                            const std::vector<std::size_t>& steps) {
+  const std::string& label = *c.step(steps.front()).dialog;
+  const std::string call_id = c.dialog_call_id[key];
+  std::vector<std::string> tags;
+  for (std::size_t s : steps) {
+    std::size_t i = *c.matched[s];
+    const sip::Summary& m = c.msg(i).message.summary();
+    if (m.call_id != call_id) {
+      c.fail(s, i, dialog_failure("Call-ID", call_id, std::string(m.call_id),
+                                  "dialog " + label + ": Call-ID '" + std::string(m.call_id) +
+                                      "' differs from the dialog's '" + call_id + "'"));
+      continue;
+    }
+    for (std::string_view tag : {m.from_tag, m.to_tag}) {
+      if (tag.empty() || std::find(tags.begin(), tags.end(), tag) != tags.end()) continue;
+      if (tags.size() < 2) {
+        tags.emplace_back(tag);
+        continue;
+      }
+      const char* header = tag == m.from_tag ? "From" : "To";
+      c.fail(s, i, dialog_failure(header, "tag '" + tags[0] + "' or '" + tags[1] + "'",
+                                  std::string(tag),
+                                  "dialog " + label + ": " + header + " tag '" + std::string(tag) +
+                                      "' is neither of the dialog's tags '" + tags[0] + "', '" +
+                                      tags[1] + "'"));
+    }
+  }
+}
+
+// Per hop and sender tag, new requests (not ACK or CANCEL) carry rising CSeq numbers.
+void check_cseq(Context& c, const std::vector<std::size_t>& steps) {
+  std::map<std::string, std::pair<std::uint32_t, std::size_t>> last;  // hop+tag -> (cseq, step)
+  for (std::size_t s : steps) {
+    const scenario::Step& st = c.step(s);
+    if (!st.is_request() || st.method == "ACK" || st.method == "CANCEL") continue;
+    std::size_t i = *c.matched[s];
+    const sip::Summary& m = c.msg(i).message.summary();
+    std::string key = st.from + ">" + st.to + "|" + std::string(m.from_tag);
+    auto it = last.find(key);
+    if (it != last.end() && m.cseq <= it->second.first) {
+      c.fail(s, i, dialog_failure("CSeq", "more than " + std::to_string(it->second.first),
+                                  std::to_string(m.cseq),
+                                  "CSeq " + std::to_string(m.cseq) + " does not rise above " +
+                                      c.step(it->second.second).id + "'s " +
+                                      std::to_string(it->second.first) + " in dialog " +
+                                      *st.dialog));
+    }
+    last[key] = {m.cseq, s};
+  }
+}
+
+// The INVITE on the ACK's hop with the ACK's CSeq number, and that INVITE's final status.
+struct InviteOnHop {
+  std::optional<std::size_t> invite;
+  int final_status = 0;
+};
+
+InviteOnHop find_invite(const Context& c, std::size_t ack) {
+  const Observed& a = c.msg(ack);
+  const sip::Summary& as = a.message.summary();
+  InviteOnHop out;
+  for (std::size_t i = 0; i < ack; ++i) {
+    const Observed& o = c.msg(i);
+    const sip::Summary& s = o.message.summary();
+    if (c.info(i).retransmission_of) continue;
+    if (s.is_request && s.method == "INVITE" && s.cseq == as.cseq && s.call_id == as.call_id &&
+        c.info(i).src_role == c.info(ack).src_role && c.info(i).dst_role == c.info(ack).dst_role) {
+      out.invite = i;
+    }
+  }
+  if (!out.invite) return out;
+  const sip::Summary& inv = c.msg(*out.invite).message.summary();
+  for (std::size_t i = *out.invite + 1; i < ack; ++i) {
+    const sip::Summary& s = c.msg(i).message.summary();
+    if (!s.is_request && s.status >= 200 && s.cseq == inv.cseq && s.cseq_method == "INVITE" &&
+        s.via_branch == inv.via_branch) {
+      out.final_status = s.status;
+    }
+  }
+  return out;
+}
+
+void check_acks(Context& c, const std::vector<std::size_t>& steps) {
+  for (std::size_t s : steps) {
+    const scenario::Step& st = c.step(s);
+    if (!st.is_request() || st.method != "ACK") continue;
+    std::size_t i = *c.matched[s];
+    const sip::Summary& ack = c.msg(i).message.summary();
+    InviteOnHop inv = find_invite(c, i);
+    if (!inv.invite) {
+      c.fail(s, i, dialog_failure("CSeq", "the CSeq number of an INVITE on this hop",
+                                  std::to_string(ack.cseq),
+                                  "ACK CSeq " + std::to_string(ack.cseq) +
+                                      " matches no INVITE sent " + st.from + " -> " + st.to));
+      continue;
+    }
+    const sip::Summary& invite = c.msg(*inv.invite).message.summary();
+    std::string branch(invite.via_branch);
+    if (inv.final_status >= 300 && ack.via_branch != invite.via_branch) {
+      c.fail(s, i, dialog_failure("Via", "branch '" + branch + "'", std::string(ack.via_branch),
+                                  "the ACK for a " + std::to_string(inv.final_status) +
+                                      " must reuse the INVITE's branch '" + branch +
+                                      "' (RFC 3261 17.1.1.3)"));
+    }
+    if (inv.final_status >= 200 && inv.final_status < 300 && ack.via_branch == invite.via_branch) {
+      c.fail(s, i, dialog_failure("Via", "a new branch", std::string(ack.via_branch),
+                                  "the ACK for a 2xx is a new transaction, but it reuses the "
+                                  "INVITE's branch '" + branch + "' (RFC 3261 13.2.2.4)"));
+    }
+  }
+}
+
+// URIs of Route / Record-Route values, compared without display names.
+std::vector<std::string> uris(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& v : values) {
+    std::size_t lt = v.find('<'), gt = v.find('>');
+    out.push_back(lt != std::string::npos && gt != std::string::npos ? v.substr(lt + 1, gt - lt - 1)
+                                                                     : v);
+  }
+  return out;
+}
+
+// In-dialog requests from a UA carry the route set: the caller's is the 2xx's Record-Route
+// reversed, the callee's the INVITE's Record-Route as received (RFC 3261 12.1.1, 12.1.2).
+void check_route_sets(Context& c, const std::vector<std::size_t>& steps) {
+  std::optional<std::size_t> invite_step;
+  for (std::size_t s : steps) {
+    if (c.step(s).is_request() && c.step(s).method == "INVITE") {
+      invite_step = s;
+      break;
+    }
+  }
+  if (!invite_step) return;  // established before the capture: the route set is unknown
+  const scenario::Step& inv = c.step(*invite_step);
+  const std::string caller = inv.from;
+  const std::string caller_tag(c.msg(*c.matched[*invite_step]).message.summary().from_tag);
+
+  std::map<std::string, std::vector<std::string>> route_set;  // UA role -> expected Route
+  for (std::size_t s : steps) {
+    const scenario::Step& st = c.step(s);
+    const sip::Message& m = c.msg(*c.matched[s]).message;
+    const sip::Summary& ms = m.summary();
+    if (st.is_request() && st.method == "INVITE" && ms.to_tag.empty() && !route_set.count(st.to)) {
+      route_set[st.to] = uris(m.headers("Record-Route"));  // callee side
+    }
+    if (!st.is_request() && st.status >= 200 && st.status < 300 && ms.cseq_method == "INVITE" &&
+        st.to == caller && !route_set.count(caller)) {
+      auto rr = uris(m.headers("Record-Route"));
+      std::reverse(rr.begin(), rr.end());
+      route_set[caller] = rr;
+    }
+  }
+  for (std::size_t s : steps) {
+    const scenario::Step& st = c.step(s);
+    if (!st.is_request() || st.forwards) continue;
+    const scenario::Role* sender = c.scenario.find_role(st.from);
+    if (!sender || sender->kind != scenario::RoleKind::ua) continue;
+    const sip::Message& m = c.msg(*c.matched[s]).message;
+    if (m.summary().to_tag.empty()) continue;  // not in-dialog
+    if (st.method == "ACK" && m.summary().via_branch ==
+                                  c.msg(*c.matched[*invite_step]).message.summary().via_branch) {
+      continue;  // ACK of a non-2xx: same transaction, not in-dialog
+    }
+    auto it = route_set.find(st.from);
+    if (it == route_set.end()) continue;
+    auto seen = uris(m.headers("Route"));
+    if (seen != it->second) {
+      bool is_caller = m.summary().from_tag == caller_tag;
+      c.fail(s, *c.matched[s],
+             dialog_failure("Route", join(it->second), join(seen),
+                            "Route: expected the route set " + join(it->second) + " from the " +
+                                (is_caller ? "2xx's Record-Route (reversed)"
+                                           : "INVITE's Record-Route") +
+                                ", seen " + join(seen)));
+    }
+  }
+}
+
+}  // namespace
+
+void check_dialogs(Context& c) {
+  for (const auto& [key, steps] : steps_by_dialog(c)) {
+    check_call_id_and_tags(c, key, steps);
+    check_cseq(c, steps);
+    check_acks(c, steps);
+    check_route_sets(c, steps);
+  }
+}
+
+}  // namespace ladder::checker

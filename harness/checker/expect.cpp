@@ -1,0 +1,291 @@
+#include "checker/expect.h"
+
+#include <algorithm>
+#include <string>
+
+namespace ladder::checker {
+namespace {
+
+using scenario::Presence;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// ";a=1;b;c=\"x\"" -> {{"a","1"},{"b",""},{"c","\"x\""}}
+sip::Params parse_params(std::string_view s) {
+  sip::Params out;
+  while (!s.empty()) {
+    if (s.front() == ';') s.remove_prefix(1);
+    std::size_t end = 0;
+    bool quoted = false;
+    while (end < s.size() && (quoted || s[end] != ';')) {
+      if (s[end] == '"') quoted = !quoted;
+      ++end;
+    }
+    std::string_view item = trim(s.substr(0, end));
+    s.remove_prefix(end);
+    if (item.empty()) continue;
+    std::size_t eq = item.find('=');
+    std::string name = lower(trim(item.substr(0, eq)));
+    std::string value = eq == std::string_view::npos ? "" : std::string(trim(item.substr(eq + 1)));
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+std::optional<std::string> find(const sip::Params& ps, std::string_view name) {
+  for (const auto& [n, v] : ps) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
+
+class Checker {
+ public:
+  Checker(const scenario::Step& step, scenario::Bindings& b, std::vector<Failure>& out)
+      : step_(step), b_(b), out_(out) {}
+
+  void fail(const char* kind, std::string header, std::string expected, std::string seen,
+            std::string sentence) {
+    Failure f;
+    f.step = step_.id;
+    f.kind = kind;
+    f.header = std::move(header);
+    f.expected = std::move(expected);
+    f.seen = std::move(seen);
+    f.message = std::move(sentence);
+    out_.push_back(std::move(f));
+  }
+
+  // Tests each StringMatch; names `what` ("Contact", "Request-URI user") in failures.
+  void matches(const std::vector<scenario::StringMatch>& ms, std::string_view subject,
+               const std::string& header, const std::string& what) {
+    for (const scenario::StringMatch& m : ms) {
+      std::string missing;
+      auto ok = scenario::test(m, subject, b_, &missing);
+      std::string expected = describe(m);
+      if (!ok) {
+        fail("header", header, expected, std::string(subject),
+             what + ": cannot evaluate '" + m.value.source + "': " + missing + " has no value");
+      } else if (!*ok) {
+        fail("header", header, expected, std::string(subject),
+             what + ": expected " + expected + ", seen '" + std::string(subject) + "'");
+      }
+    }
+  }
+
+  std::string describe(const scenario::StringMatch& m) {
+    auto value = scenario::expand(m.value, b_);
+    std::string v = value ? *value : m.value.source;
+    switch (m.op) {
+      case scenario::MatchOp::equals: return "'" + v + "'";
+      case scenario::MatchOp::matches: return "to match /" + v + "/";
+      case scenario::MatchOp::contains: return "to contain '" + v + "'";
+    }
+    return v;
+  }
+
+  void value_check(const scenario::ValueCheck& c, const std::optional<std::string>& value,
+                   const std::string& header, const std::string& what) {
+    bool want_present = c.presence == Presence::present || !c.match.empty();
+    if (c.presence == Presence::absent && value) {
+      fail("header", header, "absent", *value, what + ": expected absent, seen '" + *value + "'");
+      return;
+    }
+    if (want_present && !value) {
+      fail("header", header, "present", "absent", what + ": expected present, seen absent");
+      return;
+    }
+    if (value) matches(c.match, *value, header, what);
+  }
+
+  void params(const std::vector<scenario::ParamCheck>& checks, const sip::Params& ps,
+              const std::string& header, const std::string& what) {
+    for (const scenario::ParamCheck& pc : checks) {
+      value_check(pc.check, find(ps, lower(pc.name)), header, what + " parameter " + pc.name);
+    }
+  }
+
+  void uri(const scenario::UriExpectation& e, std::string_view text, const std::string& header,
+           const std::string& what) {
+    matches(e.match, text, header, what);
+    auto u = sip::parse_uri(text);
+    if (!u) {
+      if (e.scheme || e.user || e.host || e.port || !e.params.empty()) {
+        fail("header", header, "a SIP URI", std::string(text),
+             what + ": expected a SIP URI, seen '" + std::string(text) + "'");
+      }
+      return;
+    }
+    auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
+    if (e.scheme) value_check(*e.scheme, opt(u->scheme), header, what + " scheme");
+    if (e.user) value_check(*e.user, opt(u->user), header, what + " user");
+    if (e.host) value_check(*e.host, opt(u->host), header, what + " host");
+    if (e.port) {
+      value_check(*e.port, u->port ? std::optional(std::to_string(u->port)) : std::nullopt,
+                  header, what + " port");
+    }
+    params(e.params, u->params, header, what);
+  }
+
+  void header(const scenario::HeaderExpectation& h, const sip::Message& m) {
+    std::vector<std::string> values = m.headers(h.name);
+    const std::string& name = h.name;
+    if (h.presence == Presence::absent) {
+      if (!values.empty()) {
+        fail("header", name, "absent", values.front(),
+             name + ": expected absent, seen '" + values.front() + "'");
+      }
+      return;
+    }
+    if (values.empty()) {
+      bool other = h.count || !h.value.empty() || h.uri || !h.params.empty() || h.save;
+      if (h.presence == Presence::present || other) {
+        if (!(h.count && *h.count == 0)) {
+          fail("header", name, "present", "absent", name + ": expected present, seen absent");
+        }
+      }
+      return;
+    }
+    if (h.count && static_cast<int>(values.size()) != *h.count) {
+      fail("header", name, std::to_string(*h.count) + " values", std::to_string(values.size()),
+           name + ": expected " + std::to_string(*h.count) + " values, seen " +
+               std::to_string(values.size()));
+    }
+    std::vector<std::size_t> selected;
+    if (h.every) {
+      for (std::size_t i = 0; i < values.size(); ++i) selected.push_back(i);
+    } else {
+      int idx = h.index < 0 ? static_cast<int>(values.size()) + h.index : h.index;
+      if (idx < 0 || idx >= static_cast<int>(values.size())) {
+        fail("header", name, "a value at index " + std::to_string(h.index),
+             std::to_string(values.size()) + " values",
+             name + ": expected a value at index " + std::to_string(h.index) + ", seen " +
+                 std::to_string(values.size()) + " values");
+        return;
+      }
+      selected.push_back(static_cast<std::size_t>(idx));
+    }
+    for (std::size_t i : selected) {
+      const std::string& v = values[i];
+      std::string what = h.every && values.size() > 1 ? name + "[" + std::to_string(i) + "]" : name;
+      matches(h.value, v, name, what);
+      if (h.uri || !h.params.empty() || (h.save && h.save->param)) {
+        ValueParts parts = split_value(name, v);
+        if (h.uri) uri(*h.uri, parts.uri, name, what + " URI");
+        params(h.params, parts.params, name, what);
+        if (h.save && h.save->param) {
+          if (auto p = find(parts.params, lower(*h.save->param))) b_.variables[h.save->var] = *p;
+        }
+      }
+    }
+    if (h.save && !h.save->param) b_.variables[h.save->var] = values[selected.front()];
+  }
+
+  void body(const scenario::BodyExpectation& e, const sip::Message& m) {
+    std::string_view body = m.body();
+    if (e.content_type) {
+      auto ct = m.header("Content-Type");
+      std::string seen = ct ? lower(trim(std::string_view(*ct).substr(0, ct->find(';')))) : "";
+      if (seen != lower(*e.content_type)) {
+        fail("body", "Content-Type", *e.content_type, ct ? seen : "absent",
+             "Content-Type: expected '" + *e.content_type + "', seen " +
+                 (ct ? "'" + seen + "'" : std::string("absent")));
+      }
+    }
+    if (e.empty && *e.empty != body.empty()) {
+      fail("body", "", *e.empty ? "empty" : "a body", std::to_string(body.size()) + " bytes",
+           std::string("body: expected ") + (*e.empty ? "empty" : "a body") + ", seen " +
+               std::to_string(body.size()) + " bytes");
+    }
+    for (const scenario::StringMatch& sm : e.text) {
+      std::string missing;
+      auto ok = scenario::test(sm, body, b_, &missing);
+      if (!ok || !*ok) {
+        fail("body", "", describe(sm), std::string(body.substr(0, 200)),
+             "body: expected " + describe(sm) + (ok ? "" : " (" + missing + " has no value)"));
+      }
+    }
+    std::vector<std::string_view> lines;
+    for (std::size_t pos = 0; pos < body.size();) {
+      std::size_t nl = body.find('\n', pos);
+      if (nl == std::string_view::npos) nl = body.size();
+      lines.push_back(trim(body.substr(pos, nl - pos)));
+      pos = nl + 1;
+    }
+    auto has_line = [&lines](std::string_view l) {
+      return std::find(lines.begin(), lines.end(), l) != lines.end();
+    };
+    for (const scenario::Template& t : e.sdp_lines) {
+      auto line = scenario::expand(t, b_);
+      if (line && !has_line(*line)) {
+        fail("body", "", "line '" + *line + "'", "absent",
+             "body: expected the line '" + *line + "', not there");
+      }
+    }
+    for (const scenario::Template& t : e.sdp_absent_lines) {
+      auto line = scenario::expand(t, b_);
+      if (line && has_line(*line)) {
+        fail("body", "", "no line '" + *line + "'", *line,
+             "body: expected no line '" + *line + "', but it is there");
+      }
+    }
+  }
+
+ private:
+  const scenario::Step& step_;
+  scenario::Bindings& b_;
+  std::vector<Failure>& out_;
+};
+
+}  // namespace
+
+ValueParts split_value(std::string_view header, std::string_view value) {
+  ValueParts parts;
+  std::string h = lower(sip::canonical_name(header));
+  if (h == "via") {
+    // "SIP/2.0/UDP host:port;branch=..": the sent-by is the "URI", then parameters.
+    std::size_t semi = value.find(';');
+    parts.uri = std::string(trim(value.substr(0, semi)));
+    if (semi != std::string_view::npos) parts.params = parse_params(value.substr(semi));
+    return parts;
+  }
+  std::size_t lt = value.find('<');
+  if (lt != std::string_view::npos) {
+    std::size_t gt = value.find('>', lt);
+    parts.uri = std::string(value.substr(lt + 1, gt == std::string_view::npos ? gt : gt - lt - 1));
+    if (gt != std::string_view::npos) parts.params = parse_params(value.substr(gt + 1));
+    return parts;
+  }
+  // addr-spec without <>: parameters after it belong to the header (RFC 3261 20.10).
+  std::size_t semi = value.find(';');
+  parts.uri = std::string(trim(value.substr(0, semi)));
+  if (semi != std::string_view::npos) parts.params = parse_params(value.substr(semi));
+  return parts;
+}
+
+void check_expectations(const scenario::Step& step, const sip::Message& message,
+                        scenario::Bindings& bindings, std::vector<Failure>& out) {
+  Checker c(step, bindings, out);
+  const sip::Summary& s = message.summary();
+  if (step.request_uri && s.is_request) {
+    c.uri(*step.request_uri, s.request_uri, "Request-URI", "Request-URI");
+  }
+  if (step.reason && !s.is_request && s.reason != *step.reason) {
+    c.fail("header", "Status-Line", "'" + *step.reason + "'", std::string(s.reason),
+           "reason phrase: expected '" + *step.reason + "', seen '" + std::string(s.reason) + "'");
+  }
+  for (const scenario::HeaderExpectation& h : step.headers) c.header(h, message);
+  if (step.body) c.body(*step.body, message);
+}
+
+}  // namespace ladder::checker

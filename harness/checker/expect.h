@@ -1,0 +1,23 @@
+// Evaluation of a step's header, body and Request-URI expectations against one message.
+// Private to ladder::checker.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker/checker.h"
+
+namespace ladder::checker {
+
+/// A header value split into its URI (for name-addr headers, Via: sent-by) and parameters.
+struct ValueParts {
+  std::string uri;  ///< "sip:bob@h;lr" (inside <> when present); empty when none
+  sip::Params params;
+};
+ValueParts split_value(std::string_view header, std::string_view value);
+
+/// Appends failures (kind header/body/uri) to `out`; saves variables into `bindings`.
+void check_expectations(const scenario::Step& step, const sip::Message& message,
+                        scenario::Bindings& bindings, std::vector<Failure>& out);
+
+}  // namespace ladder::checker

@@ -1,0 +1,94 @@
+// Proxy invariants of `forwards: Fn` steps (RFC 3261 16.6 for requests, 16.7 for responses).
+// A B2BUA rewrites all of this by design, so nothing is checked through one.
+#include "checker/context.h"
+
+namespace ladder::checker {
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "(none)" : out;
+}
+
+bool ends_with(const std::vector<std::string>& all, const std::vector<std::string>& tail) {
+  if (tail.size() > all.size()) return false;
+  return std::equal(tail.begin(), tail.end(), all.end() - static_cast<std::ptrdiff_t>(tail.size()));
+}
+
+}  // namespace
+
+void check_forward(Context& c, std::size_t step) {
+  const scenario::Step& s = c.step(step);
+  if (!s.forwards || c.b2bua) return;
+  auto mi = c.matched[step];
+  auto fi = c.matched[*s.forwards];
+  if (!mi || !fi) return;
+  const sip::Message& m = c.msg(*mi).message;
+  const sip::Message& f = c.msg(*fi).message;
+  const std::string& fid = c.step(*s.forwards).id;
+  auto fail = [&](const std::string& header, std::string expected, std::string seen,
+                  const std::string& what) {
+    Failure x;
+    x.kind = "forward";
+    x.header = header;
+    x.message = header + ": " + what + " (forward of " + fid + "): expected " + expected +
+                ", seen " + seen;
+    x.expected = std::move(expected);
+    x.seen = std::move(seen);
+    c.fail(step, *mi, std::move(x));
+  };
+  auto same = [&](const char* header) {
+    auto a = f.header(header);
+    auto b = m.header(header);
+    if (a != b) {
+      fail(header, a ? "'" + *a + "'" : "absent", b ? "'" + *b + "'" : "absent", "must be kept");
+    }
+  };
+  for (const char* h : {"Call-ID", "From", "To", "CSeq"}) same(h);
+
+  std::vector<std::string> fvia = f.headers("Via");
+  std::vector<std::string> mvia = m.headers("Via");
+  if (s.is_request()) {
+    auto fmf = f.header("Max-Forwards");
+    auto mmf = m.header("Max-Forwards");
+    std::string want = "70";
+    if (fmf) {
+      try {
+        want = std::to_string(std::stoi(*fmf) - 1);
+      } catch (const std::exception&) {
+        want = "(one less than '" + *fmf + "')";
+      }
+    }
+    if (!mmf || *mmf != want) fail("Max-Forwards", want, mmf ? *mmf : "absent", "one less");
+    std::vector<std::string> rest(mvia.begin() + (mvia.empty() ? 0 : 1), mvia.end());
+    if (mvia.size() != fvia.size() + 1 || rest != fvia) {
+      fail("Via", "a new top Via over [" + join(fvia) + "]", "[" + join(mvia) + "]",
+           "a new top Via with the rest kept");
+    }
+    bool initial = m.summary().to_tag.empty();
+    bool dialog_creating = s.method == "INVITE" || s.method == "SUBSCRIBE" || s.method == "REFER";
+    const scenario::Role* proxy = c.scenario.find_role(s.from);
+    bool want_rr = c.options.record_route.value_or(proxy && c.scenario.expects_record_route(*proxy));
+    if (want_rr && initial && dialog_creating) {
+      std::vector<std::string> frr = f.headers("Record-Route");
+      std::vector<std::string> mrr = m.headers("Record-Route");
+      if (mrr.size() <= frr.size() || !ends_with(mrr, frr)) {
+        fail("Record-Route", "a Record-Route added over [" + join(frr) + "]",
+             "[" + join(mrr) + "]", "the proxy record-routes");
+      }
+    }
+  } else {
+    std::vector<std::string> popped(fvia.begin() + (fvia.empty() ? 0 : 1), fvia.end());
+    if (mvia != popped) {
+      fail("Via", "[" + join(popped) + "]", "[" + join(mvia) + "]", "the top Via removed");
+    }
+    auto frr = f.headers("Record-Route");
+    auto mrr = m.headers("Record-Route");
+    if (frr != mrr) {
+      fail("Record-Route", "[" + join(frr) + "]", "[" + join(mrr) + "]", "must be kept");
+    }
+  }
+}
+
+}  // namespace ladder::checker

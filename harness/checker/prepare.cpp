@@ -1,0 +1,146 @@
+// Roles of every message (from the map, aliases learned from Via, or inference) and
+// retransmission detection.
+#include <functional>
+#include <unordered_map>
+
+#include "checker/context.h"
+
+namespace ladder::checker {
+namespace {
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+  return h ^ (v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2));
+}
+
+// Same hop, same transaction, same start line: a retransmission repeats all of it.
+std::uint64_t hop_key(const Observed& o) {
+  const sip::Summary& s = o.message.summary();
+  std::hash<std::string_view> h;
+  std::uint64_t k = core::EndpointHash{}(o.src);
+  k = mix(k, core::EndpointHash{}(o.dst));
+  k = mix(k, s.is_request ? h(s.method) : static_cast<std::uint64_t>(s.status));
+  k = mix(k, h(s.request_uri));
+  k = mix(k, h(s.call_id));
+  k = mix(k, s.cseq);
+  k = mix(k, h(s.cseq_method));
+  k = mix(k, h(s.via_branch));
+  k = mix(k, h(s.to_tag));
+  return k;
+}
+
+// The sent-by of the top Via as an endpoint, when it is an IP literal (5060 when no port).
+std::optional<core::Endpoint> via_endpoint(const sip::Message& m) {
+  auto via = m.header("Via");
+  if (!via) return std::nullopt;
+  std::string_view v = *via;
+  std::size_t sp = v.find_first_of(" \t");
+  if (sp == std::string_view::npos) return std::nullopt;
+  v = v.substr(sp + 1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  v = v.substr(0, v.find_first_of(";, \t"));
+  if (auto e = core::Endpoint::parse(v)) return e;
+  if (auto a = core::Address::parse(v)) return core::Endpoint{*a, 5060};
+  return std::nullopt;
+}
+
+bool label_matches(const scenario::Step& s, const sip::Summary& m) {
+  return s.is_request() ? (m.is_request && m.method == s.method)
+                        : (!m.is_request && m.status == s.status);
+}
+
+// Binds unmapped roles from the capture: walk the ladder, and give each step's unbound roles the
+// endpoints of the first unused message with the step's label that agrees with what is bound.
+void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::string>& dst) {
+  scenario::RoleMap& map = c.verdict.roles;
+  std::vector<bool> used(c.messages.size(), false);
+  std::vector<std::string> inferred;
+  auto bound = [&map](const std::string& role) { return map.roles.count(role) > 0; };
+  for (const scenario::Step& s : c.scenario.steps) {
+    if (bound(s.from) && bound(s.to)) continue;
+    for (std::size_t i = 0; i < c.messages.size(); ++i) {
+      if (used[i] || !label_matches(s, c.msg(i).message.summary())) continue;
+      if (bound(s.from) ? src[i] != s.from : !src[i].empty()) continue;
+      if (bound(s.to) ? dst[i] != s.to : !dst[i].empty()) continue;
+      if (c.msg(i).src == c.msg(i).dst) continue;
+      used[i] = true;
+      for (auto [role, ep] : {std::pair{s.from, c.msg(i).src}, std::pair{s.to, c.msg(i).dst}}) {
+        if (bound(role)) continue;
+        map.roles[role].push_back({ep.address, ep.port});
+        inferred.push_back(role + "=" + ep.to_string() + " (" + s.id + ", frame " +
+                           std::to_string(c.msg(i).frame) + ")");
+        for (std::size_t k = 0; k < c.messages.size(); ++k) {
+          if (c.msg(k).src == ep) src[k] = role;
+          if (c.msg(k).dst == ep) dst[k] = role;
+        }
+      }
+      break;
+    }
+  }
+  if (!inferred.empty()) {
+    std::string note = "roles inferred from the capture:";
+    for (const std::string& s : inferred) note += " " + s;
+    c.verdict.notes.push_back(note);
+  }
+}
+
+}  // namespace
+
+void prepare(Context& c) {
+  const std::size_t n = c.messages.size();
+  c.verdict.roles = c.options.roles;
+  std::vector<std::string> src(n), dst(n);
+  // TCP peers speak from ephemeral ports: learn "this endpoint is role R" from the top Via of
+  // requests it sends and of responses it receives.
+  std::unordered_map<core::Endpoint, std::string, core::EndpointHash> alias;
+  auto role_of = [&](const core::Endpoint& e) -> std::string {
+    if (auto r = c.verdict.roles.role_of(e)) return *r;
+    auto it = alias.find(e);
+    return it == alias.end() ? "" : it->second;
+  };
+  auto resolve = [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Observed& o = c.msg(i);
+      src[i] = role_of(o.src);
+      dst[i] = role_of(o.dst);
+      bool request = o.message.summary().is_request;
+      std::string& unknown = request ? src[i] : dst[i];
+      if (unknown.empty() && o.transport != core::Transport::udp) {
+        if (auto v = via_endpoint(o.message)) {
+          if (auto r = c.verdict.roles.role_of(*v)) {
+            alias[request ? o.src : o.dst] = *r;
+            unknown = *r;
+          }
+        }
+      }
+    }
+  };
+  resolve();
+  bool all_bound = true;
+  for (const scenario::Role& r : c.scenario.roles) all_bound &= c.verdict.roles.roles.count(r.id) > 0;
+  if (!all_bound) {
+    infer_roles(c, src, dst);
+    resolve();
+  }
+
+  c.verdict.messages.resize(n);
+  std::unordered_map<std::uint64_t, std::size_t> first_copy;
+  for (std::size_t i = 0; i < n; ++i) {
+    MessageResult& m = c.verdict.messages[i];
+    m.index = i;
+    m.frame = c.msg(i).frame;
+    m.src_role = src[i];
+    m.dst_role = dst[i];
+    auto [it, fresh] = first_copy.emplace(hop_key(c.msg(i)), i);
+    if (!fresh) m.retransmission_of = it->second;
+  }
+  for (const scenario::Role& r : c.scenario.roles) {
+    if (c.verdict.roles.roles.count(r.id) > 0) continue;
+    Failure f;
+    f.kind = "role";
+    f.message = "role " + r.id + ": no address given and none could be inferred from the capture;"
+                " give --role " + r.id + "=ADDRESS[:PORT]";
+    c.fail(npos, npos, std::move(f));
+  }
+}
+
+}  // namespace ladder::checker
