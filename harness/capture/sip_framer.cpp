@@ -13,6 +13,18 @@ bool is_start(sip::StartKind k) {
   return k == sip::StartKind::request || k == sip::StartKind::response;
 }
 
+// After a hole, the first line may be the tail of a longer one ("...mmmBYE sip:b SIP/2.0"):
+// trust it only if it looks like what stacks send, an upper-case method or a status line.
+bool plausible_start(std::string_view line) {
+  if (line.starts_with("SIP/2.0 ")) return true;
+  std::size_t sp = line.find(' ');
+  if (sp == std::string_view::npos || sp == 0) return false;
+  for (char c : line.substr(0, sp)) {
+    if ((c < 'A' || c > 'Z') && c != '-') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string SipFramer::flow() const {
@@ -52,6 +64,11 @@ void SipFramer::feed(Bytes data, const SegmentMeta& meta) {
     std::string_view rest = view.substr(pos);
     if (mode_ == Mode::hunting) {
       std::size_t start = sip::find_start(rest, 0);
+      if (start == 0 && after_gap_ && !plausible_start(rest)) {
+        std::size_t nl = rest.find('\n');
+        start = nl == std::string_view::npos ? nl : sip::find_start(rest, nl + 1);
+      }
+      after_gap_ = false;
       if (start == std::string_view::npos) {
         // Keep a trailing partial line: the next start line may be split across segments.
         std::size_t nl = rest.rfind('\n');
@@ -128,6 +145,7 @@ void SipFramer::flush_partial() {
 void SipFramer::gap() {
   flush_partial();
   mode_ = Mode::hunting;
+  after_gap_ = true;
 }
 
 void SipFramer::finish() { flush_partial(); }
@@ -136,6 +154,7 @@ void SipFramer::reset() {
   flush_partial();
   mode_ = Mode::at_message;
   sip_seen_ = false;
+  after_gap_ = false;
 }
 
 }  // namespace ladder::capture::detail

@@ -112,7 +112,7 @@ void TcpStreams::place(Direction& d, std::uint64_t off, Bytes data, std::uint32_
       std::size_t overlap = d.next_off - off;
       if (overlap != 0) ++stats.tcp_retransmissions;
       deliver(d, data.subspan(overlap), meta);
-      drain(d);
+      drain(d, &meta);
       return;
     }
     if (d.held_bytes + data.size() <= max) break;
@@ -141,7 +141,7 @@ void TcpStreams::deliver(Direction& d, Bytes data, const SegmentMeta& meta) {
   d.framer.feed(data, meta);
 }
 
-void TcpStreams::drain(Direction& d) {
+void TcpStreams::drain(Direction& d, const SegmentMeta* trigger) {
   while (!d.held.empty() && d.held.begin()->first <= d.next_off) {
     auto node = d.held.extract(d.held.begin());
     Held& h = node.mapped();
@@ -152,7 +152,13 @@ void TcpStreams::drain(Direction& d) {
       continue;
     }
     Bytes rest = Bytes(h.bytes).subspan(d.next_off - off);
-    deliver(d, rest, h.meta);
+    // As Wireshark does, a message is shown at the frame where its last byte became available.
+    SegmentMeta at = h.meta;
+    if (trigger != nullptr) {
+      at.frame = trigger->frame;
+      at.time = trigger->time;
+    }
+    deliver(d, rest, at);
   }
   if (!d.held.empty()) d.held_since = d.held.begin()->second.meta.time;
 }
@@ -170,7 +176,7 @@ void TcpStreams::skip_hole(Direction& d) {
   d.framer.gap();
   d.next_seq = first.seq;
   d.next_off = off;
-  drain(d);
+  drain(d, nullptr);
 }
 
 void TcpStreams::close(Direction& d) {

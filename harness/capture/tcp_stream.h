@@ -75,7 +75,9 @@ class TcpStreams {
   void place(Direction& d, std::uint64_t off, Bytes data, std::uint32_t seq,
              const SegmentMeta& meta);
   void deliver(Direction& d, Bytes data, const SegmentMeta& meta);
-  void drain(Direction& d);
+  /// Delivers held segments the stream has caught up with. `trigger` is the frame that filled
+  /// the hole (messages completed now carry its number); null when a hole was given up.
+  void drain(Direction& d, const SegmentMeta* trigger);
   void skip_hole(Direction& d);
   void close(Direction& d);
   void evict();
