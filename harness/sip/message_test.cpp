@@ -135,5 +135,18 @@ TEST(Message, MovesKeepAnswers) {
   EXPECT_EQ(t.problem(), "not a SIP start line: 'TEST'");
 }
 
+// ipv6frag.pcap frame 24 (a real SIPp UAS) repeats Content-Type; Sofia rejects it and names
+// the error header by its value, so the problem text must name the header itself.
+TEST(Message, RepeatedSingleValuedHeaderIsNamed) {
+  Message m(
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+      "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c\r\nCSeq: 3 UPDATE\r\n"
+      "Content-Type: application/sdp\r\nContent-Type: application/sdp\r\n"
+      "Content-Length: 4\r\n\r\nv=0\n");
+  EXPECT_TRUE(m.malformed());
+  EXPECT_EQ(m.problem(), "more than one Content-Type header");
+}
+
 }  // namespace
 }  // namespace ladder::sip

@@ -1,0 +1,237 @@
+// Integration: the real `ladder` binary against real captures, held against tshark's reading.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int status = -1;
+  std::string out;
+};
+
+// Runs a shell command with a deadline (timeout(1)); stderr folded into stdout when asked.
+Output run(const std::string& command) {
+  Output o;
+  std::string cmd = "timeout 60 " + command;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return o;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) o.out.append(buf, n);
+  int rc = pclose(p);
+  o.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return o;
+}
+
+const std::string kLadder = LADDER_BIN;
+const fs::path kSource = LADDER_SOURCE_DIR;
+const fs::path kShared = kSource / ".." / "shared" / "captures" / "public";
+
+bool have_tshark() { return run("sh -c 'command -v tshark' >/dev/null 2>&1").status == 0; }
+
+// frame number -> sorted labels ("INVITE", "180") as tshark reads the capture.
+std::map<std::uint64_t, std::vector<std::string>> tshark_reading(const fs::path& capture) {
+  Output o = run("tshark -r '" + capture.string() +
+                 "' -Y sip -T fields -e frame.number -e sip.Method -e sip.Status-Code 2>/dev/null");
+  std::map<std::uint64_t, std::vector<std::string>> by_frame;
+  std::istringstream lines(o.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string frame, methods, statuses;
+    std::getline(fields, frame, '\t');
+    std::getline(fields, methods, '\t');
+    std::getline(fields, statuses, '\t');
+    auto& labels = by_frame[std::stoull(frame)];
+    for (const std::string& list : {methods, statuses}) {
+      std::istringstream items(list);
+      std::string item;
+      while (std::getline(items, item, ',')) {
+        if (!item.empty()) labels.push_back(item);
+      }
+    }
+    std::sort(labels.begin(), labels.end());
+  }
+  return by_frame;
+}
+
+std::map<std::uint64_t, std::vector<std::string>> ladder_reading(const fs::path& capture,
+                                                                 std::size_t& count) {
+  Output o = run(kLadder + " show --json '" + capture.string() + "'");
+  EXPECT_EQ(o.status, 0) << o.out;
+  std::map<std::uint64_t, std::vector<std::string>> by_frame;
+  std::istringstream lines(o.out);
+  std::string line;
+  count = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);
+    auto& labels = by_frame[j["frame"].get<std::uint64_t>()];
+    labels.push_back(j["kind"] == "request" ? j["method"].get<std::string>()
+                                            : std::to_string(j["status"].get<int>()));
+    std::sort(labels.begin(), labels.end());
+    ++count;
+  }
+  return by_frame;
+}
+
+std::vector<fs::path> captures_to_compare() {
+  std::vector<fs::path> out;
+  for (const char* name : {"aaa.pcap", "ipv6frag.pcap", "ipip.pcap"}) out.push_back(kShared / name);
+  if (fs::exists(kSource / "captures")) {
+    for (const auto& e : fs::directory_iterator(kSource / "captures")) {
+      if (e.path().extension() == ".pcap" || e.path().extension() == ".pcapng") {
+        out.push_back(e.path());
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class ShowAgainstTshark : public ::testing::TestWithParam<fs::path> {};
+
+TEST_P(ShowAgainstTshark, SameMessagesInTheSameFrames) {
+  const fs::path& capture = GetParam();
+  if (!fs::exists(capture)) GTEST_SKIP() << capture << " is absent (../shared not beside the repo)";
+  ASSERT_TRUE(have_tshark()) << "tshark not found: run scripts/setup";
+  auto expected = tshark_reading(capture);
+  ASSERT_FALSE(expected.empty()) << "tshark found no SIP in " << capture;
+  std::size_t count = 0;
+  auto seen = ladder_reading(capture, count);
+  EXPECT_EQ(seen, expected);
+  std::size_t tshark_count = 0;
+  for (const auto& [frame, labels] : expected) tshark_count += labels.size();
+  EXPECT_EQ(count, tshark_count);
+}
+
+std::string name_of(const ::testing::TestParamInfo<fs::path>& info) {
+  std::string s = info.param.parent_path().filename().string() + "_" + info.param.stem().string();
+  for (char& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, ShowAgainstTshark, ::testing::ValuesIn(captures_to_compare()),
+                         name_of);
+
+TEST(Show, PublicCaptureCountsMatchTheIssue) {
+  const std::map<std::string, std::size_t> counts = {
+      {"aaa.pcap", 81}, {"ipv6frag.pcap", 32}, {"ipip.pcap", 4}};
+  for (const auto& [name, expected] : counts) {
+    fs::path f = kShared / name;
+    if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
+    std::size_t count = 0;
+    ladder_reading(f, count);
+    EXPECT_EQ(count, expected) << name;
+  }
+}
+
+TEST(Show, TextLadderOfTheIpv6FragmentedCall) {
+  fs::path f = kShared / "ipv6frag.pcap";
+  if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
+  Output o = run(kLadder + " show '" + f.string() + "'");
+  ASSERT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("e1 = [fd17:625c:f037:2:a00:27ff:feb9:1521]:15060"), std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("|---------INVITE--------->|"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("[malformed: more than one Content-Type header]"), std::string::npos);
+  EXPECT_NE(o.out.find("PRACK"), std::string::npos);
+  EXPECT_NE(o.out.find("32 SIP messages in 34 frames"), std::string::npos) << o.out;
+}
+
+TEST(Show, ReadsStandardInput) {
+  fs::path f = kShared / "ipip.pcap";
+  if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
+  Output a = run(kLadder + " show '" + f.string() + "'");
+  Output b = run("cat '" + f.string() + "' | " + kLadder + " show -");
+  EXPECT_EQ(b.status, 0);
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(Show, CallIdFilterAndSummary) {
+  fs::path f = kShared / "aaa.pcap";
+  if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
+  Output calls = run("tshark -r '" + f.string() + "' -Y sip -T fields -e sip.Call-ID 2>/dev/null"
+                     " | sort -u | wc -l");
+  Output summary = run(kLadder + " show --summary --json '" + f.string() + "'");
+  ASSERT_EQ(summary.status, 0) << summary.out;
+  std::size_t lines = static_cast<std::size_t>(std::count(summary.out.begin(), summary.out.end(), '\n'));
+  EXPECT_EQ(lines, std::stoul(calls.out));
+
+  auto first = nlohmann::json::parse(summary.out.substr(0, summary.out.find('\n')));
+  std::string id = first["call_id"];
+  Output one = run(kLadder + " show --json --call-id '" + id + "' '" + f.string() + "'");
+  ASSERT_EQ(one.status, 0);
+  std::size_t n = static_cast<std::size_t>(std::count(one.out.begin(), one.out.end(), '\n'));
+  EXPECT_EQ(n, first["messages"].get<std::size_t>());
+
+  Output none = run(kLadder + " show --call-id no-such-call '" + f.string() + "' 2>&1");
+  EXPECT_EQ(none.status, 1);
+  EXPECT_NE(none.out.find("no SIP message with Call-ID 'no-such-call'"), std::string::npos);
+}
+
+class BadInput : public ::testing::Test {
+ protected:
+  fs::path dir_ = fs::temp_directory_path() /
+                  ("ladder-show-" + std::to_string(::getpid()) + "-" +
+                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  void SetUp() override { fs::create_directories(dir_); }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path write(const std::string& name, const std::string& bytes) {
+    fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p;
+  }
+};
+
+TEST_F(BadInput, EmptyFile) {
+  fs::path p = write("empty.pcap", "");
+  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.out.find("empty.pcap: file is empty"), std::string::npos) << o.out;
+}
+
+TEST_F(BadInput, TextFile) {
+  fs::path p = write("notes.txt", "INVITE sip:bob@example.test SIP/2.0\r\n\r\n");
+  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.out.find("notes.txt: not a pcap or pcapng file"), std::string::npos) << o.out;
+}
+
+TEST_F(BadInput, MissingFile) {
+  Output o = run(kLadder + " show '" + (dir_ / "nope.pcap").string() + "' 2>&1");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.out.find("nope.pcap"), std::string::npos) << o.out;
+}
+
+TEST_F(BadInput, TruncatedCaptureKeepsWhatCameBefore) {
+  fs::path f = kShared / "ipv6frag.pcap";
+  if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
+  std::ifstream in(f, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::path p = write("cut.pcap", bytes.substr(0, bytes.size() - 100));  // cut inside the last frame
+  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.out.find("cut.pcap: frame 34: truncated"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("31 SIP messages in 33 frames"), std::string::npos) << o.out;
+}
+
+TEST(Usage, UnknownCommandIsAUsageError) {
+  Output o = run(kLadder + " frobnicate 2>&1");
+  EXPECT_EQ(o.status, 2);
+}
+
+}  // namespace

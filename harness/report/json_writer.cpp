@@ -1,0 +1,138 @@
+// The only place that includes nlohmann/json.
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+
+namespace ladder::report {
+namespace {
+
+double seconds(core::TimeNs ns) { return static_cast<double>(ns) / 1e9; }
+
+}  // namespace
+
+std::string record_json(const trace::Record& r, core::TimeNs origin) {
+  nlohmann::ordered_json j;
+  j["frame"] = r.frame;
+  if (r.first_frame != r.frame) j["first_frame"] = r.first_frame;
+  j["time"] = seconds(r.time - origin);
+  j["epoch"] = seconds(r.time);
+  j["src"] = r.src.to_string();
+  j["dst"] = r.dst.to_string();
+  j["transport"] = core::to_string(r.transport);
+  j["kind"] = r.is_request ? "request" : "response";
+  if (r.is_request) {
+    j["method"] = r.method;
+    j["uri"] = r.uri;
+  } else {
+    j["status"] = r.status;
+    j["reason"] = r.reason;
+  }
+  j["cseq"] = r.cseq;
+  j["cseq_method"] = r.cseq_method;
+  j["call_id"] = r.call_id;
+  j["branch"] = r.branch;
+  j["size"] = r.size;
+  j["retransmission"] = r.retransmission;
+  if (r.retransmission) j["retransmission_of"] = r.retransmission_of;
+  j["malformed"] = r.malformed;
+  if (r.malformed) j["problem"] = r.problem;
+  if (r.incomplete) j["incomplete"] = true;
+  // Replace invalid UTF-8 (hostile captures) rather than throw.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string call_json(const trace::CallSummary& c, core::TimeNs origin) {
+  nlohmann::ordered_json j;
+  j["call_id"] = c.call_id;
+  j["first_frame"] = c.first_frame;
+  j["start"] = seconds(c.first_time - origin);
+  j["duration"] = seconds(c.last_time - c.first_time);
+  j["messages"] = c.messages;
+  j["retransmissions"] = c.retransmissions;
+  j["malformed"] = c.malformed;
+  j["method"] = c.method;
+  if (c.final_status) j["final_status"] = c.final_status;
+  else j["final_status"] = nullptr;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+nlohmann::ordered_json failure_json(const checker::Failure& f, core::TimeNs origin) {
+  nlohmann::ordered_json j;
+  j["step"] = f.step;
+  j["kind"] = f.kind;
+  j["header"] = f.header;
+  j["expected"] = f.expected;
+  j["seen"] = f.seen;
+  j["message"] = f.message;
+  j["frame"] = f.frame;
+  j["time"] = f.frame ? seconds(f.time - origin) : 0.0;
+  j["warning"] = f.warning;
+  return j;
+}
+
+}  // namespace
+
+std::string verdict_json(const scenario::Scenario& sc, const checker::Verdict& v,
+                         const std::string& capture) {
+  nlohmann::ordered_json j;
+  j["schema"] = "ladder-verdict/1";
+  j["scenario"] = sc.name;
+  j["source"] = sc.source;
+  j["capture"] = capture;
+  j["passed"] = v.passed;
+  j["checked_anything"] = v.checked_anything;
+  nlohmann::ordered_json roles = nlohmann::ordered_json::object();
+  for (const auto& [role, addrs] : v.roles.roles) {
+    for (const scenario::RoleAddress& a : addrs) {
+      core::Endpoint e{a.address, a.port.value_or(0)};
+      roles[role].push_back(a.port ? e.to_string() : a.address.to_string());
+    }
+  }
+  j["roles"] = roles;
+  j["steps"] = nlohmann::ordered_json::array();
+  for (const checker::StepResult& r : v.steps) {
+    const scenario::Step& st = sc.steps[r.step];
+    nlohmann::ordered_json s;
+    s["id"] = r.id;
+    s["label"] = st.label();
+    s["from"] = st.from;
+    s["to"] = st.to;
+    s["optional"] = st.optional;
+    s["status"] = checker::to_string(r.status);
+    if (r.message) {
+      s["frame"] = r.frame;
+      s["time"] = seconds(r.time - v.origin);
+    }
+    s["retransmissions"] = nlohmann::ordered_json::array();
+    for (const checker::Retransmission& rt : r.retransmissions) {
+      s["retransmissions"].push_back({{"frame", rt.frame}, {"time", seconds(rt.time - v.origin)}});
+    }
+    s["failures"] = nlohmann::ordered_json::array();
+    for (const checker::Failure& f : r.failures) s["failures"].push_back(failure_json(f, v.origin));
+    j["steps"].push_back(s);
+  }
+  j["messages"] = nlohmann::ordered_json::array();
+  for (const checker::MessageResult& m : v.messages) {
+    if (m.src_role.empty() || m.dst_role.empty()) continue;
+    nlohmann::ordered_json x;
+    x["frame"] = m.frame;
+    x["from"] = m.src_role;
+    x["to"] = m.dst_role;
+    x["step"] = m.step ? nlohmann::ordered_json(sc.steps[*m.step].id) : nlohmann::ordered_json();
+    if (m.retransmission_of) x["retransmission_of_frame"] = v.messages[*m.retransmission_of].frame;
+    if (m.tolerated) x["tolerated"] = true;
+    x["rules"] = nlohmann::ordered_json::array();
+    for (const checker::RuleFinding& rf : m.rules) {
+      x["rules"].push_back({{"rule", rf.rule}, {"header", rf.header}, {"message", rf.message}});
+    }
+    j["messages"].push_back(x);
+  }
+  j["failures"] = nlohmann::ordered_json::array();
+  for (const checker::Failure& f : v.failures) j["failures"].push_back(failure_json(f, v.origin));
+  j["notes"] = v.notes;
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace ladder::report

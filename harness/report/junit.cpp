@@ -1,0 +1,88 @@
+// JUnit XML for CI: one <testcase> per scenario (or per instance with --each).
+#include <cstdio>
+
+#include "report/report.h"
+
+namespace ladder::report {
+namespace {
+
+// XML 1.0 text: escape markup, drop control characters XML cannot carry.
+std::string xml(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (c < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') out += '?';
+        else out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+JunitCase junit_case(const scenario::Scenario& sc, const checker::Verdict& v,
+                     const std::string& name) {
+  JunitCase c;
+  c.suite = "ladder." + sc.name;
+  c.name = name;
+  c.passed = v.passed;
+  for (const checker::Failure& f : v.failures) {
+    if (f.warning) continue;
+    std::string line = failure_text(f, v.origin);
+    if (c.failure_message.empty()) c.failure_message = line;
+    c.failure_text += line + "\n";
+  }
+  if (!v.checked_anything && c.failure_message.empty()) {
+    c.failure_message = "no message between the roles was found: nothing was checked";
+    c.failure_text = c.failure_message + "\n";
+  }
+  return c;
+}
+
+std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase>& cases) {
+  std::size_t failures = 0, skipped = 0;
+  double total = 0;
+  for (const JunitCase& c : cases) {
+    failures += !c.passed && !c.skipped;
+    skipped += c.skipped;
+    total += c.seconds;
+  }
+  char buf[256];
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  std::snprintf(buf, sizeof buf,
+                "<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+                cases.size(), failures, skipped, total);
+  out += buf;
+  std::snprintf(buf, sizeof buf, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" "
+                "skipped=\"%zu\" time=\"%.3f\">\n", xml(suite_name).c_str(), cases.size(),
+                failures, skipped, total);
+  out += buf;
+  for (const JunitCase& c : cases) {
+    std::snprintf(buf, sizeof buf, "%.3f", c.seconds);
+    out += "    <testcase classname=\"" + xml(c.suite) + "\" name=\"" + xml(c.name) +
+           "\" time=\"" + buf + "\"";
+    if (c.passed) {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n";
+    if (c.skipped) {
+      out += "      <skipped message=\"" + xml(c.failure_message) + "\"/>\n";
+    } else {
+      out += "      <failure message=\"" + xml(c.failure_message) + "\" type=\"ladder\">" +
+             xml(c.failure_text) + "</failure>\n";
+    }
+    out += "    </testcase>\n";
+  }
+  return out + "  </testsuite>\n</testsuites>\n";
+}
+
+}  // namespace ladder::report

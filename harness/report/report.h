@@ -1,0 +1,74 @@
+// ladder::report: what people and CI read.
+//
+// Text renderers are plain functions returning strings; the CLI decides where they go. The JSON
+// writer is the only code that includes nlohmann/json.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "capture/capture.h"
+#include "checker/checker.h"
+#include "core/core.h"
+#include "trace/trace.h"
+
+namespace ladder::report {
+
+struct LadderOptions {
+  core::TimeNs origin = 0;  ///< times are printed relative to this
+  std::size_t max_lanes = 6;  ///< more endpoints than this: one "src -> dst" line per message
+  std::size_t lane_gap = 24;  ///< columns between two lanes
+};
+
+/// A text ladder of SIP messages, in the order given: frame, relative time, arrows between
+/// endpoint lanes labelled with the method or status, then CSeq, short Call-ID and the
+/// Request-URI; retransmitted, malformed and incomplete messages are marked.
+std::string render_ladder(const std::vector<trace::Record>& records, const LadderOptions& options);
+
+/// One line per call: Call-ID, first and last time, message count, retransmissions, method,
+/// final status.
+std::string render_calls(const std::vector<trace::CallSummary>& calls, core::TimeNs origin);
+
+/// "81 SIP messages in 691 frames; skipped: 498 non-SIP payloads, 44 non-IP frames ..."
+std::string render_stats(const capture::DecodeStats& stats);
+
+/// One JSON object on one line (JSON Lines), stable field names (documented in README.md).
+std::string record_json(const trace::Record& record, core::TimeNs origin);
+std::string call_json(const trace::CallSummary& call, core::TimeNs origin);
+
+// ---------------------------------------------------------------------------------------------
+// Verdicts of `check` and `run`
+
+struct VerdictOptions {
+  std::string title;             ///< e.g. the capture file, shown beside the scenario name
+  std::size_t max_warnings = 20;  ///< terminal only; JSON and JUnit carry all
+};
+
+/// "F3: Max-Forwards: one less (forward of F1): expected 69, seen 70 (frame 5 at 0.000412)"
+std::string failure_text(const checker::Failure& f, core::TimeNs origin);
+
+/// The verdict as a terminal ladder: roles as lanes, each step's arrow marked ok / FAIL / MISS /
+/// skip with its frame and time, then failures, warnings, notes and a one-line result.
+std::string render_verdict(const scenario::Scenario& scenario, const checker::Verdict& verdict,
+                           const VerdictOptions& options);
+
+/// One verdict as a JSON document (schema in README.md, "JSON report").
+std::string verdict_json(const scenario::Scenario& scenario, const checker::Verdict& verdict,
+                         const std::string& capture);
+
+/// A JUnit XML test case for one verdict (one scenario or one instance of it).
+struct JunitCase {
+  std::string suite;  ///< classname: "ladder.<scenario>"
+  std::string name;   ///< the scenario, or "<scenario> call <Call-ID>" with --each
+  double seconds = 0;
+  bool passed = false;
+  bool skipped = false;
+  std::string failure_message;  ///< first failure, one line
+  std::string failure_text;     ///< every failure
+};
+JunitCase junit_case(const scenario::Scenario& scenario, const checker::Verdict& verdict,
+                     const std::string& name);
+/// A whole JUnit XML document for these cases.
+std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase>& cases);
+
+}  // namespace ladder::report

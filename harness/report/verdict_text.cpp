@@ -1,0 +1,100 @@
+// The verdict as a terminal ladder: the scenario's roles as lanes, one arrow per step marked
+// pass/FAIL/missing, the failures explained under it.
+#include <cstdio>
+#include <map>
+
+#include "report/lanes.h"
+#include "report/report.h"
+
+namespace ladder::report {
+namespace {
+
+const char* mark(checker::StepStatus s) {
+  switch (s) {
+    case checker::StepStatus::passed: return "ok  ";
+    case checker::StepStatus::failed: return "FAIL";
+    case checker::StepStatus::missing: return "MISS";
+    case checker::StepStatus::skipped: return "skip";
+  }
+  return "?   ";
+}
+
+std::string where(const checker::Failure& f, core::TimeNs origin) {
+  if (f.frame == 0) return "";
+  return " (frame " + std::to_string(f.frame) + " at " + core::format_seconds(f.time - origin) + ")";
+}
+
+}  // namespace
+
+std::string failure_text(const checker::Failure& f, core::TimeNs origin) {
+  std::string out = f.step.empty() ? "" : f.step + ": ";
+  return out + f.message + where(f, origin);
+}
+
+std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict& v,
+                           const VerdictOptions& o) {
+  std::vector<std::string> titles;
+  std::map<std::string, std::size_t> lane;
+  for (const scenario::Role& r : sc.roles) {
+    lane[r.id] = titles.size();
+    titles.push_back(r.id);
+  }
+  Lanes drawing(titles, 18);
+  std::string out = sc.name + (o.title.empty() ? "" : "  (" + o.title + ")") + "\n";
+  for (const auto& [role, addrs] : v.roles.roles) {
+    out += "  " + role + " =";
+    for (const scenario::RoleAddress& a : addrs) {
+      core::Endpoint e{a.address, a.port.value_or(0)};
+      out += " " + (a.port ? e.to_string() : a.address.to_string() + ":*");
+    }
+    out += "\n";
+  }
+  out += "                " + drawing.title_row() + "\n";
+  char buf[64];
+  for (const checker::StepResult& r : v.steps) {
+    const scenario::Step& st = sc.steps[r.step];
+    std::string label = st.label();
+    if (st.optional) label += "?";
+    std::snprintf(buf, sizeof buf, "  %-6s %s  ", r.id.c_str(), mark(r.status));
+    std::string line = buf + drawing.arrow(lane[st.from], lane[st.to], label);
+    if (r.message) {
+      line += "  frame " + std::to_string(r.frame) + "  " + core::format_seconds(r.time - v.origin);
+    }
+    if (!r.retransmissions.empty()) {
+      line += "  +" + std::to_string(r.retransmissions.size()) + " retransmission" +
+              (r.retransmissions.size() > 1 ? "s" : "");
+    }
+    out += line + "\n";
+  }
+  std::size_t errors = 0, warnings = 0;
+  std::string failures, warns;
+  for (const checker::Failure& f : v.failures) {
+    if (f.warning) {
+      ++warnings;
+      if (warnings <= o.max_warnings) warns += "  " + failure_text(f, v.origin) + "\n";
+    } else {
+      ++errors;
+      failures += "  " + failure_text(f, v.origin) + "\n";
+    }
+  }
+  if (!failures.empty()) out += "Failures:\n" + failures;
+  if (!warns.empty()) out += "Warnings:\n" + warns;
+  if (warnings > o.max_warnings) {
+    out += "  ... " + std::to_string(warnings - o.max_warnings) + " more warnings (see the JSON report)\n";
+  }
+  for (const std::string& n : v.notes) out += "Note: " + n + "\n";
+  std::size_t passed = 0, total = 0;
+  for (const checker::StepResult& r : v.steps) {
+    if (r.status == checker::StepStatus::skipped) continue;
+    ++total;
+    passed += r.status == checker::StepStatus::passed;
+  }
+  out += std::string(v.passed ? "PASSED" : "FAILED") + ": " + sc.name + ": " +
+         std::to_string(passed) + "/" + std::to_string(total) + " steps passed, " +
+         std::to_string(errors) + " failure" + (errors == 1 ? "" : "s") + ", " +
+         std::to_string(warnings) + " warning" + (warnings == 1 ? "" : "s");
+  if (!v.checked_anything) out += " (no message between the roles was found)";
+  return out + "\n";
+}
+
+}  // namespace ladder::report

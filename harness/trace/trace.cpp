@@ -1,0 +1,164 @@
+#include "trace/trace.h"
+
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "sip/sip.h"
+
+namespace ladder::trace {
+namespace {
+
+// Transparent hashing so lookups by string_view do not allocate (the summary path is hot).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h;
+}
+
+// Identity of one transmission on one hop: a retransmission repeats all of it.
+std::uint64_t hop_key(const capture::SipPayload& p, const sip::Summary& s) {
+  std::hash<std::string_view> h;
+  std::uint64_t k = core::EndpointHash{}(p.src);
+  k = mix(k, core::EndpointHash{}(p.dst));
+  k = mix(k, static_cast<std::uint64_t>(p.transport));
+  k = mix(k, s.is_request ? h(s.method) : static_cast<std::uint64_t>(s.status));
+  k = mix(k, h(s.request_uri));
+  k = mix(k, s.cseq);
+  k = mix(k, h(s.cseq_method));
+  k = mix(k, h(s.via_branch));
+  k = mix(k, h(s.to_tag));
+  return k;
+}
+
+struct Seen {
+  std::uint64_t key;
+  std::uint64_t frame;
+};
+
+struct Call {
+  CallSummary summary;
+  std::vector<Seen> seen;  // small per call: a linear scan beats a set
+};
+
+}  // namespace
+
+std::string Record::label() const {
+  if (is_request) return method;
+  std::string out = std::to_string(status);
+  if (!reason.empty()) out += " " + reason;
+  return out;
+}
+
+struct Tracer::Impl {
+  TraceOptions options;
+  RecordSink on_record;
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
+  std::vector<Call> calls;
+  std::uint64_t messages = 0;
+  core::TimeNs first_time = 0;
+
+  Call& call_for(std::string_view id) {
+    auto it = index.find(id);
+    if (it != index.end()) return calls[it->second];
+    index.emplace(std::string(id), calls.size());
+    calls.emplace_back();
+    calls.back().summary.call_id = std::string(id);
+    return calls.back();
+  }
+
+  void add(const capture::SipPayload& p) {
+    sip::Summary s = sip::scan(p.bytes);
+    if (!options.call_id.empty() && s.call_id != options.call_id) return;
+    if (messages == 0) first_time = p.time;
+    ++messages;
+
+    Call& call = call_for(s.call_id);
+    CallSummary& cs = call.summary;
+    if (cs.messages == 0) {
+      cs.first_frame = p.frame;
+      cs.first_time = p.time;
+    }
+    cs.last_time = p.time;
+    ++cs.messages;
+    if (cs.method.empty() && s.is_request) cs.method = std::string(s.method);
+    if (!s.is_request && s.status >= 200 && s.cseq_method == cs.method) cs.final_status = s.status;
+
+    std::uint64_t key = hop_key(p, s);
+    std::uint64_t first_copy = 0;
+    for (const Seen& seen : call.seen) {
+      if (seen.key == key) {
+        first_copy = seen.frame;
+        break;
+      }
+    }
+    if (first_copy != 0) ++cs.retransmissions;
+    else call.seen.push_back({key, p.frame});
+
+    bool malformed = s.problem != nullptr || p.incomplete;
+    std::string problem = p.incomplete ? "incomplete: stream ended inside the message"
+                          : s.problem ? s.problem : "";
+    if (options.full_parse && !malformed) {
+      sip::Message m{std::string(p.bytes)};
+      if (m.malformed()) {
+        malformed = true;
+        problem = m.problem();
+      }
+    }
+    if (malformed) ++cs.malformed;
+    if (!on_record) return;
+
+    Record r;
+    r.frame = p.frame;
+    r.first_frame = p.first_frame;
+    r.time = p.time;
+    r.src = p.src;
+    r.dst = p.dst;
+    r.transport = p.transport;
+    r.size = p.bytes.size();
+    r.is_request = s.is_request;
+    r.method = s.method;
+    r.uri = s.request_uri;
+    r.status = s.status;
+    r.reason = s.reason;
+    r.cseq = s.cseq;
+    r.cseq_method = s.cseq_method;
+    r.call_id = s.call_id;
+    r.branch = s.via_branch;
+    r.retransmission = first_copy != 0;
+    r.retransmission_of = first_copy;
+    r.malformed = malformed;
+    r.problem = std::move(problem);
+    r.incomplete = p.incomplete;
+    on_record(r);
+  }
+};
+
+Tracer::Tracer(TraceOptions options, RecordSink on_record)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->on_record = std::move(on_record);
+}
+Tracer::~Tracer() = default;
+Tracer::Tracer(Tracer&&) noexcept = default;
+Tracer& Tracer::operator=(Tracer&&) noexcept = default;
+
+void Tracer::add(const capture::SipPayload& payload) { impl_->add(payload); }
+
+std::vector<CallSummary> Tracer::calls() const {
+  std::vector<CallSummary> out;
+  out.reserve(impl_->calls.size());
+  for (const Call& c : impl_->calls) out.push_back(c.summary);
+  return out;
+}
+
+std::uint64_t Tracer::messages() const { return impl_->messages; }
+core::TimeNs Tracer::first_time() const { return impl_->first_time; }
+
+}  // namespace ladder::trace
