@@ -1,0 +1,120 @@
+# shellcheck shell=bash
+# scripts/lib/common.sh: helpers shared by scripts/* (source me after setting PROG).
+# Every wait here has a deadline; processes are only ever signalled by the PIDs
+# the calling script recorded in LADDER_PIDS.
+
+LADDER_PIDS=()
+
+die() { echo "${PROG:-ladder}: $*" >&2; exit "${2:-1}"; }
+log() { echo "${PROG:-ladder}: $*" >&2; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# is_running PID: alive and not a zombie
+is_running() {
+	[[ -e /proc/$1 ]] && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
+}
+
+# wait_pid_exit PID TIMEOUT_MS: 0 if it exited in time (and is reaped), 1 otherwise
+wait_pid_exit() {
+	local pid=$1 end=$(($(now_ms) + $2))
+	while is_running "$pid"; do
+		(($(now_ms) < end)) || return 1
+		sleep 0.02
+	done
+	wait "$pid" 2>/dev/null || true
+	return 0
+}
+
+# stop_pid PID [SIG] [TIMEOUT_MS]: signal a PID we started, wait, SIGKILL after the deadline
+stop_pid() {
+	local pid=$1 sig=${2:-TERM} t=${3:-5000}
+	is_running "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
+	kill "-$sig" "$pid" 2>/dev/null || true
+	if ! wait_pid_exit "$pid" "$t"; then
+		log "PID $pid still running ${t} ms after SIG$sig: SIGKILL"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait_pid_exit "$pid" 2000 || true
+	fi
+}
+
+# wait_file_contains FILE REGEX TIMEOUT_MS [PID]: poll until FILE matches; fail early if PID died
+wait_file_contains() {
+	local f=$1 re=$2 end=$(($(now_ms) + $3)) pid=${4:-}
+	while ! grep -qE -- "$re" "$f" 2>/dev/null; do
+		[[ -z $pid ]] || is_running "$pid" || return 2
+		(($(now_ms) < end)) || return 1
+		sleep 0.02
+	done
+}
+
+# wait_listening PROTO ADDR PORT TIMEOUT_MS [PID]: poll ss until a socket is bound
+wait_listening() {
+	local proto=$1 addr=$2 port=$3 end=$(($(now_ms) + $4)) pid=${5:-} opt
+	[[ $proto == tcp ]] && opt=-Hltn || opt=-Hlun
+	addr=${addr#[}; addr=${addr%]}
+	[[ $addr == *:* ]] && addr="[$addr]"
+	while ! ss $opt "sport = :$port" 2>/dev/null | grep -qF "$addr:$port"; do
+		[[ -z $pid ]] || is_running "$pid" || return 2
+		(($(now_ms) < end)) || return 1
+		sleep 0.02
+	done
+}
+
+# wait_file_stable FILE QUIET_MS TIMEOUT_MS: until FILE's size has not changed for QUIET_MS
+wait_file_stable() {
+	local f=$1 quiet=$2 end=$(($(now_ms) + $3)) last=-1 since size
+	since=$(now_ms)
+	while :; do
+		size=$(stat -c %s "$f" 2>/dev/null || echo 0)
+		if [[ $size != "$last" ]]; then last=$size since=$(now_ms); fi
+		(($(now_ms) - since >= quiet)) && return 0
+		(($(now_ms) < end)) || return 1
+		sleep 0.05
+	done
+}
+
+need_capture_rights() {
+	local tcpdump_bin
+	tcpdump_bin=$(command -v tcpdump) || die "tcpdump not found (apt-get install tcpdump)" 3
+	if ((EUID != 0)) && ! getcap "$tcpdump_bin" 2>/dev/null | grep -q cap_net_raw; then
+		die "tcpdump needs CAP_NET_RAW: run as root (or setcap cap_net_raw,cap_net_admin+eip $tcpdump_bin)" 3
+	fi
+}
+
+# capture_start IFACE OUT.pcap FILTER [extra tcpdump args...]: sets CAP_PID, CAP_ERR
+capture_start() {
+	local ifc=$1 out=$2 filter=$3; shift 3
+	CAP_ERR=$out.tcpdump.log
+	tcpdump -i "$ifc" -U -n -w "$out" "$@" "$filter" 2>"$CAP_ERR" &
+	CAP_PID=$!
+	LADDER_PIDS+=("$CAP_PID")
+	local rc=0
+	wait_file_contains "$CAP_ERR" 'listening on' 5000 "$CAP_PID" || rc=$?
+	if ((rc)); then
+		if grep -q 'Operation not permitted' "$CAP_ERR"; then
+			die "tcpdump needs CAP_NET_RAW: run as root" 3
+		fi
+		((rc == 2)) && die "tcpdump exited at start: $(tail -n 3 "$CAP_ERR")" 3
+		die "tcpdump did not report 'listening on' within 5 s: $(tail -n 3 "$CAP_ERR")" 3
+	fi
+}
+
+# capture_stop: SIGINT tcpdump, wait for it to flush and exit; sets CAP_CAPTURED CAP_DROPPED
+capture_stop() {
+	stop_pid "$CAP_PID" INT 10000
+	CAP_CAPTURED=$(sed -n 's/^\([0-9]*\) packets\? captured.*/\1/p' "$CAP_ERR")
+	CAP_DROPPED=$(sed -n 's/^\([0-9]*\) packets\? dropped by kernel.*/\1/p' "$CAP_ERR")
+	: "${CAP_CAPTURED:=?}" "${CAP_DROPPED:=?}"
+}
+
+# cleanup_pids: SIGTERM every recorded PID still running (only those), short deadline
+cleanup_pids() {
+	local p
+	for p in "${LADDER_PIDS[@]}"; do
+		is_running "$p" && kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${LADDER_PIDS[@]}"; do
+		wait_pid_exit "$p" 3000 || { kill -KILL "$p" 2>/dev/null || true; }
+	done
+	LADDER_PIDS=()
+}
