@@ -60,8 +60,11 @@ std::optional<Reassembled> Reassembler::add(const FragmentKey& key, std::uint32_
     }
     set.total = static_cast<std::uint32_t>(end);
   }
-  if (set.total && end > *set.total) {
-    out_.damaged(frame.number, cat(describe(key), ": fragment ends at ", end,
+  // Either this fragment ends past the known end, or it is the last one and an earlier
+  // fragment already went further: the set is inconsistent either way.
+  std::uint64_t furthest = std::max(set.furthest, end);
+  if (set.total && furthest > *set.total) {
+    out_.damaged(frame.number, cat(describe(key), ": fragment ends at ", furthest,
                                    " past the datagram's end ", *set.total, "; datagram dropped"));
     drop(it);
     return std::nullopt;
@@ -69,6 +72,7 @@ std::optional<Reassembled> Reassembler::add(const FragmentKey& key, std::uint32_
   if (!payload.empty() || !more) {
     set.pieces.push_back(Piece{offset, {payload.begin(), payload.end()}});
     set.bytes += payload.size();
+    set.furthest = furthest;
     ++pending_;
   }
   if (!complete(set)) return std::nullopt;

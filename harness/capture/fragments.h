@@ -56,6 +56,7 @@ class Reassembler {
     core::TimeNs first_time = 0;
     std::optional<std::uint32_t> total;  ///< known once the last fragment (MF=0) arrives
     std::size_t bytes = 0;
+    std::uint64_t furthest = 0;  ///< highest end offset of any piece, checked against total
   };
   using Sets = std::unordered_map<FragmentKey, Set, FragmentKeyHash>;
 

@@ -120,6 +120,25 @@ TEST(Fragments, PendingFragmentsAreBounded) {
             "fragment");
 }
 
+TEST(Fragments, LastFragmentShorterThanAnEarlierOneDropsTheSet) {
+  // Found by Hostile.MutatedFramesNeverCrash: a middle fragment reaching past the end that the
+  // last fragment announces afterwards.
+  Ipv4Options mid;
+  mid.id = 5;
+  mid.fragment_offset = 800;
+  mid.more_fragments = true;
+  Ipv4Options last;
+  last.id = 5;
+  last.fragment_offset = 400;
+  auto d = decode(LinkType::raw, {ipv4("10.0.0.1", "10.0.0.2", kUdp, Bytes(800, 'm'), mid),
+                                  ipv4("10.0.0.1", "10.0.0.2", kUdp, Bytes(400, 'l'), last)});
+  EXPECT_TRUE(d.messages.empty());
+  EXPECT_EQ(d.diagnostics,
+            std::vector<std::string>{"capture: frame 2: warning: IPv4 fragments 10.0.0.1 -> "
+                                     "10.0.0.2 (id 0x5): fragment ends at 1600 past the "
+                                     "datagram's end 800; datagram dropped"});
+}
+
 TEST(Fragments, DatagramLargerThan65535IsRefused) {
   Ipv4Options o;
   o.id = 9;

@@ -143,10 +143,11 @@ void TcpStreams::deliver(Direction& d, Bytes data, const SegmentMeta& meta) {
 
 void TcpStreams::drain(Direction& d, const SegmentMeta* trigger) {
   while (!d.held.empty() && d.held.begin()->first <= d.next_off) {
-    auto node = d.held.extract(d.held.begin());
-    Held& h = node.mapped();
+    auto first = d.held.begin();
+    std::uint64_t off = first->first;
+    Held h = std::move(first->second);
+    d.held.erase(first);
     d.held_bytes -= h.bytes.size();
-    std::uint64_t off = node.key();
     if (off + h.bytes.size() <= d.next_off) {
       if (!h.bytes.empty()) ++out_.stats().tcp_retransmissions;
       continue;

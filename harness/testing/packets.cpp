@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace ladder::testing {
 namespace {
@@ -17,7 +18,17 @@ void put32(Bytes& b, std::size_t at, std::uint32_t v) {
   put16(b, at + 2, v & 0xffff);
 }
 
-void append(Bytes& to, const Bytes& from) { to.insert(to.end(), from.begin(), from.end()); }
+// resize + memcpy rather than insert(): GCC 12 at -O3 reports a bogus -Warray-bounds for
+// vector::insert of a range into a small vector.
+void append(Bytes& to, std::string_view from) {
+  std::size_t old = to.size();
+  to.resize(old + from.size());
+  if (!from.empty()) std::memcpy(to.data() + old, from.data(), from.size());
+}
+
+void append(Bytes& to, const Bytes& from) {
+  append(to, std::string_view(reinterpret_cast<const char*>(from.data()), from.size()));
+}
 
 std::uint16_t ethertype_of(const Bytes& packet) {
   return !packet.empty() && (packet[0] >> 4) == 6 ? 0x86dd : 0x0800;
@@ -85,7 +96,7 @@ Bytes udp(std::uint16_t sport, std::uint16_t dport, std::string_view payload) {
   put16(b, 0, sport);
   put16(b, 2, dport);
   put16(b, 4, static_cast<std::uint32_t>(8 + payload.size()));
-  b.insert(b.end(), payload.begin(), payload.end());
+  append(b, payload);
   return b;
 }
 
@@ -99,7 +110,7 @@ Bytes tcp(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::stri
   b[12] = 5 << 4;
   b[13] = options.flags;
   put16(b, 14, 65535);
-  b.insert(b.end(), payload.begin(), payload.end());
+  append(b, payload);
   return b;
 }
 
