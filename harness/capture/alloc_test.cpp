@@ -35,7 +35,8 @@ TEST(Allocation, UnfragmentedUdpSipDecodesWithoutHeapAllocation) {
       ethernet(ipv4("10.0.0.1", "10.0.0.2", kUdp, udp(4000, 4000, "RTP-ish bytes"))),
   };
   std::size_t seen = 0;
-  Decoder decoder(LinkType::ethernet, {}, [&seen](const SipPayload&) { ++seen; }, nullptr);
+  Decoder decoder(
+      LinkType::ethernet, {}, [&seen](const SipPayload&) { ++seen; }, nullptr);
   std::size_t before = g_allocations.load();
   for (int round = 0; round < 100; ++round) {
     for (std::size_t i = 0; i < frames.size(); ++i) {

@@ -23,11 +23,11 @@ namespace ladder::capture {
 
 /// Link-layer header types, numbered as libpcap's LINKTYPE_* / DLT_* values.
 enum class LinkType : int {
-  null_bsd = 0,      ///< BSD loopback: 4-byte host-order address family
-  ethernet = 1,      ///< Ethernet II, with 802.1Q / 802.1ad VLAN tags
-  raw = 101,         ///< raw IPv4 or IPv6 (LINKTYPE_RAW; DLT_RAW 12 and 14 map here too)
-  loop = 108,        ///< OpenBSD loopback: 4-byte network-order address family
-  linux_sll = 113,   ///< Linux cooked v1 ("-i any")
+  null_bsd = 0,     ///< BSD loopback: 4-byte host-order address family
+  ethernet = 1,     ///< Ethernet II, with 802.1Q / 802.1ad VLAN tags
+  raw = 101,        ///< raw IPv4 or IPv6 (LINKTYPE_RAW; DLT_RAW 12 and 14 map here too)
+  loop = 108,       ///< OpenBSD loopback: 4-byte network-order address family
+  linux_sll = 113,  ///< Linux cooked v1 ("-i any")
   ipv4 = 228,
   ipv6 = 229,
   linux_sll2 = 276,  ///< Linux cooked v2
@@ -65,18 +65,18 @@ struct DecodeStats {
   std::uint64_t reassembled = 0;       ///< datagrams rebuilt from fragments
   std::uint64_t tcp_segments = 0;
   std::uint64_t tcp_retransmissions = 0;
-  std::uint64_t tcp_gaps = 0;         ///< holes given up on (any TCP; warnings only for SIP)
-  std::uint64_t damaged_frames = 0;    ///< frames with a problem reported as a Diagnostic
+  std::uint64_t tcp_gaps = 0;        ///< holes given up on (any TCP; warnings only for SIP)
+  std::uint64_t damaged_frames = 0;  ///< frames with a problem reported as a Diagnostic
 };
 
 struct DecoderOptions {
-  std::string source_name = "capture";  ///< used in diagnostics: "NAME: frame 12: ..."
+  std::string source_name = "capture";       ///< used in diagnostics: "NAME: frame 12: ..."
   std::size_t max_pending_fragments = 4096;  ///< bound on reassembly state (hostile input)
   std::size_t max_stream_buffer = 1 << 20;   ///< per TCP direction, bytes waiting for order
   std::size_t max_tcp_streams = 65536;       ///< directions tracked; the quietest are finished
   /// A TCP hole still open after this much capture time is given up (the capture lost it).
   core::TimeNs tcp_hole_timeout = 10'000'000'000;
-  int max_tunnel_depth = 4;                  ///< IP-in-IP nesting followed, against loops
+  int max_tunnel_depth = 4;  ///< IP-in-IP nesting followed, against loops
 };
 
 /// Turns frames into SIP payloads. Pure: bytes in, callbacks out.
@@ -160,8 +160,8 @@ class PcapWriter {
 
 struct ReadResult {
   DecodeStats stats;
-  bool complete = true;     ///< false when reading stopped on an error (truncated file ...)
-  std::string error;        ///< the reading error, when !complete
+  bool complete = true;  ///< false when reading stopped on an error (truncated file ...)
+  std::string error;     ///< the reading error, when !complete
 };
 
 /// Opens `path`, decodes every frame and calls `on_payload` for each SIP message in capture

@@ -142,8 +142,8 @@ void Decoder::Impl::transport(const Context& c, const detail::IpHeader& h, Bytes
 
 void Decoder::Impl::udp(const Context& c, const detail::IpHeader& h, Bytes segment) {
   if (segment.size() < 8) {
-    out.damaged(c.frame.number, cat("UDP header needs 8 bytes but only ", segment.size(),
-                                    " are left"));
+    out.damaged(c.frame.number,
+                cat("UDP header needs 8 bytes but only ", segment.size(), " are left"));
     return;
   }
   std::size_t length = detail::be16(segment.data() + 4);
@@ -179,10 +179,9 @@ void Decoder::Impl::udp(const Context& c, const detail::IpHeader& h, Bytes segme
       len = fl.length;
     } else if (fl.state == sip::FrameLength::State::need_more) {
       p.incomplete = true;
-      out.warning(c.frame.number,
-                  cat("UDP ", p.src.to_string(), " -> ", p.dst.to_string(),
-                      ": SIP message shorter than its headers say (", text.size(),
-                      " bytes in the datagram); passed on incomplete"));
+      out.warning(c.frame.number, cat("UDP ", p.src.to_string(), " -> ", p.dst.to_string(),
+                                      ": SIP message shorter than its headers say (", text.size(),
+                                      " bytes in the datagram); passed on incomplete"));
     } else if (fl.state == sip::FrameLength::State::bad) {
       out.warning(c.frame.number, cat("UDP ", p.src.to_string(), " -> ", p.dst.to_string(), ": ",
                                       fl.error, "; the body is taken to end with the datagram"));
@@ -202,8 +201,8 @@ void Decoder::Impl::udp(const Context& c, const detail::IpHeader& h, Bytes segme
 
 void Decoder::Impl::tcp_segment(const Context& c, const detail::IpHeader& h, Bytes segment) {
   if (segment.size() < 20) {
-    out.damaged(c.frame.number, cat("TCP header needs 20 bytes but only ", segment.size(),
-                                    " are left"));
+    out.damaged(c.frame.number,
+                cat("TCP header needs 20 bytes but only ", segment.size(), " are left"));
     return;
   }
   std::size_t header = std::size_t{static_cast<std::uint8_t>(segment[12] >> 4)} * 4;

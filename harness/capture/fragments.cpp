@@ -29,8 +29,8 @@ std::size_t FragmentKeyHash::operator()(const FragmentKey& k) const noexcept {
          (std::size_t{k.id} << 8) ^ k.protocol;
 }
 
-std::optional<Reassembled> Reassembler::add(const FragmentKey& key, std::uint32_t offset,
-                                            bool more, Bytes payload, const Frame& frame) {
+std::optional<Reassembled> Reassembler::add(const FragmentKey& key, std::uint32_t offset, bool more,
+                                            Bytes payload, const Frame& frame) {
   std::uint64_t end = std::uint64_t{offset} + payload.size();
   if (end > kMaxDatagram) {
     out_.damaged(frame.number, cat(describe(key), ": fragment at offset ", offset, " with ",
@@ -104,7 +104,8 @@ Reassembled Reassembler::assemble(const Set& set) {
   // Newest first, so that where fragments overlap the first one to arrive wins (as BSD and
   // Wireshark do; RFC 5722 would drop the IPv6 datagram, but a capture should show what came).
   for (auto p = set.pieces.rbegin(); p != set.pieces.rend(); ++p) {
-    if (!p->bytes.empty()) std::memcpy(r.bytes.data() + p->offset, p->bytes.data(), p->bytes.size());
+    if (!p->bytes.empty())
+      std::memcpy(r.bytes.data() + p->offset, p->bytes.data(), p->bytes.size());
   }
   return r;
 }
@@ -125,10 +126,9 @@ void Reassembler::evict_oldest() {
 
 void Reassembler::report_unfinished(const FragmentKey& key, const Set& set, const char* why) {
   std::string total = set.total ? std::to_string(*set.total) : std::string("?");
-  out_.warning(set.first_frame,
-               cat(describe(key), ": datagram never completed (", why, "); have ", set.bytes,
-                   " of ", total, " bytes in ", set.pieces.size(), " fragment",
-                   set.pieces.size() == 1 ? "" : "s"));
+  out_.warning(set.first_frame, cat(describe(key), ": datagram never completed (", why, "); have ",
+                                    set.bytes, " of ", total, " bytes in ", set.pieces.size(),
+                                    " fragment", set.pieces.size() == 1 ? "" : "s"));
 }
 
 void Reassembler::finish() {

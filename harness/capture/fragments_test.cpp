@@ -108,8 +108,8 @@ TEST(Fragments, PendingFragmentsAreBounded) {
   options.max_pending_fragments = 4;
   std::vector<Bytes> frames;
   for (std::uint16_t id = 1; id <= 6; ++id) {
-    auto f = ipv4_fragments("10.0.0.1", "10.0.0.2", kUdp, udp(5060, 5060, big_invite("b")), 1480,
-                            id);
+    auto f =
+        ipv4_fragments("10.0.0.1", "10.0.0.2", kUdp, udp(5060, 5060, big_invite("b")), 1480, id);
     frames.push_back(f[0]);
   }
   auto d = decode(LinkType::raw, frames, options);

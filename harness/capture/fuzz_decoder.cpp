@@ -7,16 +7,17 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ladder::capture;
-  static constexpr LinkType kLinks[] = {LinkType::null_bsd,  LinkType::ethernet, LinkType::raw,
-                                        LinkType::loop,      LinkType::linux_sll, LinkType::ipv4,
-                                        LinkType::ipv6,      LinkType::linux_sll2};
+  static constexpr LinkType kLinks[] = {LinkType::null_bsd, LinkType::ethernet,  LinkType::raw,
+                                        LinkType::loop,     LinkType::linux_sll, LinkType::ipv4,
+                                        LinkType::ipv6,     LinkType::linux_sll2};
   if (size < 1) return 0;
   DecoderOptions options;
   options.max_pending_fragments = 32;
   options.max_stream_buffer = 4096;
   options.max_tcp_streams = 8;
-  Decoder decoder(kLinks[data[0] % std::size(kLinks)], options, [](const SipPayload&) {},
-                  [](const ladder::core::Diagnostic&) {});
+  Decoder decoder(
+      kLinks[data[0] % std::size(kLinks)], options, [](const SipPayload&) {},
+      [](const ladder::core::Diagnostic&) {});
   std::size_t pos = 1;
   std::uint64_t n = 0;
   while (pos + 2 <= size) {

@@ -38,10 +38,13 @@ TEST(Hostile, MutatedFramesNeverCrash) {
   options.max_stream_buffer = 8192;
   options.max_tcp_streams = 16;
   std::uint64_t payloads = 0;
-  Decoder decoder(LinkType::ethernet, options, [&](const SipPayload& p) {
-    ++payloads;
-    EXPECT_LE(p.first_frame, p.frame);
-  }, nullptr);
+  Decoder decoder(
+      LinkType::ethernet, options,
+      [&](const SipPayload& p) {
+        ++payloads;
+        EXPECT_LE(p.first_frame, p.frame);
+      },
+      nullptr);
   for (std::uint64_t n = 1; n <= 20000; ++n) {
     Bytes f = base[rng() % base.size()];
     int edits = 1 + static_cast<int>(rng() % 8);
@@ -72,9 +75,9 @@ TEST(Hostile, MutatedFramesNeverCrash) {
 
 TEST(Hostile, RandomBytesOnEveryLinkType) {
   std::mt19937 rng(7);
-  for (LinkType link : {LinkType::null_bsd, LinkType::ethernet, LinkType::raw, LinkType::loop,
-                        LinkType::linux_sll, LinkType::ipv4, LinkType::ipv6,
-                        LinkType::linux_sll2}) {
+  for (LinkType link :
+       {LinkType::null_bsd, LinkType::ethernet, LinkType::raw, LinkType::loop, LinkType::linux_sll,
+        LinkType::ipv4, LinkType::ipv6, LinkType::linux_sll2}) {
     Decoder decoder(link, {}, nullptr, nullptr);
     for (std::uint64_t n = 1; n <= 3000; ++n) {
       Bytes f(rng() % 200);
@@ -96,9 +99,10 @@ TEST(Hostile, TcpSequenceChaosStaysBounded) {
   for (std::uint64_t n = 1; n <= 20000; ++n) {
     std::uint8_t flags = static_cast<std::uint8_t>(rng() & 0x1f);
     std::string data = invite.substr(0, rng() % invite.size());
-    Bytes p = ipv4("10.0.0.1", "10.0.0.2", kTcp,
-                   tcp(5060, static_cast<std::uint16_t>(40000 + rng() % 4),
-                       static_cast<std::uint32_t>(rng()), data, {flags, static_cast<std::uint32_t>(rng())}));
+    Bytes p = ipv4(
+        "10.0.0.1", "10.0.0.2", kTcp,
+        tcp(5060, static_cast<std::uint16_t>(40000 + rng() % 4), static_cast<std::uint32_t>(rng()),
+            data, {flags, static_cast<std::uint32_t>(rng())}));
     decoder.feed(Frame{n, static_cast<core::TimeNs>(n) * 1'000'000, p,
                        static_cast<std::uint32_t>(p.size())});
   }

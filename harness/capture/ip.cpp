@@ -19,7 +19,8 @@ std::string cut_note(bool wire_cut) { return wire_cut ? " (the capture's snaplen
 
 std::expected<IpHeader, std::string> parse_ipv4(Bytes p, bool wire_cut) {
   if (p.size() < 20) {
-    return std::unexpected(cat("IPv4 header needs 20 bytes but only ", p.size(), " captured", cut_note(wire_cut)));
+    return std::unexpected(
+        cat("IPv4 header needs 20 bytes but only ", p.size(), " captured", cut_note(wire_cut)));
   }
   if ((p[0] >> 4) != 4) {
     return std::unexpected(cat("IPv4 packet has IP version ", p[0] >> 4));
@@ -35,8 +36,8 @@ std::expected<IpHeader, std::string> parse_ipv4(Bytes p, bool wire_cut) {
         cat("IPv4 total length ", total, " is shorter than its header (", ihl, " bytes)"));
   }
   if (total > p.size()) {
-    return std::unexpected(
-        cat("IPv4 total length ", total, " but only ", p.size(), " bytes captured", cut_note(wire_cut), "; frame skipped"));
+    return std::unexpected(cat("IPv4 total length ", total, " but only ", p.size(),
+                               " bytes captured", cut_note(wire_cut), "; frame skipped"));
   }
   IpHeader h;
   h.src = core::Address::v4(p.data() + 12);
@@ -53,7 +54,8 @@ std::expected<IpHeader, std::string> parse_ipv4(Bytes p, bool wire_cut) {
 
 std::expected<IpHeader, std::string> parse_ipv6(Bytes p, bool wire_cut) {
   if (p.size() < 40) {
-    return std::unexpected(cat("IPv6 header needs 40 bytes but only ", p.size(), " captured", cut_note(wire_cut)));
+    return std::unexpected(
+        cat("IPv6 header needs 40 bytes but only ", p.size(), " captured", cut_note(wire_cut)));
   }
   if ((p[0] >> 4) != 6) {
     return std::unexpected(cat("IPv6 packet has IP version ", p[0] >> 4));
@@ -62,8 +64,8 @@ std::expected<IpHeader, std::string> parse_ipv6(Bytes p, bool wire_cut) {
   // 0 means a jumbogram (RFC 2675) or offload, as for IPv4: take what was captured.
   if (length == 0) length = p.size() - 40;
   if (length > p.size() - 40) {
-    return std::unexpected(
-        cat("IPv6 payload length ", length, " but only ", p.size() - 40, " bytes captured", cut_note(wire_cut), "; frame skipped"));
+    return std::unexpected(cat("IPv6 payload length ", length, " but only ", p.size() - 40,
+                               " bytes captured", cut_note(wire_cut), "; frame skipped"));
   }
   IpHeader h;
   h.src = core::Address::v6(p.data() + 8);
@@ -85,7 +87,8 @@ std::expected<void, std::string> walk_ipv6_extensions(IpHeader& h) {
         if (d.size() < 8) return std::unexpected(std::string("IPv6 extension header cut short"));
         std::size_t len = (std::size_t{d[1]} + 1) * 8;
         if (len > d.size()) {
-          return std::unexpected(cat("IPv6 extension header ", h.protocol, " says ", len, " bytes but only ", d.size(), " left"));
+          return std::unexpected(cat("IPv6 extension header ", h.protocol, " says ", len,
+                                     " bytes but only ", d.size(), " left"));
         }
         h.protocol = d[0];
         d = d.subspan(len);

@@ -15,9 +15,9 @@ TEST(Ip, BogusIpv4TotalLengthSkipsTheFrameAndSaysWhy) {
   bogus.total_length = 9000;
   Bytes bad = ipv4("10.0.0.1", "10.0.0.2", kUdp, udp(5060, 5060, "x"), bogus);
   bad.resize(46, 0);
-  auto d = decode(LinkType::ethernet,
-                  {ethernet(ipv4("10.0.0.1", "10.0.0.2", kUdp, udp(5060, 5060, kInvite))),
-                   ethernet(bad)});
+  auto d = decode(
+      LinkType::ethernet,
+      {ethernet(ipv4("10.0.0.1", "10.0.0.2", kUdp, udp(5060, 5060, kInvite))), ethernet(bad)});
   EXPECT_EQ(d.diagnostics,
             std::vector<std::string>{"capture: frame 2: warning: IPv4 total length 9000 but only "
                                      "46 bytes captured; frame skipped"});
@@ -50,8 +50,7 @@ TEST(Ip, SnaplenCutIsNamed) {
 }
 
 TEST(Ip, Ipv6ExtensionHeadersAreWalked) {
-  Bytes packet =
-      ipv6("fd00::1", "fd00::2", kUdp, udp(5060, 5060, kInvite), {0, 43, 60});
+  Bytes packet = ipv6("fd00::1", "fd00::2", kUdp, udp(5060, 5060, kInvite), {0, 43, 60});
   auto d = decode(LinkType::raw, {packet});
   EXPECT_EQ(d.diagnostics, std::vector<std::string>{});
   ASSERT_EQ(d.messages.size(), 1u);

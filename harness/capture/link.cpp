@@ -5,8 +5,8 @@ namespace {
 
 constexpr std::uint16_t kEtherIpv4 = 0x0800;
 constexpr std::uint16_t kEtherIpv6 = 0x86dd;
-constexpr std::uint16_t kEtherVlan = 0x8100;   // 802.1Q
-constexpr std::uint16_t kEtherQinQ = 0x88a8;   // 802.1ad
+constexpr std::uint16_t kEtherVlan = 0x8100;     // 802.1Q
+constexpr std::uint16_t kEtherQinQ = 0x88a8;     // 802.1ad
 constexpr std::uint16_t kEtherQinQOld = 0x9100;  // pre-standard QinQ, still seen in the wild
 constexpr int kMaxVlanTags = 4;  // bounds the tag loop; real networks stack two at most
 
@@ -61,7 +61,8 @@ LinkResult strip_link(LinkType link, Bytes frame) {
       if (frame.size() < 14) return {NetProto::other, {}, "frame too short for an Ethernet header"};
       return by_ethertype(be16(frame.data() + 12), frame.subspan(14));
     case LinkType::linux_sll:
-      if (frame.size() < 16) return {NetProto::other, {}, "frame too short for a Linux cooked header"};
+      if (frame.size() < 16)
+        return {NetProto::other, {}, "frame too short for a Linux cooked header"};
       return by_ethertype(be16(frame.data() + 14), frame.subspan(16));
     case LinkType::linux_sll2:
       if (frame.size() < 20) {

@@ -13,8 +13,8 @@ enum class NetProto { ipv4, ipv6, other };
 
 struct LinkResult {
   NetProto proto = NetProto::other;
-  Bytes payload;                 ///< the network-layer packet (may carry link padding)
-  const char* error = nullptr;   ///< static text when the frame is too short for its header
+  Bytes payload;                ///< the network-layer packet (may carry link padding)
+  const char* error = nullptr;  ///< static text when the frame is too short for its header
 };
 
 LinkResult strip_link(LinkType link, Bytes frame);

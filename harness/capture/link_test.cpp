@@ -43,9 +43,7 @@ TEST(Link, EthernetMinimumFramePaddingIsIgnored) {
   EXPECT_EQ(d.stats.non_sip_payloads, 0u);
 }
 
-TEST(Link, Vlan8021Q) {
-  expect_v4(decode(LinkType::ethernet, {ethernet(udp4(), {{0x8100, 42}})}));
-}
+TEST(Link, Vlan8021Q) { expect_v4(decode(LinkType::ethernet, {ethernet(udp4(), {{0x8100, 42}})})); }
 
 TEST(Link, QinQ8021ad) {
   expect_v4(decode(LinkType::ethernet, {ethernet(udp4(), {{0x88a8, 100}, {0x8100, 42}})}));
@@ -93,8 +91,8 @@ TEST(Link, RawIpAndItsAliases) {
 TEST(Link, NonIpFramesAreCountedQuietly) {
   Bytes arp(28, 0);
   Bytes llc(40, 0);
-  auto d = decode(LinkType::ethernet, {ethernet_type(0x0806, arp), ethernet_type(40, llc),
-                                       ethernet(udp4())});
+  auto d = decode(LinkType::ethernet,
+                  {ethernet_type(0x0806, arp), ethernet_type(40, llc), ethernet(udp4())});
   EXPECT_EQ(d.stats.non_ip_frames, 2u);
   EXPECT_EQ(d.messages.size(), 1u);
   EXPECT_EQ(d.diagnostics, std::vector<std::string>{});

@@ -1,6 +1,9 @@
 // PcapFile / PcapWriter / read_capture on real files: round trips and bad input.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "testing/capture_files.h"
@@ -48,6 +51,73 @@ TEST(PcapFile, RawLinkTypeRoundTripsThroughDltRaw) {
   ASSERT_TRUE(d.complete) << d.error;
   EXPECT_EQ(d.messages.size(), 1u);
   EXPECT_TRUE(d.diagnostics.empty());
+}
+
+// A minimal pcapng: section header, one Ethernet interface (microsecond stamps), and one
+// enhanced packet block per frame. libpcap cannot write pcapng, so the test spells it out.
+std::string pcapng(const std::vector<Bytes>& frames) {
+  std::string out;
+  auto u16 = [&out](std::uint16_t v) { out.append(reinterpret_cast<const char*>(&v), 2); };
+  auto u32 = [&out](std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  u32(0x0A0D0D0A);
+  u32(28);
+  u32(0x1A2B3C4D);
+  u16(1);
+  u16(0);
+  u32(0xffffffff);
+  u32(0xffffffff);
+  u32(28);
+  u32(1);
+  u32(20);
+  u16(1);
+  u16(0);
+  u32(262144);
+  u32(20);
+  std::uint64_t us = 1'700'000'000'000'000;
+  for (const Bytes& f : frames) {
+    std::uint32_t padded = (static_cast<std::uint32_t>(f.size()) + 3) & ~3u;
+    u32(6);
+    u32(32 + padded);
+    u32(0);
+    u32(static_cast<std::uint32_t>(us >> 32));
+    u32(static_cast<std::uint32_t>(us));
+    u32(static_cast<std::uint32_t>(f.size()));
+    u32(static_cast<std::uint32_t>(f.size()));
+    out.append(reinterpret_cast<const char*>(f.data()), f.size());
+    out.append(padded - f.size(), '\0');
+    u32(32 + padded);
+    us += 1000;
+  }
+  return out;
+}
+
+TEST(PcapFile, PcapngIsReadThroughLibpcap) {
+  TempDir dir;
+  std::string path = dir.file("x.pcapng");
+  write_text(path, pcapng({udp_sip("ng-1"), udp_sip("ng-2")}));
+  auto d = read_file(path);
+  ASSERT_TRUE(d.complete) << d.error;
+  ASSERT_EQ(d.messages.size(), 2u);
+  EXPECT_EQ(d.messages[1].frame, 2u);
+  EXPECT_EQ(d.messages[0].time, 1'700'000'000'000'000'000);  // microseconds, scaled to ns
+}
+
+TEST(PcapFile, DashReadsStandardInput) {
+  TempDir dir;
+  std::string path = dir.file("stdin.pcap");
+  write_pcap(path, LinkType::ethernet, {udp_sip("in-1")});
+  int saved = dup(STDIN_FILENO);
+  int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+  ::close(fd);
+  auto d = read_file("-");
+  dup2(saved, STDIN_FILENO);
+  ::close(saved);
+  ASSERT_TRUE(d.complete) << d.error;
+  ASSERT_EQ(d.messages.size(), 1u);
+  // Diagnostics and errors call it "stdin".
+  EXPECT_EQ(d.messages[0].frame, 1u);
 }
 
 TEST(PcapFile, MissingFile) {
@@ -110,8 +180,9 @@ TEST(PcapFile, TruncatedInsideARecordHeader) {
   std::ofstream(path, std::ios::binary | std::ios::app) << std::string(7, '\0');
   auto d = read_file(path);
   EXPECT_FALSE(d.complete);
-  EXPECT_EQ(d.error, path + ": frame 2: truncated capture: truncated dump file; tried to read 16 "
-                            "header bytes, only got 7");
+  EXPECT_EQ(d.error, path +
+                         ": frame 2: truncated capture: truncated dump file; tried to read 16 "
+                         "header bytes, only got 7");
   EXPECT_EQ(d.messages.size(), 1u);
 }
 
@@ -149,8 +220,8 @@ TEST(PcapFile, WriterMovesAndClosesOnce) {
   auto w = PcapWriter::create(path, LinkType::linux_sll2);
   ASSERT_TRUE(w) << w.error();
   PcapWriter moved = std::move(*w);
-  moved.write(5, linux_sll2(ipv4("10.0.0.1", "10.0.0.2", kUdp,
-                                 udp(1, 2, sip_request("OPTIONS", "mv")))));
+  moved.write(
+      5, linux_sll2(ipv4("10.0.0.1", "10.0.0.2", kUdp, udp(1, 2, sip_request("OPTIONS", "mv")))));
   EXPECT_TRUE(moved.close());
   EXPECT_TRUE(moved.close());  // second close is a no-op
   auto d = read_file(path);

@@ -17,8 +17,8 @@ std::vector<std::uint64_t> frames_of(const testing::Decoded& d) {
   return out;
 }
 
-#define SHARED_OR_SKIP(var, name)                                              \
-  auto var = shared_capture(name);                                             \
+#define SHARED_OR_SKIP(var, name)  \
+  auto var = shared_capture(name); \
   if (!var) GTEST_SKIP() << "shared capture " name " not present; skipped"
 
 TEST(SharedCaptures, AaaGivesTheSame81MessagesAsTshark) {

@@ -94,8 +94,9 @@ void SipFramer::feed(Bytes data, const SegmentMeta& meta) {
       // Streams joined midway or not SIP at all (FTP ...) land here quietly; only a stream
       // that already carried SIP deserves a word.
       if (sip_seen_) {
-        out_->warning(meta.frame, cat(flow(), ": data after a SIP message is not a SIP start "
-                                              "line; skipping to the next SIP message"));
+        out_->warning(meta.frame, cat(flow(),
+                                      ": data after a SIP message is not a SIP start "
+                                      "line; skipping to the next SIP message"));
       }
       mode_ = Mode::hunting;
       continue;
@@ -107,8 +108,7 @@ void SipFramer::feed(Bytes data, const SegmentMeta& meta) {
       continue;
     }
     if (fl.state == sip::FrameLength::State::bad) {
-      out_->warning(meta.frame,
-                    cat(flow(), ": ", fl.error, "; skipping to the next SIP message"));
+      out_->warning(meta.frame, cat(flow(), ": ", fl.error, "; skipping to the next SIP message"));
       std::size_t end = sip::header_end(rest);
       emit(rest.substr(0, end), first_frame_at(pos), meta, true);
       pos += end;

@@ -51,10 +51,10 @@ class SipFramer {
   core::Endpoint dst_;
   Mode mode_ = Mode::at_message;
   bool sip_seen_ = false;
-  bool after_gap_ = false;           ///< the next bytes may start in the middle of a line
-  std::string buf_;                  ///< unfinished message (or line, when hunting)
+  bool after_gap_ = false;             ///< the next bytes may start in the middle of a line
+  std::string buf_;                    ///< unfinished message (or line, when hunting)
   std::uint64_t buf_first_frame_ = 0;  ///< where buf_ started
-  SegmentMeta last_;                 ///< last frame that added to buf_
+  SegmentMeta last_;                   ///< last frame that added to buf_
 };
 
 }  // namespace ladder::capture::detail

@@ -13,9 +13,7 @@ constexpr std::uint8_t kRst = 0x04;
 constexpr std::uint8_t kAck = 0x10;
 
 // Signed distance between sequence numbers (RFC 1982 serial arithmetic).
-std::int64_t seq_diff(std::uint32_t a, std::uint32_t b) {
-  return static_cast<std::int32_t>(a - b);
-}
+std::int64_t seq_diff(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b); }
 
 }  // namespace
 
@@ -26,8 +24,7 @@ std::size_t TcpStreams::KeyHash::operator()(const Key& k) const noexcept {
 
 TcpStreams::~TcpStreams() = default;
 
-TcpStreams::Direction& TcpStreams::direction(const core::Endpoint& src,
-                                             const core::Endpoint& dst) {
+TcpStreams::Direction& TcpStreams::direction(const core::Endpoint& src, const core::Endpoint& dst) {
   auto it = streams_.find(Key{src, dst});
   if (it != streams_.end()) return *it->second;
   if (streams_.size() >= out_.options().max_tcp_streams) evict();
@@ -80,8 +77,7 @@ void TcpStreams::segment(const TcpSegment& s) {
       close(d);  // the sender aborted: what it still owed will never come
     } else if (d.next_off >= d.fin_off) {
       close(d);
-    } else if (!d.held.empty() &&
-               s.meta.time - d.held_since > out_.options().tcp_hole_timeout) {
+    } else if (!d.held.empty() && s.meta.time - d.held_since > out_.options().tcp_hole_timeout) {
       skip_hole(d);
     }
   }
@@ -170,9 +166,8 @@ void TcpStreams::skip_hole(Direction& d) {
   std::uint64_t missing = off - d.next_off;
   ++out_.stats().tcp_gaps;
   if (d.framer.carries_sip()) {
-    out_.warning(first.meta.frame,
-                 cat(d.framer.flow(), ": ", missing, " bytes missing before seq ", first.seq,
-                     "; skipping to the next SIP message"));
+    out_.warning(first.meta.frame, cat(d.framer.flow(), ": ", missing, " bytes missing before seq ",
+                                       first.seq, "; skipping to the next SIP message"));
   }
   d.framer.gap();
   d.next_seq = first.seq;
@@ -198,9 +193,8 @@ void TcpStreams::evict() {
     victims.clear();
     for (auto it = streams_.begin(); it != streams_.end(); ++it) victims.push_back(it);
     auto half = victims.begin() + static_cast<std::ptrdiff_t>(victims.size() / 2);
-    std::nth_element(victims.begin(), half, victims.end(), [](auto a, auto b) {
-      return a->second->last_time < b->second->last_time;
-    });
+    std::nth_element(victims.begin(), half, victims.end(),
+                     [](auto a, auto b) { return a->second->last_time < b->second->last_time; });
     victims.erase(half + (victims.size() > 1 ? 0 : 1), victims.end());
   }
   for (auto it : victims) {

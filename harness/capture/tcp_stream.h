@@ -22,7 +22,8 @@ struct TcpSegment {
   core::Endpoint dst;
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint8_t flags = 0;  ///< TCP flag bits as on the wire (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10)
+  std::uint8_t flags =
+      0;  ///< TCP flag bits as on the wire (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10)
   Bytes payload;
   SegmentMeta meta;
 };
@@ -49,11 +50,11 @@ class TcpStreams {
               std::uint64_t order)
         : framer(out, src, dst), created(order) {}
     SipFramer framer;
-    std::uint64_t created;        ///< creation order, for deterministic finish()
+    std::uint64_t created;  ///< creation order, for deterministic finish()
     bool started = false;
-    bool closed = false;          ///< FIN reached in order, or RST: later bytes are stale
-    std::uint32_t next_seq = 0;   ///< wire sequence number of the next in-order byte
-    std::uint64_t next_off = 0;   ///< the same as an offset that does not wrap
+    bool closed = false;         ///< FIN reached in order, or RST: later bytes are stale
+    std::uint32_t next_seq = 0;  ///< wire sequence number of the next in-order byte
+    std::uint64_t next_off = 0;  ///< the same as an offset that does not wrap
     std::uint64_t fin_off = UINT64_MAX;
     std::map<std::uint64_t, Held> held;  ///< out-of-order segments by offset
     std::size_t held_bytes = 0;

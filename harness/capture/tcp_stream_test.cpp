@@ -27,8 +27,7 @@ std::vector<std::string> start_lines(const Decoded& d) {
 }
 
 TEST(Tcp, TwoMessagesInOneSegment) {
-  auto d = decode(LinkType::ethernet,
-                  {seg(1000, "", {kSyn}), seg(1001, kInvite + kOk)});
+  auto d = decode(LinkType::ethernet, {seg(1000, "", {kSyn}), seg(1001, kInvite + kOk)});
   EXPECT_TRUE(d.diagnostics.empty());
   ASSERT_EQ(d.messages.size(), 2u);
   EXPECT_EQ(d.messages[0].bytes, kInvite);
@@ -65,11 +64,11 @@ TEST(Tcp, OutOfOrderSegmentsWaitForTheHole) {
     return seg(base + static_cast<std::uint32_t>(from), all.substr(from, n));
   };
   std::size_t n1 = 100, n2 = 100;
-  auto d = decode(LinkType::ethernet,
-                  {part(0, n1), part(n1 + n2, std::string::npos), part(n1, n2)});
+  auto d =
+      decode(LinkType::ethernet, {part(0, n1), part(n1 + n2, std::string::npos), part(n1, n2)});
   EXPECT_TRUE(d.diagnostics.empty());
-  EXPECT_EQ(start_lines(d), (std::vector<std::string>{"INVITE sip:b@example.com SIP/2.0",
-                                                       "SIP/2.0 200 OK"}));
+  EXPECT_EQ(start_lines(d),
+            (std::vector<std::string>{"INVITE sip:b@example.com SIP/2.0", "SIP/2.0 200 OK"}));
   ASSERT_EQ(d.messages.size(), 2u);
   EXPECT_EQ(d.messages[0].bytes, kInvite);
   EXPECT_EQ(d.messages[1].bytes, kOk);
@@ -99,7 +98,7 @@ TEST(Tcp, SequenceNumbersWrapAround) {
                                        seg(s + 1 + 200, kInvite.substr(200)), seg(next + 1, kBye)});
   EXPECT_TRUE(d.diagnostics.empty());
   EXPECT_EQ(start_lines(d), (std::vector<std::string>{"INVITE sip:b@example.com SIP/2.0",
-                                                       "BYE sip:b@example.com SIP/2.0"}));
+                                                      "BYE sip:b@example.com SIP/2.0"}));
 }
 
 TEST(Tcp, GapThatNeverFillsIsReportedAtFinishAndFramingResyncs) {
@@ -112,13 +111,11 @@ TEST(Tcp, GapThatNeverFillsIsReportedAtFinishAndFramingResyncs) {
   std::uint32_t resume = lost_at + 1200;
   std::string tail = message.substr(1300) + kBye;
   auto d = decode(LinkType::ethernet,
-                  {seg(s, kInvite), seg(after_invite, message.substr(0, 100)),
-                   seg(resume, tail)});
-  EXPECT_EQ(d.diagnostics,
-            std::vector<std::string>{"capture: frame 3: warning: TCP 10.0.0.1:5060 -> "
-                                     "10.0.0.2:40000: 1200 bytes missing before seq " +
-                                     std::to_string(resume) +
-                                     "; skipping to the next SIP message"});
+                  {seg(s, kInvite), seg(after_invite, message.substr(0, 100)), seg(resume, tail)});
+  EXPECT_EQ(d.diagnostics, std::vector<std::string>{
+                               "capture: frame 3: warning: TCP 10.0.0.1:5060 -> "
+                               "10.0.0.2:40000: 1200 bytes missing before seq " +
+                               std::to_string(resume) + "; skipping to the next SIP message"});
   EXPECT_EQ(d.stats.tcp_gaps, 1u);
   ASSERT_EQ(d.messages.size(), 3u);
   EXPECT_EQ(d.messages[0].bytes, kInvite);
@@ -134,8 +131,9 @@ TEST(Tcp, GapIsGivenUpWhenThePeerAcknowledgesBytesNeverSeen) {
   std::uint32_t s = 1;
   std::uint32_t after_invite = s + static_cast<std::uint32_t>(kInvite.size());
   std::uint32_t resume = after_invite + 500;
-  auto d = decode(LinkType::ethernet, {seg(s, kInvite), seg(resume, kBye),
-                                       ack_from_peer(resume + static_cast<std::uint32_t>(kBye.size()))});
+  auto d =
+      decode(LinkType::ethernet, {seg(s, kInvite), seg(resume, kBye),
+                                  ack_from_peer(resume + static_cast<std::uint32_t>(kBye.size()))});
   ASSERT_EQ(d.messages.size(), 2u);
   EXPECT_EQ(d.messages[1].bytes, kBye);
   EXPECT_EQ(d.messages[1].frame, 2u);
@@ -172,16 +170,17 @@ TEST(Tcp, StreamJoinedMidMessageResyncsQuietly) {
 }
 
 TEST(Tcp, NonSipStreamIsIgnoredWithoutNoise) {
-  auto d = decode(LinkType::ethernet,
-                  {seg(1, "220 FTP server ready\r\n"), seg(23, "USER anonymous\r\n"),
-                   seg(39, "PASS x\r\nbinary\x01\x02\x03 without end")});
+  auto d =
+      decode(LinkType::ethernet, {seg(1, "220 FTP server ready\r\n"), seg(23, "USER anonymous\r\n"),
+                                  seg(39, "PASS x\r\nbinary\x01\x02\x03 without end")});
   EXPECT_TRUE(d.diagnostics.empty());
   EXPECT_TRUE(d.messages.empty());
 }
 
 TEST(Tcp, PartialMessageAtEndOfCaptureIsPassedOnIncomplete) {
-  auto d = decode(LinkType::ethernet, {seg(1, kOk), seg(1 + static_cast<std::uint32_t>(kOk.size()),
-                                                         kInvite.substr(0, 70))});
+  auto d =
+      decode(LinkType::ethernet,
+             {seg(1, kOk), seg(1 + static_cast<std::uint32_t>(kOk.size()), kInvite.substr(0, 70))});
   ASSERT_EQ(d.messages.size(), 2u);
   EXPECT_EQ(d.messages[1].bytes, kInvite.substr(0, 70));
   EXPECT_TRUE(d.messages[1].incomplete);
@@ -191,8 +190,8 @@ TEST(Tcp, PartialMessageAtEndOfCaptureIsPassedOnIncomplete) {
 
 TEST(Tcp, FinEndsTheStreamAndPassesOnThePartialMessage) {
   std::uint32_t s = 1;
-  auto d = decode(LinkType::ethernet,
-                  {seg(s, kInvite.substr(0, 70), {kAck | kFin}), seg(s, kBye)});  // after FIN: stale
+  auto d = decode(LinkType::ethernet, {seg(s, kInvite.substr(0, 70), {kAck | kFin}),
+                                       seg(s, kBye)});  // after FIN: stale
   ASSERT_EQ(d.messages.size(), 1u);
   EXPECT_TRUE(d.messages[0].incomplete);
 }

@@ -13,8 +13,7 @@ inline void append(std::string& s, const char* v) { s += v; }
 inline void append(std::string& s, const std::string& v) { s += v; }
 inline void append(std::string& s, char c) { s += c; }
 template <std::integral T>
-  requires(!std::same_as<T, char> && !std::same_as<T, bool>)
-void append(std::string& s, T v) {
+requires(!std::same_as<T, char> && !std::same_as<T, bool>) void append(std::string& s, T v) {
   s += std::to_string(v);
 }
 

@@ -52,8 +52,7 @@ TEST(Udp, SeveralMessagesInOneDatagram) {
 }
 
 TEST(Udp, WithoutContentLengthTheBodyRunsToTheEndOfTheDatagram) {
-  std::string m =
-      "MESSAGE sip:b@example.com SIP/2.0\r\nCall-ID: nocl\r\n\r\nbody without a length";
+  std::string m = "MESSAGE sip:b@example.com SIP/2.0\r\nCall-ID: nocl\r\n\r\nbody without a length";
   auto d = decode(LinkType::ethernet, {udp_frame(m)});
   ASSERT_EQ(d.messages.size(), 1u);
   EXPECT_EQ(d.messages[0].bytes, m);
@@ -76,8 +75,8 @@ TEST(Udp, PayloadPointsIntoTheFrame) {
   // The zero-copy promise: the callback sees the frame's own bytes.
   Bytes frame = udp_frame(sip_request("OPTIONS", "zc"));
   const char* seen = nullptr;
-  Decoder decoder(LinkType::ethernet, {}, [&](const SipPayload& p) { seen = p.bytes.data(); },
-                  nullptr);
+  Decoder decoder(
+      LinkType::ethernet, {}, [&](const SipPayload& p) { seen = p.bytes.data(); }, nullptr);
   decoder.feed(Frame{1, 0, frame, static_cast<std::uint32_t>(frame.size())});
   EXPECT_EQ(seen, reinterpret_cast<const char*>(frame.data()) + 14 + 20 + 8);
 }

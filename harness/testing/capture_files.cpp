@@ -65,7 +65,8 @@ Decoded decode(capture::LinkType link, const std::vector<Bytes>& frames,
                capture::DecoderOptions options) {
   Decoded d;
   capture::Decoder decoder(
-      link, std::move(options), [&d](const capture::SipPayload& p) { d.messages.push_back(copy(p)); },
+      link, std::move(options),
+      [&d](const capture::SipPayload& p) { d.messages.push_back(copy(p)); },
       [&d](const core::Diagnostic& diag) { d.diagnostics.push_back(diag.format()); });
   std::uint64_t number = 0;
   for (const Bytes& f : frames) {

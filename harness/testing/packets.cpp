@@ -38,8 +38,8 @@ Bytes ipv4_raw(const core::Address& src, const core::Address& dst, std::uint8_t 
                const Bytes& payload, const Ipv4Options& o) {
   Bytes b(20);
   b[0] = 0x45;
-  std::size_t total = o.total_length >= 0 ? static_cast<std::size_t>(o.total_length)
-                                          : 20 + payload.size();
+  std::size_t total =
+      o.total_length >= 0 ? static_cast<std::size_t>(o.total_length) : 20 + payload.size();
   put16(b, 2, static_cast<std::uint32_t>(total));
   put16(b, 4, o.id);
   put16(b, 6, (o.more_fragments ? 0x2000u : 0u) | (o.fragment_offset / 8u));
@@ -73,7 +73,9 @@ std::string common_headers(std::string_view call_id) {
   return "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-1\r\n"
          "From: <sip:a@example.com>;tag=1\r\n"
          "To: <sip:b@example.com>\r\n"
-         "Call-ID: " + std::string(call_id) + "\r\n"
+         "Call-ID: " +
+         std::string(call_id) +
+         "\r\n"
          "CSeq: 1 INVITE\r\n";
 }
 
@@ -114,8 +116,8 @@ Bytes tcp(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::stri
   return b;
 }
 
-Bytes ipv4(std::string_view src, std::string_view dst, std::uint8_t protocol,
-           const Bytes& payload, const Ipv4Options& options) {
+Bytes ipv4(std::string_view src, std::string_view dst, std::uint8_t protocol, const Bytes& payload,
+           const Ipv4Options& options) {
   return ipv4_raw(address(src), address(dst), protocol, payload, options);
 }
 
@@ -159,9 +161,8 @@ Bytes ip(std::string_view src, std::string_view dst, std::uint8_t protocol, cons
                                   : ipv4(src, dst, protocol, payload);
 }
 
-std::vector<Bytes> ipv4_fragments(std::string_view src, std::string_view dst,
-                                  std::uint8_t protocol, const Bytes& payload, std::size_t chunk,
-                                  std::uint16_t id) {
+std::vector<Bytes> ipv4_fragments(std::string_view src, std::string_view dst, std::uint8_t protocol,
+                                  const Bytes& payload, std::size_t chunk, std::uint16_t id) {
   chunk = std::max<std::size_t>(8, chunk / 8 * 8);
   std::vector<Bytes> out;
   for (std::size_t off = 0; off < payload.size(); off += chunk) {
@@ -178,8 +179,8 @@ std::vector<Bytes> ipv4_fragments(std::string_view src, std::string_view dst,
 }
 
 std::vector<Bytes> ipv6_fragments(std::string_view src, std::string_view dst,
-                                  std::uint8_t next_header, const Bytes& payload,
-                                  std::size_t chunk, std::uint32_t id) {
+                                  std::uint8_t next_header, const Bytes& payload, std::size_t chunk,
+                                  std::uint32_t id) {
   chunk = std::max<std::size_t>(8, chunk / 8 * 8);
   std::vector<Bytes> out;
   for (std::size_t off = 0; off < payload.size(); off += chunk) {
@@ -214,9 +215,9 @@ Bytes ethernet(const Bytes& packet, std::initializer_list<Vlan> tags) {
 
 Bytes linux_sll(const Bytes& packet) {
   Bytes b(16);
-  put16(b, 0, 0);      // packet type: to us
-  put16(b, 2, 1);      // ARPHRD_ETHER
-  put16(b, 4, 6);      // address length
+  put16(b, 0, 0);  // packet type: to us
+  put16(b, 2, 1);  // ARPHRD_ETHER
+  put16(b, 4, 6);  // address length
   b[6] = 0x02;
   put16(b, 14, ethertype_of(packet));
   append(b, packet);
@@ -239,7 +240,8 @@ Bytes null_bsd(const Bytes& packet, std::uint32_t family, bool big_endian) {
   if (big_endian) {
     put32(b, 0, family);
   } else {
-    for (int i = 0; i < 4; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(family >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+      b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(family >> (8 * i));
   }
   append(b, packet);
   return b;
@@ -247,15 +249,13 @@ Bytes null_bsd(const Bytes& packet, std::uint32_t family, bool big_endian) {
 
 Bytes loop(const Bytes& packet, std::uint32_t family) { return null_bsd(packet, family, true); }
 
-std::string sip_request(std::string_view method, std::string_view call_id,
-                        std::string_view body) {
-  std::string head = std::string(method) + " sip:b@example.com SIP/2.0\r\n" +
-                     common_headers(call_id);
+std::string sip_request(std::string_view method, std::string_view call_id, std::string_view body) {
+  std::string head =
+      std::string(method) + " sip:b@example.com SIP/2.0\r\n" + common_headers(call_id);
   return with_body(std::move(head), body);
 }
 
-std::string sip_response(std::string_view status, std::string_view call_id,
-                         std::string_view body) {
+std::string sip_response(std::string_view status, std::string_view call_id, std::string_view body) {
   std::string head = "SIP/2.0 " + std::string(status) + "\r\n" + common_headers(call_id);
   return with_body(std::move(head), body);
 }

@@ -48,8 +48,8 @@ struct Ipv4Options {
   bool more_fragments = false;
   int total_length = -1;  ///< -1: correct; anything else is written as is (bogus-length tests)
 };
-Bytes ipv4(std::string_view src, std::string_view dst, std::uint8_t protocol,
-           const Bytes& payload, const Ipv4Options& options = {});
+Bytes ipv4(std::string_view src, std::string_view dst, std::uint8_t protocol, const Bytes& payload,
+           const Ipv4Options& options = {});
 /// `extensions` are extension header types (0 hop-by-hop, 43 routing, 60 destination options)
 /// put, empty, between the fixed header and the payload.
 Bytes ipv6(std::string_view src, std::string_view dst, std::uint8_t next_header,
@@ -62,12 +62,12 @@ Bytes ip(std::string_view src, std::string_view dst, std::uint8_t protocol, cons
 
 /// Splits an upper-layer datagram into fragments carrying at most `chunk` payload bytes each
 /// (rounded down to a multiple of 8), in order.
-std::vector<Bytes> ipv4_fragments(std::string_view src, std::string_view dst,
-                                  std::uint8_t protocol, const Bytes& payload, std::size_t chunk,
+std::vector<Bytes> ipv4_fragments(std::string_view src, std::string_view dst, std::uint8_t protocol,
+                                  const Bytes& payload, std::size_t chunk,
                                   std::uint16_t id = 0x1234);
 std::vector<Bytes> ipv6_fragments(std::string_view src, std::string_view dst,
-                                  std::uint8_t next_header, const Bytes& payload,
-                                  std::size_t chunk, std::uint32_t id = 0x12345678);
+                                  std::uint8_t next_header, const Bytes& payload, std::size_t chunk,
+                                  std::uint32_t id = 0x12345678);
 
 // Link layer. The EtherType / family follows the IP version of `packet`.
 struct Vlan {
