@@ -9,23 +9,48 @@ namespace {
 
 bool tolerated(const sip::Summary& m) { return !m.is_request && m.status == 100; }
 
-// "not seen; an INVITE from P to B at frame 12 was the nearest" — helps read a missing step.
+// What came instead of a missing step, to read the failure quickly: first a message with the
+// step's label and one of its roles ("the nearest is 180 P -> B at frame 12"), else a message of
+// the same kind on the step's hop for the same transaction ("instead: 401 R -> A at frame 516").
 std::string hint(const Context& c, std::size_t step) {
   const scenario::Step& s = c.step(step);
+  auto roles = [&c](std::size_t i) {
+    const MessageResult& info = c.info(i);
+    std::string from = info.src_role.empty() ? c.msg(i).src.to_string() : info.src_role;
+    std::string to = info.dst_role.empty() ? c.msg(i).dst.to_string() : info.dst_role;
+    return from + " -> " + to;
+  };
   for (std::size_t i = 0; i < c.messages.size(); ++i) {
     if (c.step_of[i] || c.info(i).retransmission_of) continue;
     const sip::Summary& m = c.msg(i).message.summary();
     bool same_label = s.is_request() ? (m.is_request && m.method == s.method)
                                      : (!m.is_request && m.status == s.status);
-    const MessageResult& info = c.info(i);
-    if (same_label && (info.src_role == s.from || info.dst_role == s.to)) {
-      std::string from = info.src_role.empty() ? c.msg(i).src.to_string() : info.src_role;
-      std::string to = info.dst_role.empty() ? c.msg(i).dst.to_string() : info.dst_role;
-      return "; the nearest is " + s.label() + " " + from + " -> " + to + " at frame " +
+    if (same_label && (c.info(i).src_role == s.from || c.info(i).dst_role == s.to)) {
+      return "; the nearest is " + s.label() + " " + roles(i) + " at frame " +
              std::to_string(c.msg(i).frame);
     }
   }
-  return "";
+  std::optional<std::size_t> request = s.answers ? c.matched[*s.answers] : std::nullopt;
+  std::optional<std::size_t> instead;  // a 100 Trying only when nothing else came
+  for (std::size_t i = 0; i < c.messages.size(); ++i) {
+    if (c.step_of[i] || c.info(i).retransmission_of) continue;
+    if (c.info(i).src_role != s.from || c.info(i).dst_role != s.to) continue;
+    const sip::Summary& m = c.msg(i).message.summary();
+    if (m.is_request != s.is_request()) continue;
+    if (!s.is_request()) {
+      if (!request) continue;
+      const sip::Summary& r = c.msg(*request).message.summary();
+      if (m.cseq != r.cseq || m.via_branch != r.via_branch) continue;
+    }
+    bool trying = !m.is_request && m.status == 100;
+    if (!instead || (!trying && c.msg(*instead).message.summary().status == 100)) instead = i;
+    if (!trying) break;
+  }
+  if (!instead) return "";
+  const sip::Summary& m = c.msg(*instead).message.summary();
+  std::string label = m.is_request ? std::string(m.method) : std::to_string(m.status);
+  return "; instead: " + label + " " + roles(*instead) + " at frame " +
+         std::to_string(c.msg(*instead).frame);
 }
 
 void check_step(Context& c, std::size_t s, scenario::Bindings& bindings) {
@@ -39,7 +64,7 @@ void check_step(Context& c, std::size_t s, scenario::Bindings& bindings) {
       f.kind = "missing";
       f.expected = describe(st);
       f.seen = "nothing";
-      f.message = describe(st) + ": not seen" + hint(c, s);
+      f.message = st.label() + " " + st.from + " -> " + st.to + ": not seen" + hint(c, s);
       c.fail(s, npos, std::move(f));
     }
     return;
@@ -109,6 +134,11 @@ std::string describe(const scenario::Step& s) {
 }
 
 void Context::fail(std::size_t step, std::size_t message, Failure f) {
+  const auto& waive = scenario.policy.waive;
+  if (!f.warning && std::find(waive.begin(), waive.end(), f.kind) != waive.end()) {
+    f.warning = true;
+    f.message += " [waived: policy.waive has '" + f.kind + "']";
+  }
   if (message != npos) {
     if (f.frame == 0) f.frame = messages[message].frame;
     if (f.time == 0) f.time = messages[message].time;

@@ -14,5 +14,8 @@ enum Exit : int { ok = 0, failed = 1, bad_input = 2, environment = 3 };
 using Runner = std::function<int()>;
 
 Runner add_show(CLI::App& app);
+Runner add_check(CLI::App& app);
+Runner add_validate(CLI::App& app);
+Runner add_list(CLI::App& app);
 
 }  // namespace ladder::cli

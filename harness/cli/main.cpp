@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   std::map<CLI::App*, ladder::cli::Runner> runners;
   auto remember = [&](ladder::cli::Runner r) { runners[app.get_subcommands({}).back()] = r; };
   remember(ladder::cli::add_show(app));
+  remember(ladder::cli::add_check(app));
+  remember(ladder::cli::add_validate(app));
+  remember(ladder::cli::add_list(app));
 
   try {
     app.parse(argc, argv);

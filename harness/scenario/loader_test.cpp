@@ -40,7 +40,7 @@ TEST(Loader, UnknownKeyWithoutACloseOneListsTheKeys) {
       summaries(
           "roles: [A, B]\npolicy: {zzz: 1}\nsteps: [{id: F1, from: A, to: B, request: BYE}]\n"),
       "t.yaml:2:10: error: unknown key 'zzz' in 'policy'; expected one of: extra_messages, "
-      "strict_order, record_route and step_timeout\n");
+      "strict_order, record_route, step_timeout and waive\n");
 }
 
 TEST(Loader, MissingKeys) {

@@ -93,4 +93,11 @@ std::string_view summary_line(const core::Diagnostic& d) {
   return m.substr(0, m.find('\n'));
 }
 
+const std::vector<std::string>& waivable_kinds() {
+  static const std::vector<std::string> kinds = {"missing", "order",  "header", "body",
+                                                 "forward", "dialog", "rule",   "timing",
+                                                 "retransmission", "extra"};
+  return kinds;
+}
+
 }  // namespace ladder::scenario

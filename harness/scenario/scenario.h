@@ -268,7 +268,14 @@ struct Policy {
   /// DUT's own record_route overrides this.
   std::optional<bool> record_route;
   std::optional<Duration> step_timeout;
+  /// Failure kinds reported as warnings, for known deviations of a DUT or a capture
+  /// (`waive: [dialog, rule]`). Each is one of waivable_kinds().
+  std::vector<std::string> waive;
 };
+
+/// The checker's failure kinds a policy may waive: missing, order, header, body, forward,
+/// dialog, rule, timing, retransmission, extra.
+const std::vector<std::string>& waivable_kinds();
 
 struct Scenario {
   std::string name;

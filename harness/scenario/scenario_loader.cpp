@@ -120,6 +120,21 @@ void read_policy(const YAML::Node& n, Policy& p, Sink& sink) {
     p.record_route = read_bool(r, sink, m.where("record_route"));
   if (YAML::Node t = m.get("step_timeout"))
     p.step_timeout = read_duration(t, sink, m.where("step_timeout"));
+  if (YAML::Node w = m.get("waive")) {
+    if (auto kinds = read_string_list(w, sink, m.where("waive"))) {
+      for (std::size_t i = 0; i < kinds->size(); ++i) {
+        const std::string& k = (*kinds)[i];
+        const auto& known = waivable_kinds();
+        if (std::find(known.begin(), known.end(), k) == known.end()) {
+          SourcePos at = w.IsSequence() && i < w.size() ? pos_of(w[i]) : pos_of(w);
+          sink.error(at, "unknown failure kind '" + k + "' in " + m.where("waive") +
+                             hint_or_list(k, known, "expected "));
+        } else {
+          p.waive.push_back(k);
+        }
+      }
+    }
+  }
   m.finish();
 }
 

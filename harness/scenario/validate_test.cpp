@@ -201,5 +201,20 @@ TEST(Validate, ExpectationsAndSendAreModelled) {
   EXPECT_EQ(f2.send->body_text->source, "tag ${ftag}");
 }
 
+TEST(Validate, WaiveTakesKnownFailureKinds) {
+  auto ok = load_scenario_text(
+      "roles: [A, B]\npolicy: {waive: [dialog, rule]}\n"
+      "steps: [{id: F1, from: A, to: B, request: BYE}]\n", "t.yaml");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.scenario->policy.waive, (std::vector<std::string>{"dialog", "rule"}));
+  auto bad = load_scenario_text(
+      "roles: [A, B]\npolicy: {waive: [dialgo]}\n"
+      "steps: [{id: F1, from: A, to: B, request: BYE}]\n", "t.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.diagnostics.at(0).where, "t.yaml:2:18");
+  EXPECT_EQ(summary_line(bad.diagnostics.at(0)),
+            "unknown failure kind 'dialgo' in 'waive' in 'policy'; did you mean 'dialog'?");
+}
+
 }  // namespace
 }  // namespace ladder::scenario

@@ -1,0 +1,135 @@
+// `ladder check CAPTURE --scenario S.yaml`: holds a capture against a ladder.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checker/checker.h"
+#include "cli/commands.h"
+#include "cli/files.h"
+#include "cli/observed.h"
+#include "report/report.h"
+#include "scenario/scenario.h"
+
+namespace ladder::cli {
+namespace {
+
+struct CheckArgs {
+  std::string capture;
+  std::string scenario;
+  std::string testbed;
+  std::vector<std::string> roles;
+  std::vector<std::string> sets;
+  std::string call_id;
+  std::string json;
+  std::string junit;
+  bool rules_warn = false;
+};
+
+void print_diagnostics(const std::vector<core::Diagnostic>& ds) {
+  for (const core::Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.format().c_str());
+}
+
+// "B.user=bob" sets a role attribute, "name=value" a variable.
+bool apply_set(const std::string& text, scenario::Bindings& b) {
+  std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  std::string key = text.substr(0, eq), value = text.substr(eq + 1);
+  std::size_t dot = key.find('.');
+  if (dot == std::string::npos) b.variables[key] = value;
+  else b.roles[key.substr(0, dot)][key.substr(dot + 1)] = value;
+  return true;
+}
+
+int run_check(const CheckArgs& a) {
+  scenario::LoadResult loaded = scenario::load_scenario(a.scenario);
+  print_diagnostics(loaded.diagnostics);
+  if (!loaded.ok()) return bad_input;
+  const scenario::Scenario& sc = *loaded.scenario;
+
+  checker::CheckOptions opts;
+  opts.rules_fail = !a.rules_warn;
+  if (!a.testbed.empty()) {
+    scenario::TestbedResult tb = scenario::load_testbed(a.testbed);
+    print_diagnostics(tb.diagnostics);
+    if (!tb.ok()) return bad_input;
+    auto binding = scenario::check_binding(sc, *tb.testbed);
+    print_diagnostics(binding);
+    opts.roles = scenario::RoleMap::from_testbed(*tb.testbed);
+    opts.bindings = scenario::bindings_from(*tb.testbed);
+    for (const scenario::TestbedRole& r : tb.testbed->roles) {
+      if (r.record_route) opts.record_route = r.record_route;
+    }
+  }
+  std::string error;
+  auto given = scenario::RoleMap::parse(a.roles, &error);
+  if (!given) {
+    std::fprintf(stderr, "ladder check: --role: %s\n", error.c_str());
+    return bad_input;
+  }
+  for (auto& [role, addrs] : given->roles) opts.roles.roles[role] = addrs;
+  for (const std::string& s : a.sets) {
+    if (!apply_set(s, opts.bindings)) {
+      std::fprintf(stderr, "ladder check: --set '%s': expected NAME=VALUE or ROLE.attr=VALUE\n",
+                   s.c_str());
+      return bad_input;
+    }
+  }
+
+  auto observed = read_observed(a.capture, a.call_id);
+  if (!observed) {
+    std::fprintf(stderr, "ladder check: %s\n", observed.error().c_str());
+    return bad_input;
+  }
+  checker::Verdict v = checker::check(sc, observed->messages, opts);
+
+  report::VerdictOptions vo;
+  vo.title = a.capture;
+  std::string text = report::render_verdict(sc, v, vo);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  if (!a.json.empty()) {
+    if (auto e = write_file(a.json, report::verdict_json(sc, v, a.capture) + "\n"); !e.empty()) {
+      std::fprintf(stderr, "ladder check: %s\n", e.c_str());
+      return environment;
+    }
+  }
+  if (!a.junit.empty()) {
+    auto c = report::junit_case(sc, v, sc.name);
+    if (auto e = write_file(a.junit, report::junit_xml("ladder check " + a.capture, {c}));
+        !e.empty()) {
+      std::fprintf(stderr, "ladder check: %s\n", e.c_str());
+      return environment;
+    }
+  }
+  if (!observed->complete) {
+    std::fprintf(stderr, "ladder check: %s\n", observed->error.c_str());
+    if (v.passed) return bad_input;  // never a pass on a capture that was not read to the end
+  }
+  if (!v.checked_anything) {
+    std::fprintf(stderr,
+                 "ladder check: no SIP message between the scenario's roles in %s (%llu SIP "
+                 "messages read); check --role\n",
+                 a.capture.c_str(), static_cast<unsigned long long>(observed->messages.size()));
+  }
+  return v.passed ? ok : failed;
+}
+
+}  // namespace
+
+Runner add_check(CLI::App& app) {
+  auto a = std::make_shared<CheckArgs>();
+  CLI::App* cmd = app.add_subcommand("check", "Check a capture against a ladder scenario");
+  cmd->add_option("capture", a->capture, "pcap or pcapng file; - reads standard input")->required();
+  cmd->add_option("-s,--scenario", a->scenario, "The ladder (YAML)")->required();
+  cmd->add_option("--testbed", a->testbed, "Testbed file: role addresses and attributes");
+  cmd->add_option("--role", a->roles, "ROLE=ADDRESS[:PORT], e.g. A=10.0.0.5:5060 (repeatable)");
+  cmd->add_option("--set", a->sets, "ROLE.attr=VALUE (e.g. B.user=bob) or NAME=VALUE");
+  cmd->add_option("--call-id", a->call_id, "Only the messages of this Call-ID");
+  cmd->add_option("--json", a->json, "Write the verdict as JSON to this file (- for stdout)");
+  cmd->add_option("--junit", a->junit, "Write JUnit XML to this file");
+  cmd->add_flag("--rules-warn", a->rules_warn, "RFC 3261 rule findings warn instead of fail");
+  return [a] { return run_check(*a); };
+}
+
+}  // namespace ladder::cli

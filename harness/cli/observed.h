@@ -1,0 +1,25 @@
+// Reading a capture into the checker's input. CLI-private.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "capture/capture.h"
+#include "checker/checker.h"
+
+namespace ladder::cli {
+
+struct ObservedCapture {
+  std::vector<checker::Observed> messages;
+  capture::DecodeStats stats;
+  bool complete = true;
+  std::string error;  ///< why reading stopped early, when !complete
+};
+
+/// Every SIP message of the capture (only those of `call_id` when not empty), in capture order.
+/// Decoder warnings go to stderr (at most `max_warnings`). Unexpected: the file cannot be opened.
+std::expected<ObservedCapture, std::string> read_observed(const std::string& path,
+                                                          const std::string& call_id,
+                                                          std::size_t max_warnings = 20);
+
+}  // namespace ladder::cli
