@@ -117,7 +117,7 @@ void check_retransmissions(Context& c, std::size_t step) {
       f.seen = std::to_string(seen) + " s";
       f.frame = rt.frame;
       f.time = rt.time;
-      r.failures.push_back(f);
+      c.fail(step, npos, std::move(f));
     }
     prev = rt.time;
     expected = capped ? std::min(expected * 2, t2) : expected * 2;
