@@ -30,7 +30,9 @@ std::string hint(const Context& c, std::size_t step) {
              std::to_string(c.msg(i).frame);
     }
   }
-  std::optional<std::size_t> request = s.answers ? c.matched[*s.answers] : std::nullopt;
+  // A plain index, not an optional: GCC 12 -O2 warns (wrongly) that the optional may be unset.
+  std::size_t request = npos;
+  if (s.answers && c.matched[*s.answers]) request = *c.matched[*s.answers];
   std::optional<std::size_t> instead;  // a 100 Trying only when nothing else came
   for (std::size_t i = 0; i < c.messages.size(); ++i) {
     if (c.step_of[i] || c.info(i).retransmission_of) continue;
@@ -38,8 +40,8 @@ std::string hint(const Context& c, std::size_t step) {
     const sip::Summary& m = c.msg(i).message.summary();
     if (m.is_request != s.is_request()) continue;
     if (!s.is_request()) {
-      if (!request) continue;
-      const sip::Summary& r = c.msg(*request).message.summary();
+      if (request == npos) continue;
+      const sip::Summary& r = c.msg(request).message.summary();
       if (m.cseq != r.cseq || m.via_branch != r.via_branch) continue;
     }
     bool trying = !m.is_request && m.status == 100;

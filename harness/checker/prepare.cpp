@@ -50,7 +50,8 @@ bool label_matches(const scenario::Step& s, const sip::Summary& m) {
 
 // Binds unmapped roles from the capture: walk the ladder, and give each step's unbound roles the
 // endpoints of the first unused message with the step's label that agrees with what is bound.
-void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::string>& dst) {
+void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::string>& dst,
+                 const std::function<void()>& resolve) {
   scenario::RoleMap& map = c.verdict.roles;
   std::vector<bool> used(c.messages.size(), false);
   std::vector<std::string> inferred;
@@ -68,11 +69,8 @@ void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::str
         map.roles[role].push_back({ep.address, ep.port});
         inferred.push_back(role + "=" + ep.to_string() + " (" + s.id + ", frame " +
                            std::to_string(c.msg(i).frame) + ")");
-        for (std::size_t k = 0; k < c.messages.size(); ++k) {
-          if (c.msg(k).src == ep) src[k] = role;
-          if (c.msg(k).dst == ep) dst[k] = role;
-        }
       }
+      resolve();  // new bindings may name TCP peers on ephemeral ports (Via aliases)
       break;
     }
   }
@@ -118,8 +116,7 @@ void prepare(Context& c) {
   bool all_bound = true;
   for (const scenario::Role& r : c.scenario.roles) all_bound &= c.verdict.roles.roles.count(r.id) > 0;
   if (!all_bound) {
-    infer_roles(c, src, dst);
-    resolve();
+    infer_roles(c, src, dst, resolve);
   }
 
   c.verdict.messages.resize(n);

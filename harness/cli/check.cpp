@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "checker/checker.h"
+#include "checker/each.h"
 #include "cli/commands.h"
 #include "cli/files.h"
 #include "cli/observed.h"
@@ -24,6 +25,7 @@ struct CheckArgs {
   std::string json;
   std::string junit;
   bool rules_warn = false;
+  bool each = false;
 };
 
 void print_diagnostics(const std::vector<core::Diagnostic>& ds) {
@@ -39,6 +41,100 @@ bool apply_set(const std::string& text, scenario::Bindings& b) {
   if (dot == std::string::npos) b.variables[key] = value;
   else b.roles[key.substr(0, dot)][key.substr(dot + 1)] = value;
   return true;
+}
+
+std::string render_each(const scenario::Scenario& sc, const checker::EachSummary& s,
+                        const std::string& capture) {
+  std::string out = sc.name + "  (" + capture + ", every call)\n";
+  for (const checker::FailedCall& f : s.first_failed) {
+    report::VerdictOptions vo;
+    vo.title = "call " + f.call_id;
+    out += report::render_verdict(sc, f.verdict, vo) + "\n";
+  }
+  if (!s.failures_by_step.empty()) {
+    out += "Failures by step:\n";
+    for (const auto& [what, n] : s.failures_by_step) {
+      out += "  " + what + ": " + std::to_string(n) + " call" + (n == 1 ? "" : "s") + "\n";
+    }
+  }
+  for (const std::string& n : s.notes) out += "Note: " + n + "\n";
+  out += std::string(s.failed == 0 && s.calls > 0 ? "PASSED" : "FAILED") + ": " + sc.name + ": " +
+         std::to_string(s.calls) + " calls, " + std::to_string(s.passed) + " passed, " +
+         std::to_string(s.failed) + " failed (" + std::to_string(s.messages) + " SIP messages, " +
+         std::to_string(s.outside_roles) + " outside the roles, " + std::to_string(s.late) +
+         " after their call was checked)\n";
+  return out;
+}
+
+int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::CheckOptions& opts) {
+  if (!checker::groupable_by_call_id(sc)) {
+    std::fprintf(stderr, "ladder check: --each groups calls by Call-ID, but %s has steps in more "
+                 "than one dialog; check one instance with --call-id instead\n",
+                 sc.source.c_str());
+    return bad_input;
+  }
+  checker::EachOptions eo;
+  eo.check = opts;
+  eo.check.full_parse = false;  // parse with Sofia only what the ladder asserts
+  checker::EachChecker each(sc, eo);
+  std::size_t warnings = 0;
+  auto on_payload = [&](const capture::SipPayload& p) {
+    each.add({p.frame, p.time, p.src, p.dst, p.transport, sip::Message(std::string(p.bytes)),
+              p.incomplete});
+  };
+  auto on_diag = [&](const core::Diagnostic& d) {
+    if (++warnings <= 20) std::fprintf(stderr, "%s\n", d.format().c_str());
+  };
+  auto result = capture::read_capture(a.capture, on_payload, on_diag);
+  if (!result) {
+    std::fprintf(stderr, "ladder check: %s\n", result.error().c_str());
+    return bad_input;
+  }
+  each.finish();
+  const checker::EachSummary& s = each.summary();
+  std::string text = render_each(sc, s, a.capture);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  if (!a.json.empty()) {
+    std::string json = report::each_json(sc, s, a.capture);
+    if (auto e = write_file(a.json, json + "\n"); !e.empty()) {
+      std::fprintf(stderr, "ladder check: %s\n", e.c_str());
+      return environment;
+    }
+  }
+  if (!a.junit.empty()) {
+    std::vector<report::JunitCase> cases;
+    for (const checker::FailedCall& f : s.first_failed) {
+      cases.push_back(report::junit_case(sc, f.verdict, sc.name + " call " + f.call_id));
+    }
+    report::JunitCase all;
+    all.suite = "ladder." + sc.name;
+    all.name = sc.name + ": every call";
+    all.passed = s.failed == 0 && s.calls > 0;
+    if (!all.passed) {
+      all.failure_message = std::to_string(s.failed) + " of " + std::to_string(s.calls) +
+                            " calls failed";
+      for (const auto& [what, n] : s.failures_by_step) {
+        all.failure_text += what + ": " + std::to_string(n) + "\n";
+      }
+    }
+    cases.push_back(all);
+    if (auto e = write_file(a.junit, report::junit_xml("ladder check --each " + a.capture, cases));
+        !e.empty()) {
+      std::fprintf(stderr, "ladder check: %s\n", e.c_str());
+      return environment;
+    }
+  }
+  if (!result->complete) {
+    std::fprintf(stderr, "ladder check: %s\n", result->error.c_str());
+    return s.failed ? failed : bad_input;
+  }
+  if (s.calls == 0) {
+    std::fprintf(stderr, "ladder check: no call between the scenario's roles in %s\n",
+                 a.capture.c_str());
+    return failed;
+  }
+  return s.failed == 0 ? ok : failed;
 }
 
 int run_check(const CheckArgs& a) {
@@ -75,6 +171,8 @@ int run_check(const CheckArgs& a) {
       return bad_input;
     }
   }
+
+  if (a.each) return run_each(a, sc, opts);
 
   auto observed = read_observed(a.capture, a.call_id);
   if (!observed) {
@@ -129,6 +227,9 @@ Runner add_check(CLI::App& app) {
   cmd->add_option("--json", a->json, "Write the verdict as JSON to this file (- for stdout)");
   cmd->add_option("--junit", a->junit, "Write JUnit XML to this file");
   cmd->add_flag("--rules-warn", a->rules_warn, "RFC 3261 rule findings warn instead of fail");
+  cmd->add_flag("--each", a->each,
+                "Check every call (Call-ID) of the capture against the ladder; counts plus the "
+                "first failures in full");
   return [a] { return run_check(*a); };
 }
 

@@ -74,8 +74,8 @@ nlohmann::ordered_json failure_json(const checker::Failure& f, core::TimeNs orig
 
 }  // namespace
 
-std::string verdict_json(const scenario::Scenario& sc, const checker::Verdict& v,
-                         const std::string& capture) {
+nlohmann::ordered_json verdict_object(const scenario::Scenario& sc, const checker::Verdict& v,
+                                      const std::string& capture) {
   nlohmann::ordered_json j;
   j["schema"] = "ladder-verdict/1";
   j["scenario"] = sc.name;
@@ -132,6 +132,37 @@ std::string verdict_json(const scenario::Scenario& sc, const checker::Verdict& v
   j["failures"] = nlohmann::ordered_json::array();
   for (const checker::Failure& f : v.failures) j["failures"].push_back(failure_json(f, v.origin));
   j["notes"] = v.notes;
+  return j;
+}
+
+std::string verdict_json(const scenario::Scenario& sc, const checker::Verdict& v,
+                         const std::string& capture) {
+  return verdict_object(sc, v, capture).dump(2, ' ', false,
+                                             nlohmann::json::error_handler_t::replace);
+}
+
+std::string each_json(const scenario::Scenario& sc, const checker::EachSummary& s,
+                      const std::string& capture) {
+  nlohmann::ordered_json j;
+  j["schema"] = "ladder-each/1";
+  j["scenario"] = sc.name;
+  j["source"] = sc.source;
+  j["capture"] = capture;
+  j["passed"] = s.failed == 0 && s.calls > 0;
+  j["calls"] = s.calls;
+  j["calls_passed"] = s.passed;
+  j["calls_failed"] = s.failed;
+  j["messages"] = s.messages;
+  j["outside_roles"] = s.outside_roles;
+  j["late"] = s.late;
+  j["failures_by_step"] = s.failures_by_step;
+  j["first_failed"] = nlohmann::ordered_json::array();
+  for (const checker::FailedCall& f : s.first_failed) {
+    nlohmann::ordered_json x = verdict_object(sc, f.verdict, capture);
+    x["call_id"] = f.call_id;
+    j["first_failed"].push_back(x);
+  }
+  j["notes"] = s.notes;
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

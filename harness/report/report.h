@@ -9,6 +9,7 @@
 
 #include "capture/capture.h"
 #include "checker/checker.h"
+#include "checker/each.h"
 #include "core/core.h"
 #include "trace/trace.h"
 
@@ -55,6 +56,11 @@ std::string render_verdict(const scenario::Scenario& scenario, const checker::Ve
 /// One verdict as a JSON document (schema in README.md, "JSON report").
 std::string verdict_json(const scenario::Scenario& scenario, const checker::Verdict& verdict,
                          const std::string& capture);
+
+/// The result of `check --each` as a JSON document: counts, failures by step, the first failed
+/// calls' verdicts in full.
+std::string each_json(const scenario::Scenario& scenario, const checker::EachSummary& summary,
+                      const std::string& capture);
 
 /// A JUnit XML test case for one verdict (one scenario or one instance of it).
 struct JunitCase {
