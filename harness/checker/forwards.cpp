@@ -74,8 +74,20 @@ void check_forward(Context& c, std::size_t step) {
   same("To", true);
   same("CSeq", false);
 
-  std::vector<std::string> fvia = without_received(f.headers("Via"));
-  std::vector<std::string> mvia = without_received(m.headers("Via"));
+  std::vector<std::string> fvia = f.headers("Via");
+  std::vector<std::string> mvia = m.headers("Via");
+  // Compare without received/rport only when the stacks differ as written (rarely).
+  auto kept = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  };
+  bool request_stack_ok = mvia.size() == fvia.size() + 1 &&
+                          (kept(std::vector<std::string>(mvia.begin() + 1, mvia.end()), fvia) ||
+                           kept(without_received({mvia.begin() + 1, mvia.end()}),
+                                without_received(fvia)));
+  bool response_stack_ok = !fvia.empty() &&
+                           (kept(std::vector<std::string>(fvia.begin() + 1, fvia.end()), mvia) ||
+                            kept(without_received({fvia.begin() + 1, fvia.end()}),
+                                 without_received(mvia)));
   if (s.is_request()) {
     auto fmf = f.header("Max-Forwards");
     auto mmf = m.header("Max-Forwards");
@@ -88,8 +100,7 @@ void check_forward(Context& c, std::size_t step) {
       }
     }
     if (!mmf || *mmf != want) fail("Max-Forwards", want, mmf ? *mmf : "absent", "one less");
-    std::vector<std::string> rest(mvia.begin() + (mvia.empty() ? 0 : 1), mvia.end());
-    if (mvia.size() != fvia.size() + 1 || rest != fvia) {
+    if (!request_stack_ok) {
       fail("Via", "a new top Via over [" + join(fvia) + "]", "[" + join(mvia) + "]",
            "a new top Via with the rest kept");
     }
@@ -107,7 +118,7 @@ void check_forward(Context& c, std::size_t step) {
     }
   } else {
     std::vector<std::string> popped(fvia.begin() + (fvia.empty() ? 0 : 1), fvia.end());
-    if (mvia != popped) {
+    if (!response_stack_ok) {
       fail("Via", "[" + join(popped) + "]", "[" + join(mvia) + "]", "the top Via removed");
     }
     auto frr = f.headers("Record-Route");

@@ -25,8 +25,13 @@ bool is_number(std::string_view v, unsigned long max, unsigned long& out) {
 void check_mandatory(const sip::Message& m, Findings& f) {
   const sip::Summary& s = m.summary();
   const char* rule = s.is_request ? "RFC 3261 8.1.1" : "RFC 3261 8.2.6.2";
-  for (const char* name : {"To", "From", "CSeq", "Call-ID", "Via"}) {
-    if (m.count(name) == 0) f.add(rule, name, std::string("mandatory header ") + name + " is missing");
+  // The scan already knows these five are there; ask the header index only when it complained.
+  if (s.problem != nullptr) {
+    for (const char* name : {"To", "From", "CSeq", "Call-ID", "Via"}) {
+      if (m.count(name) == 0) {
+        f.add(rule, name, std::string("mandatory header ") + name + " is missing");
+      }
+    }
   }
   if (s.is_request && m.count("Max-Forwards") == 0) {
     f.add("RFC 3261 8.1.1.6", "Max-Forwards", "mandatory header Max-Forwards is missing");
@@ -34,7 +39,7 @@ void check_mandatory(const sip::Message& m, Findings& f) {
 }
 
 void check_branch(const sip::Message& m, Findings& f) {
-  if (m.count("Via") == 0) return;  // reported as a missing mandatory header
+  if (m.summary().problem != nullptr && m.count("Via") == 0) return;  // reported as missing
   std::string_view branch = m.summary().via_branch;
   if (branch.empty()) {
     f.add("RFC 3261 8.1.1.7", "Via", "top Via has no branch parameter");
@@ -77,10 +82,11 @@ void check_lengths(const sip::Message& m, core::Transport transport, Findings& f
 
 void check_tags(const sip::Message& m, Findings& f) {
   const sip::Summary& s = m.summary();
-  if (m.count("From") > 0 && s.from_tag.empty()) {
+  bool scanned = s.problem == nullptr;  // then From and To are known to be there
+  if ((scanned || m.count("From") > 0) && s.from_tag.empty()) {
     f.add("RFC 3261 8.1.1.3", "From", "From has no tag");
   }
-  if (!s.is_request && s.status > 100 && m.count("To") > 0 && s.to_tag.empty()) {
+  if (!s.is_request && s.status > 100 && (scanned || m.count("To") > 0) && s.to_tag.empty()) {
     f.add("RFC 3261 8.2.6.2", "To",
           "a " + std::to_string(s.status) + " response without a To tag (only 100 may omit it)");
   }

@@ -123,7 +123,7 @@ std::optional<std::string> Message::header(std::string_view name) const {
 std::vector<std::string> Message::headers(std::string_view name) const {
   return header_values(wire(), name);
 }
-std::size_t Message::count(std::string_view name) const { return headers(name).size(); }
+std::size_t Message::count(std::string_view name) const { return count_values(wire(), name); }
 
 std::optional<Uri> Message::request_uri() const { return parsed().sofia.request_uri; }
 std::optional<NameAddr> Message::from() const { return parsed().sofia.from; }

@@ -3,6 +3,7 @@
 #include "sip/names.h"
 
 #include <array>
+#include <vector>
 
 #include "sip/sip.h"
 #include "sip/text.h"
@@ -100,11 +101,33 @@ constexpr auto kKnown = std::to_array<Known>({
     {"Replaces", false},
 });
 
-const Known* find_known(std::string_view name) {
-  for (const Known& k : kKnown) {
-    if (text::iequals(k.name, name)) return &k;
+// Buckets of kKnown indices by name length, so a lookup compares against a handful of names
+// (the checker asks for headers millions of times in a bulk check).
+constexpr std::size_t kMaxKnownLength = 24;
+const std::array<std::vector<int>, kMaxKnownLength + 1>& by_length() {
+  static const auto buckets = [] {
+    std::array<std::vector<int>, kMaxKnownLength + 1> b;
+    for (std::size_t i = 0; i < kKnown.size(); ++i) {
+      b[kKnown[i].name.size()].push_back(static_cast<int>(i));
+    }
+    return b;
+  }();
+  return buckets;
+}
+
+int find_known_id(std::string_view name) {
+  if (name.size() > kMaxKnownLength || name.empty()) return -1;
+  char first = text::lower(name[0]);
+  for (int i : by_length()[name.size()]) {
+    std::string_view k = kKnown[static_cast<std::size_t>(i)].name;
+    if (text::lower(k[0]) == first && text::iequals(k, name)) return i;
   }
-  return nullptr;
+  return -1;
+}
+
+const Known* find_known(std::string_view name) {
+  int id = find_known_id(name);
+  return id < 0 ? nullptr : &kKnown[static_cast<std::size_t>(id)];
 }
 
 }  // namespace
@@ -125,5 +148,9 @@ bool is_list_header(std::string_view canonical) {
   const Known* k = find_known(canonical);
   return k != nullptr && k->list;
 }
+
+int header_id(std::string_view name) { return find_known_id(canonical_name(name)); }
+
+bool is_list_header(int id) { return id >= 0 && kKnown[static_cast<std::size_t>(id)].list; }
 
 }  // namespace ladder::sip

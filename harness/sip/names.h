@@ -11,4 +11,9 @@ namespace ladder::sip {
 /// `canonical` must come from canonical_name().
 bool is_list_header(std::string_view canonical);
 
+/// A small id for a well-known header name (long or compact form, any case); -1 for others.
+/// Equal ids mean the same header, so lookups compare integers instead of names.
+int header_id(std::string_view name);
+bool is_list_header(int id);
+
 }  // namespace ladder::sip

@@ -66,6 +66,18 @@ std::vector<std::string_view> split_list(std::string_view value) {
   return out;
 }
 
+std::size_t count_list(std::string_view value) {
+  std::size_t n = 0;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t comma = next_separator(value, start);
+    n += !trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start)).empty();
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return n;
+}
+
 std::string_view find_param(std::string_view params, std::string_view name, bool& found) {
   found = false;
   // A comma before the first ';' ends the first list element: its parameters are not ours.

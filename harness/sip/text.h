@@ -37,6 +37,8 @@ std::string_view trim(std::string_view s);
 /// Splits a header value at commas that are outside quoted strings and <...>; elements trimmed,
 /// empty ones dropped.
 std::vector<std::string_view> split_list(std::string_view value);
+/// split_list(value).size(), without building the list.
+std::size_t count_list(std::string_view value);
 
 /// Finds a ';'-separated parameter (case-insensitive name, lower-case `name`) in `params`, which
 /// starts at or before the first ';'. Returns its value (empty for a bare flag) and sets `found`.

@@ -39,20 +39,36 @@ std::vector<WireHeader> index_headers(std::string_view bytes) {
       last = nullptr;
       continue;
     }
-    out.push_back({canonical_name(name), std::string(text::trim(line.substr(colon + 1)))});
+    std::string_view canonical = canonical_name(name);
+    out.push_back({canonical, header_id(canonical), std::string(text::trim(line.substr(colon + 1)))});
     last = &out.back();
   }
   return out;
 }
 
+namespace {
+
+// Which lines are this header: by id for well-known names, else by name.
+struct Query {
+  std::string_view canonical;
+  int id;
+  bool list;
+  explicit Query(std::string_view name)
+      : canonical(canonical_name(name)), id(header_id(canonical)), list(is_list_header(id)) {}
+  bool matches(const WireHeader& h) const {
+    return id >= 0 ? h.id == id : h.id < 0 && text::iequals(h.canonical, canonical);
+  }
+};
+
+}  // namespace
+
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
                                        std::string_view name) {
   std::vector<std::string> out;
-  std::string_view canonical = canonical_name(name);
-  bool list = is_list_header(canonical);
+  Query q(name);
   for (const WireHeader& h : headers) {
-    if (!text::iequals(h.canonical, canonical)) continue;
-    if (!list) {
+    if (!q.matches(h)) continue;
+    if (!q.list) {
       out.push_back(h.value);
       continue;
     }
@@ -61,13 +77,21 @@ std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
   return out;
 }
 
+std::size_t count_values(const std::vector<WireHeader>& headers, std::string_view name) {
+  Query q(name);
+  std::size_t n = 0;
+  for (const WireHeader& h : headers) {
+    if (q.matches(h)) n += q.list ? text::count_list(h.value) : 1;
+  }
+  return n;
+}
+
 std::optional<std::string> first_header(const std::vector<WireHeader>& headers,
                                         std::string_view name) {
-  std::string_view canonical = canonical_name(name);
-  bool list = is_list_header(canonical);
+  Query q(name);
   for (const WireHeader& h : headers) {
-    if (!text::iequals(h.canonical, canonical)) continue;
-    if (list) {
+    if (!q.matches(h)) continue;
+    if (q.list) {
       std::vector<std::string_view> elements = text::split_list(h.value);
       if (!elements.empty()) return std::string(elements.front());
     }

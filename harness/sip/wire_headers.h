@@ -10,6 +10,7 @@ namespace ladder::sip {
 
 struct WireHeader {
   std::string_view canonical;  ///< canonical_name() of the wire name (static or into bytes)
+  int id = -1;                 ///< header_id(), -1 for headers outside the well-known table
   std::string value;           ///< trimmed; each fold (CRLF + whitespace) becomes one SP
 };
 
@@ -20,6 +21,9 @@ std::vector<WireHeader> index_headers(std::string_view bytes);
 /// The values of one header: one per line, and for list headers one per comma-separated element.
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
                                        std::string_view name);
+
+/// header_values(headers, name).size(), without building the values.
+std::size_t count_values(const std::vector<WireHeader>& headers, std::string_view name);
 
 /// The first value of a header: the first line's value, or for list headers its first element.
 /// Empty optional when absent.
