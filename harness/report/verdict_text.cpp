@@ -35,10 +35,18 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
                            const VerdictOptions& o) {
   std::vector<std::string> titles;
   std::map<std::string, std::size_t> lane;
-  for (const scenario::Role& r : sc.roles) {
-    lane[r.id] = titles.size();
-    titles.push_back(r.id);
+  // Lanes in the order roles first appear in the steps (A, P, B as a vendor ladder draws it),
+  // then any role no step uses.
+  auto add = [&](const std::string& id) {
+    if (lane.count(id)) return;
+    lane[id] = titles.size();
+    titles.push_back(id);
+  };
+  for (const scenario::Step& st : sc.steps) {
+    add(st.from);
+    add(st.to);
   }
+  for (const scenario::Role& r : sc.roles) add(r.id);
   Lanes drawing(titles, 18);
   std::string out = sc.name + (o.title.empty() ? "" : "  (" + o.title + ")") + "\n";
   for (const auto& [role, addrs] : v.roles.roles) {
