@@ -82,10 +82,14 @@ need_capture_rights() {
 }
 
 # capture_start IFACE OUT.pcap FILTER [extra tcpdump args...]: sets CAP_PID, CAP_ERR
+# (waits, with a deadline, until tcpdump prints 'listening on')
 capture_start() {
 	local ifc=$1 out=$2 filter=$3; shift 3
 	CAP_ERR=$out.tcpdump.log
-	tcpdump -i "$ifc" -U -n -w "$out" "$@" "$filter" 2>"$CAP_ERR" &
+	# --immediate-mode: without it libpcap hands packets over in blocks (up to
+	# ~1 s late) and the packets of the last, unfinished block are lost when
+	# tcpdump is stopped. -U: write each packet to the file as it arrives.
+	tcpdump -i "$ifc" --immediate-mode -U -n -w "$out" "$@" "$filter" 2>"$CAP_ERR" &
 	CAP_PID=$!
 	LADDER_PIDS+=("$CAP_PID")
 	local rc=0
@@ -99,12 +103,17 @@ capture_start() {
 	fi
 }
 
-# capture_stop: SIGINT tcpdump, wait for it to flush and exit; sets CAP_CAPTURED CAP_DROPPED
+# capture_stop: SIGINT tcpdump, wait for it to flush and exit;
+# sets CAP_CAPTURED CAP_RECEIVED CAP_DROPPED
 capture_stop() {
 	stop_pid "$CAP_PID" INT 10000
 	CAP_CAPTURED=$(sed -n 's/^\([0-9]*\) packets\? captured.*/\1/p' "$CAP_ERR")
 	CAP_DROPPED=$(sed -n 's/^\([0-9]*\) packets\? dropped by kernel.*/\1/p' "$CAP_ERR")
-	: "${CAP_CAPTURED:=?}" "${CAP_DROPPED:=?}"
+	CAP_RECEIVED=$(sed -n 's/^\([0-9]*\) packets\? received by filter.*/\1/p' "$CAP_ERR")
+	: "${CAP_CAPTURED:=?}" "${CAP_DROPPED:=?}" "${CAP_RECEIVED:=?}"
+	# Note: on lo "received by filter" counts every packet twice (the outgoing
+	# copy passes the kernel filter too; libpcap drops it in user space), so it
+	# cannot be compared with "captured".
 }
 
 # cleanup_pids: SIGTERM every recorded PID still running (only those), short deadline
