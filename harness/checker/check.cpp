@@ -153,6 +153,12 @@ void Context::fail(std::size_t step, std::size_t message, Failure f) {
   }
 }
 
+void add_role_bindings(const scenario::RoleMap& roles, scenario::Bindings& bindings) {
+  for (const auto& [role, attrs] : roles.bindings().roles) {
+    for (const auto& [k, val] : attrs) bindings.roles[role].emplace(k, val);
+  }
+}
+
 Verdict check(const scenario::Scenario& scenario, const std::vector<Observed>& messages,
               const CheckOptions& options) {
   Verdict v;
@@ -171,9 +177,7 @@ Verdict check(const scenario::Scenario& scenario, const std::vector<Observed>& m
   prepare(c);
   match_steps(c);
   scenario::Bindings bindings = options.bindings;
-  for (const auto& [role, attrs] : v.roles.bindings().roles) {
-    for (const auto& [k, val] : attrs) bindings.roles[role].emplace(k, val);
-  }
+  if (!options.bindings_have_roles) add_role_bindings(v.roles, bindings);
   for (std::size_t s = 0; s < scenario.steps.size(); ++s) check_step(c, s, bindings);
   check_order(c);
   check_dialogs(c);

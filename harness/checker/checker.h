@@ -43,6 +43,9 @@ struct CheckOptions {
   scenario::RoleMap roles;
   /// Role attributes for ${ROLE.attr} (user, domain ...), e.g. from a testbed.
   scenario::Bindings bindings;
+  /// `bindings` already holds host/port/address of every role in `roles` (bulk checks set it
+  /// once instead of deriving it per call).
+  bool bindings_have_roles = false;
   /// The DUT record-routes (testbed); overrides the scenario's policy when set.
   std::optional<bool> record_route;
   /// RFC 3261 rule findings fail the step (true) or are only reported as warnings (false).
@@ -106,6 +109,10 @@ struct Verdict {
   scenario::RoleMap roles;         ///< the map used (given + inferred)
   core::TimeNs origin = 0;         ///< time of the first observed message
 };
+
+/// Adds ${ROLE.host}, ${ROLE.port}, ${ROLE.address} of every role in `roles` to `bindings`,
+/// keeping values already there.
+void add_role_bindings(const scenario::RoleMap& roles, scenario::Bindings& bindings);
 
 /// Checks one instance of a flow.
 Verdict check(const scenario::Scenario& scenario, const std::vector<Observed>& messages,

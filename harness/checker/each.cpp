@@ -110,10 +110,19 @@ struct EachChecker::Impl {
     return complete;
   }
 
+  // The options every call is checked with, fixed once the roles are known.
+  CheckOptions per_call;
+  bool per_call_ready = false;
+
   void check_call(const std::string& id, Call& call) {
-    CheckOptions o = options.check;
-    o.roles = summary.roles;
-    Verdict v = check(scenario, call.messages, o);
+    if (!per_call_ready) {
+      per_call = options.check;
+      per_call.roles = summary.roles;
+      add_role_bindings(per_call.roles, per_call.bindings);
+      per_call.bindings_have_roles = true;
+      per_call_ready = true;
+    }
+    Verdict v = check(scenario, call.messages, per_call);
     ++summary.calls;
     if (v.passed) {
       ++summary.passed;

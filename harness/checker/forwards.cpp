@@ -14,16 +14,24 @@ std::string join(const std::vector<std::string>& v) {
 
 // Via values without the received/rport parameters a server adds to the Via it received
 // (RFC 3261 18.2.1, RFC 3581), so "the rest kept" compares what the proxy may not change.
+// A text filter, not a parse: it runs on every forward of a bulk check.
 std::vector<std::string> without_received(const std::vector<std::string>& vias) {
   std::vector<std::string> out;
+  out.reserve(vias.size());
   for (const std::string& v : vias) {
-    ValueParts parts = split_value("Via", v);
-    std::string text = parts.uri;
-    for (const auto& [name, value] : parts.params) {
-      if (name == "received" || name == "rport") continue;
-      text += ";" + name + (value.empty() ? "" : "=" + value);
+    std::string text;
+    text.reserve(v.size());
+    std::size_t pos = 0;
+    while (pos < v.size()) {
+      std::size_t semi = v.find(';', pos + 1);
+      std::size_t end = semi == std::string::npos ? v.size() : semi;
+      std::string_view piece(v.data() + pos, end - pos);  // ";name=value" or the sent-by part
+      std::string_view name = piece.substr(0, piece.find('='));
+      bool drop = pos > 0 && (name == ";received" || name == ";rport");
+      if (!drop) text.append(piece);
+      pos = end;
     }
-    out.push_back(text);
+    out.push_back(std::move(text));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // Roles of every message (from the map, aliases learned from Via, or inference) and
 // retransmission detection.
+#include <algorithm>
 #include <functional>
 #include <unordered_map>
 
@@ -120,15 +121,21 @@ void prepare(Context& c) {
   }
 
   c.verdict.messages.resize(n);
-  std::unordered_map<std::uint64_t, std::size_t> first_copy;
-  for (std::size_t i = 0; i < n; ++i) {
-    MessageResult& m = c.verdict.messages[i];
-    m.index = i;
-    m.frame = c.msg(i).frame;
-    m.src_role = src[i];
-    m.dst_role = dst[i];
-    auto [it, fresh] = first_copy.emplace(hop_key(c.msg(i)), i);
-    if (!fresh) m.retransmission_of = it->second;
+  // First copy of each transmission: sort (key, index) once rather than a hash node per
+  // message (bulk checks run this per call).
+  std::vector<std::pair<std::uint64_t, std::size_t>> keys;
+  keys.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) keys.emplace_back(hop_key(c.msg(i)), i);
+  std::sort(keys.begin(), keys.end());
+  std::size_t run = 0;  // start of the current run of equal keys (sorted by index within it)
+  for (std::size_t k = 0; k < n; ++k) {
+    if (keys[k].first != keys[run].first) run = k;
+    MessageResult& m = c.verdict.messages[keys[k].second];
+    m.index = keys[k].second;
+    m.frame = c.msg(m.index).frame;
+    m.src_role = src[m.index];
+    m.dst_role = dst[m.index];
+    if (run != k) m.retransmission_of = keys[run].second;
   }
   for (const scenario::Role& r : c.scenario.roles) {
     if (c.verdict.roles.roles.count(r.id) > 0) continue;

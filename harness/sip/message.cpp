@@ -64,7 +64,7 @@ std::string find_problem(std::string_view bytes, const Summary& summary, const S
 
 struct Message::Parsed {
   bool have_headers = false;
-  std::vector<WireHeader> headers;
+  WireIndex headers;
   bool have_sofia = false;
   SofiaResult sofia;
   std::string problem;
@@ -97,10 +97,10 @@ const Summary& Message::summary() const { return summary_; }
 const std::vector<WireHeader>& Message::wire() const {
   if (!parsed_) parsed_ = std::make_unique<Parsed>();
   if (!parsed_->have_headers) {
-    parsed_->headers = index_headers(bytes_);
+    index_headers(bytes_, parsed_->headers);
     parsed_->have_headers = true;
   }
-  return parsed_->headers;
+  return parsed_->headers.headers;
 }
 
 // Sofia's parse (and the problem text, which also reads the wire index), built on first use.

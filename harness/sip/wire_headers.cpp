@@ -6,12 +6,14 @@
 
 namespace ladder::sip {
 
-std::vector<WireHeader> index_headers(std::string_view bytes) {
-  std::vector<WireHeader> out;
+void index_headers(std::string_view bytes, WireIndex& index) {
+  std::vector<WireHeader>& out = index.headers;
+  out.clear();
+  out.reserve(16);
   std::size_t end = header_end(bytes);
   std::string_view head = end == std::string_view::npos ? bytes : bytes.substr(0, end);
   std::size_t pos = head.find('\n');
-  if (pos == std::string_view::npos) return out;
+  if (pos == std::string_view::npos) return;
   ++pos;
   WireHeader* last = nullptr;
   while (pos < head.size()) {
@@ -24,8 +26,11 @@ std::vector<WireHeader> index_headers(std::string_view bytes) {
       // Folded continuation: RFC 3261 7.3.1 makes it equivalent to one SP.
       std::string_view more = text::trim(line);
       if (last != nullptr && !more.empty()) {
-        if (!last->value.empty()) last->value += ' ';
-        last->value += more;
+        std::string joined(last->value);
+        if (!joined.empty()) joined += ' ';
+        joined += more;
+        index.folded.push_back(std::move(joined));
+        last->value = index.folded.back();
       }
       continue;
     }
@@ -40,10 +45,9 @@ std::vector<WireHeader> index_headers(std::string_view bytes) {
       continue;
     }
     std::string_view canonical = canonical_name(name);
-    out.push_back({canonical, header_id(canonical), std::string(text::trim(line.substr(colon + 1)))});
+    out.push_back({canonical, header_id(canonical), text::trim(line.substr(colon + 1))});
     last = &out.back();
   }
-  return out;
 }
 
 namespace {
@@ -69,7 +73,7 @@ std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
   for (const WireHeader& h : headers) {
     if (!q.matches(h)) continue;
     if (!q.list) {
-      out.push_back(h.value);
+      out.emplace_back(h.value);
       continue;
     }
     for (std::string_view e : text::split_list(h.value)) out.emplace_back(e);
@@ -95,7 +99,7 @@ std::optional<std::string> first_header(const std::vector<WireHeader>& headers,
       std::vector<std::string_view> elements = text::split_list(h.value);
       if (!elements.empty()) return std::string(elements.front());
     }
-    return h.value;
+    return std::string(h.value);
   }
   return std::nullopt;
 }

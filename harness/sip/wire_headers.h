@@ -1,6 +1,7 @@
 // Private: the header lines of a message as on the wire, for Message::header() and friends.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,12 +12,20 @@ namespace ladder::sip {
 struct WireHeader {
   std::string_view canonical;  ///< canonical_name() of the wire name (static or into bytes)
   int id = -1;                 ///< header_id(), -1 for headers outside the well-known table
-  std::string value;           ///< trimmed; each fold (CRLF + whitespace) becomes one SP
+  /// Trimmed; each fold (CRLF + whitespace) becomes one SP. Points into the message bytes, or
+  /// into WireIndex::folded for folded lines (rare), so building the index copies nothing.
+  std::string_view value;
+};
+
+struct WireIndex {
+  std::vector<WireHeader> headers;
+  std::deque<std::string> folded;  ///< unfolded text of folded lines; a deque keeps addresses
 };
 
 /// Every header line of `bytes` in wire order, up to the blank line (or the end when there is
-/// none). Lines without a colon are skipped. Views point into `bytes` or static storage.
-std::vector<WireHeader> index_headers(std::string_view bytes);
+/// none). Lines without a colon are skipped. Views point into `bytes`, `folded` or static
+/// storage: `bytes` must outlive the index.
+void index_headers(std::string_view bytes, WireIndex& index);
 
 /// The values of one header: one per line, and for list headers one per comma-separated element.
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
