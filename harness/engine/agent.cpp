@@ -1,0 +1,466 @@
+#include "engine/agent.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <strings.h>
+
+namespace ladder::engine {
+namespace {
+
+std::string uri_host(const core::Address& a) {
+  return a.family == 6 ? "[" + a.to_string() + "]" : a.to_string();
+}
+
+/// Why binding address:port fails, by trying it with plain sockets (nua_create only says NULL).
+std::string bind_problem(const core::Endpoint& e) {
+  for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
+    int family = e.address.family == 6 ? AF_INET6 : AF_INET;
+    int fd = ::socket(family, type, 0);
+    if (fd < 0) return std::strerror(errno);
+    int rc;
+    if (family == AF_INET6) {
+      sockaddr_in6 sa{};
+      sa.sin6_family = AF_INET6;
+      sa.sin6_port = htons(e.port);
+      std::memcpy(&sa.sin6_addr, e.address.bytes.data(), 16);
+      rc = ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    } else {
+      sockaddr_in sa{};
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons(e.port);
+      std::memcpy(&sa.sin_addr, e.address.bytes.data(), 4);
+      rc = ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    }
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) {
+      if (err == EADDRINUSE) return "address in use";
+      if (err == EADDRNOTAVAIL) return "address not available on this host";
+      return std::strerror(err);
+    }
+  }
+  return "the SIP stack could not start (nua_create failed)";
+}
+
+bool is_response_event(nua_event_t e) {
+  switch (e) {
+    case nua_r_invite:
+    case nua_r_bye:
+    case nua_r_cancel:
+    case nua_r_refer:
+    case nua_r_notify:
+    case nua_r_options:
+    case nua_r_message:
+    case nua_r_info:
+    case nua_r_update:
+    case nua_r_prack:
+    case nua_r_subscribe:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_incoming_request(nua_event_t e) {
+  switch (e) {
+    case nua_i_invite:
+    case nua_i_refer:
+    case nua_i_notify:
+    case nua_i_message:
+    case nua_i_info:
+    case nua_i_options:
+    case nua_i_subscribe:
+    case nua_i_publish:
+    case nua_i_register:
+    case nua_i_update:
+    case nua_i_bye:
+    case nua_i_cancel:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void HandleInfo::release() noexcept {
+  if (nh != nullptr) {
+    nua_handle_destroy(nh);
+    nh = nullptr;
+  }
+}
+
+std::expected<std::unique_ptr<Agent>, std::string> Agent::create(su_root_t* root,
+                                                                 AgentConfig config) {
+  std::unique_ptr<Agent> a(new Agent(std::move(config)));
+  const AgentConfig& c = a->config_;
+  std::string url = "sip:" + uri_host(c.bind.address) + ":" + std::to_string(c.bind.port);
+  if (c.transport == core::Transport::tcp) url += ";transport=tcp";
+  a->nua_ = nua_create(root, &Agent::trampoline, a.get(), NUTAG_URL(url.c_str()),
+                       NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOACK(1), NUTAG_AUTOANSWER(0),
+                       NUTAG_AUTOALERT(0), NUTAG_OUTBOUND("no-validate no-options-keepalive"),
+                       NUTAG_M_USERNAME(c.user.c_str()), NUTAG_ALLOW("INFO"),
+                       TAG_IF(c.proxy.has_value(), NUTAG_PROXY(c.proxy ? c.proxy->c_str() : "")),
+                       TPTAG_DUMP(c.dump_path.c_str()), TAG_END());
+  if (a->nua_ == nullptr) {
+    return std::unexpected(c.role + ": cannot bind " + c.bind.to_string() + ": " +
+                           bind_problem(c.bind));
+  }
+  nua_get_params(a->nua_, TAG_ANY(), TAG_END());
+  return a;
+}
+
+Agent::~Agent() {
+  release_handles();
+  // The normal path ended with destroy(); nua_destroy without a finished shutdown is not
+  // allowed, so a nua left here (an exception unwound play()) is leaked rather than corrupted.
+}
+
+void Agent::trampoline(nua_event_t event, int status, char const* phrase, nua_t*, Agent* agent,
+                       nua_handle_t* nh, HandleInfo* info, sip_t const* sip,
+                       tagi_t tags[]) noexcept {
+  if (agent == nullptr) return;
+  try {
+    agent->on_event(event, status, phrase != nullptr ? phrase : "", nh, info, sip, tags);
+  } catch (const std::exception& e) {
+    agent->errors_.push_back(agent->config_.role + ": internal error in a SIP event: " + e.what());
+  } catch (...) {
+    agent->errors_.push_back(agent->config_.role + ": internal error in a SIP event");
+  }
+}
+
+HandleInfo* Agent::adopt(nua_handle_t* nh) {
+  auto info = std::make_unique<HandleInfo>();
+  info->agent = this;
+  info->nh = nh;
+  nua_handle_bind(nh, info.get());
+  handles_.push_back(std::move(info));
+  return handles_.back().get();
+}
+
+HandleInfo* Agent::new_handle(std::string_view label, const std::string& to) {
+  auto info = std::make_unique<HandleInfo>();
+  info->agent = this;
+  info->label = std::string(label);
+  std::string from = "<" + config_.aor + ">";
+  info->nh = nua_handle(nua_, info.get(), SIPTAG_TO_STR(to.c_str()),
+                        SIPTAG_FROM_STR(from.c_str()), TAG_END());
+  if (info->nh == nullptr) return nullptr;
+  handles_.push_back(std::move(info));
+  return handles_.back().get();
+}
+
+void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_t* nh,
+                     HandleInfo* info, sip_t const* sip, tagi_t tags[]) {
+  if (ev == nua_r_get_params) {
+    sip_contact_t const* m = nullptr;
+    tl_gets(tags, NTATAG_CONTACT_REF(m), TAG_END());
+    if (m != nullptr && m->m_url->url_host != nullptr) {
+      auto addr = core::Address::parse(m->m_url->url_host);
+      int port = m->m_url->url_port != nullptr ? std::atoi(m->m_url->url_port) : 5060;
+      if (addr) bound_ = core::Endpoint{*addr, static_cast<std::uint16_t>(port)};
+    }
+    return;
+  }
+  if (ev == nua_r_shutdown) {
+    shutdown_status_ = status;
+    return;
+  }
+  if (info == nullptr && nh != nullptr && is_incoming_request(ev)) info = adopt(nh);
+  if (info == nullptr) return;
+  if (sip != nullptr) {
+    if (sip->sip_call_id != nullptr && info->call_id.empty()) {
+      info->call_id = sip->sip_call_id->i_id;
+    }
+    if (sip->sip_payload != nullptr && sip->sip_content_type != nullptr &&
+        sip->sip_content_type->c_type != nullptr &&
+        strcasecmp(sip->sip_content_type->c_type, "application/sdp") == 0) {
+      info->remote_sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+    }
+  }
+  switch (ev) {
+    case nua_i_refer: {
+      sip_event_t const* event = nullptr;
+      tl_gets(tags, NUTAG_REFER_EVENT_REF(event), TAG_END());
+      info->refer_event = header_text(reinterpret_cast<const sip_header_t*>(event));
+      if (sip != nullptr && sip->sip_referred_by != nullptr) {
+        info->referred_by =
+            header_text(reinterpret_cast<const sip_header_t*>(sip->sip_referred_by));
+      }
+      return;
+    }
+    case nua_r_register:
+      if (status == 401 || status == 407) {
+        info->challenge_method = "REGISTER";
+        on_challenge(*info, status, phrase, sip);
+      } else if (status >= 200) {
+        info->register_status = status;
+        info->register_phrase = phrase;
+        if (status >= 300) {
+          errors_.push_back(config_.role + ": REGISTER rejected: " + std::to_string(status) +
+                            " " + phrase);
+          if (info->auto_auth) fatal_ = true;
+        }
+      }
+      return;
+    case nua_r_unregister:
+      if (status >= 200) info->unregister_done = true;
+      return;
+    default:
+      break;
+  }
+  if (is_response_event(ev) && (status == 401 || status == 407)) {
+    info->challenge_method = sip != nullptr && sip->sip_cseq != nullptr
+                                 ? sip->sip_cseq->cs_method_name
+                                 : "";
+    on_challenge(*info, status, phrase, sip);
+  }
+}
+
+void Agent::on_challenge(HandleInfo& h, int status, const char* phrase, sip_t const* sip) {
+  h.challenge = status;
+  h.realm.clear();
+  if (sip != nullptr) {
+    const msg_auth_t* au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+    if (au != nullptr) {
+      const char* realm = msg_params_find(au->au_params, "realm=");
+      if (realm != nullptr) h.realm = realm;
+    }
+  }
+  if (h.auto_auth && !authenticate(h)) {
+    errors_.push_back(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " +
+                      phrase);
+    fatal_ = true;
+  }
+}
+
+bool Agent::authenticate(HandleInfo& h) {
+  std::string what = h.challenge_method.empty() ? "request" : h.challenge_method;
+  if (!config_.password) {
+    errors_.push_back(config_.role + ": " + what + " challenged with " +
+                      std::to_string(h.challenge) + " but no password: " +
+                      (config_.password_env.empty()
+                           ? std::string("set password_env for the role in the testbed")
+                           : "environment variable " + config_.password_env + " is not set"));
+    fatal_ = true;
+    return true;  // reported here
+  }
+  if (h.auth_attempts >= 2) {
+    errors_.push_back(config_.role + ": " + what + " still challenged (" +
+                      std::to_string(h.challenge) + ") after " +
+                      std::to_string(h.auth_attempts) + " attempts with credentials");
+    fatal_ = true;
+    return true;
+  }
+  std::string realm = h.realm.empty() ? "\"\"" : h.realm;
+  if (realm.front() != '"') realm = "\"" + realm + "\"";
+  std::string auth = "Digest:" + realm + ":" + config_.user + ":" + *config_.password;
+  nua_authenticate(h.nh, NUTAG_AUTH(auth.c_str()), TAG_END());
+  ++h.auth_attempts;
+  h.challenge = 0;
+  return true;
+}
+
+void Agent::register_start() {
+  reg_ = new_handle("", "<" + config_.aor + ">");
+  if (reg_ == nullptr) {
+    errors_.push_back(config_.role + ": cannot create a REGISTER handle");
+    fatal_ = true;
+    return;
+  }
+  reg_->is_register = true;
+  reg_->auto_auth = true;
+  nua_register(reg_->nh, NUTAG_REGISTRAR(config_.registrar.c_str()), TAG_END());
+}
+
+void Agent::unregister_all() {
+  for (auto& h : handles_) {
+    if (h->is_register && h->register_status == 200 && h->nh != nullptr && !h->unregister_sent) {
+      nua_unregister(h->nh, TAG_END());
+      h->unregister_sent = true;
+    }
+  }
+}
+
+bool Agent::unregister_done() const {
+  for (const auto& h : handles_) {
+    if (h->unregister_sent && !h->unregister_done) return false;
+  }
+  return true;
+}
+
+HandleInfo* Agent::find_call(std::string_view call_id) {
+  for (auto& h : handles_) {
+    if (h->nh != nullptr && !h->is_register && h->call_id == call_id) return h.get();
+  }
+  return nullptr;
+}
+
+HandleInfo* Agent::find_label(std::string_view label) {
+  for (auto& h : handles_) {
+    if (h->nh != nullptr && !h->label.empty() && h->label == label) return h.get();
+  }
+  return nullptr;
+}
+
+HandleInfo* Agent::find_refer() {
+  for (auto it = handles_.rbegin(); it != handles_.rend(); ++it) {
+    if ((*it)->nh != nullptr && !(*it)->refer_event.empty()) return it->get();
+  }
+  return nullptr;
+}
+
+void Agent::remember(const SendParams& p) {
+  if (p.content_type.empty() || p.body.empty()) return;
+  if (bodies_.size() >= 64) bodies_.erase(bodies_.begin());
+  bodies_.push_back(p.body);
+}
+
+std::optional<std::string> Agent::sent_body(std::size_t size) const {
+  for (auto it = bodies_.rbegin(); it != bodies_.rend(); ++it) {
+    if (it->size() == size) return *it;
+  }
+  return std::nullopt;
+}
+
+#define LADDER_BODY_TAGS(p)                                                               \
+  TAG_IF(!(p).content_type.empty(), SIPTAG_CONTENT_TYPE_STR((p).content_type.c_str())),   \
+      TAG_IF(!(p).content_type.empty(), SIPTAG_PAYLOAD_STR((p).body.c_str())),            \
+      TAG_IF(!(p).headers.empty(), SIPTAG_HEADER_STR((p).headers.c_str()))
+
+Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& uri,
+                      const SendParams& p, const std::string& referred_by) {
+  if (h != nullptr && h->challenge != 0 && h->challenge_method == "INVITE") {
+    authenticate(*h);
+    return {true, {}};
+  }
+  if (h == nullptr) {
+    h = new_handle(label, "<" + uri + ">");
+    if (h == nullptr) return {false, "nua_handle failed"};
+  }
+  ++h->sdp_version;
+  remember(p);
+  nua_invite(h->nh, LADDER_BODY_TAGS(p),
+             TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())),
+             TAG_END());
+  return {true, {}};
+}
+
+Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase,
+                       const SendParams& p) {
+  if (h == nullptr || h->nh == nullptr) return {false, "no request to answer yet"};
+  remember(p);
+  nua_respond(h->nh, status, phrase.c_str(), LADDER_BODY_TAGS(p), TAG_END());
+  return {true, {}};
+}
+
+Outcome Agent::request(std::string_view method, HandleInfo* h, std::string_view label,
+                       const std::string& uri, const SendParams& p, const std::string& refer_to,
+                       bool terminated) {
+  auto need_dialog = [&]() -> Outcome {
+    return {false, "no dialog " + (label.empty() ? std::string("to send it in")
+                                                 : "'" + std::string(label) + "' yet")};
+  };
+  if (method == "REGISTER") {
+    if (reg_ == nullptr) {
+      reg_ = new_handle(label, "<" + config_.aor + ">");
+      if (reg_ == nullptr) return {false, "nua_handle failed"};
+      reg_->is_register = true;
+    } else if (reg_->challenge != 0) {
+      authenticate(*reg_);
+      return {true, {}};
+    }
+    std::string registrar = uri.empty() ? config_.registrar : uri;
+    remember(p);
+    nua_register(reg_->nh, NUTAG_REGISTRAR(registrar.c_str()), LADDER_BODY_TAGS(p), TAG_END());
+    return {true, {}};
+  }
+  if (h != nullptr && h->challenge != 0 && h->challenge_method == method) {
+    authenticate(*h);
+    return {true, {}};
+  }
+  remember(p);
+  if (method == "BYE") {
+    if (h == nullptr) return need_dialog();
+    nua_bye(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+  } else if (method == "CANCEL") {
+    if (h == nullptr) return need_dialog();
+    nua_cancel(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+  } else if (method == "REFER") {
+    if (h == nullptr) return need_dialog();
+    nua_refer(h->nh, SIPTAG_REFER_TO_STR(refer_to.c_str()), LADDER_BODY_TAGS(p), TAG_END());
+  } else if (method == "NOTIFY") {
+    if (h == nullptr) return need_dialog();
+    std::string event = h->refer_event;
+    if (event.empty()) {
+      HandleInfo* r = find_refer();
+      if (r != nullptr) event = r->refer_event;
+    }
+    if (event.empty()) return {false, "no REFER received yet (a NOTIFY reports on one)"};
+    SendParams q = p;
+    if (q.content_type.empty()) {
+      q.content_type = "message/sipfrag;version=2.0";
+      q.body = terminated ? "SIP/2.0 200 OK\r\n" : "SIP/2.0 100 Trying\r\n";
+    }
+    remember(q);
+    nua_notify(h->nh, SIPTAG_EVENT_STR(event.c_str()),
+               NUTAG_SUBSTATE(terminated ? nua_substate_terminated : nua_substate_active),
+               LADDER_BODY_TAGS(q), TAG_END());
+  } else if (method == "INFO") {
+    if (h == nullptr) return need_dialog();
+    nua_info(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+  } else if (method == "UPDATE") {
+    if (h == nullptr) return need_dialog();
+    nua_update(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+  } else if (method == "OPTIONS" || method == "MESSAGE") {
+    if (h == nullptr) {
+      h = new_handle(label, "<" + uri + ">");
+      if (h == nullptr) return {false, "nua_handle failed"};
+    }
+    if (method == "OPTIONS") {
+      nua_options(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+    } else {
+      SendParams q = p;
+      if (q.content_type.empty()) {
+        q.content_type = "text/plain";
+        q.body = "ladder";
+      }
+      remember(q);
+      nua_message(h->nh, LADDER_BODY_TAGS(q), TAG_END());
+    }
+  } else {
+    return {false, "the engine cannot send " + std::string(method) + " requests"};
+  }
+  return {true, {}};
+}
+
+#undef LADDER_BODY_TAGS
+
+void Agent::release_handles() {
+  for (auto& h : handles_) h->release();
+}
+
+void Agent::shutdown() {
+  if (shutdown_called_ || nua_ == nullptr) return;
+  shutdown_called_ = true;
+  nua_shutdown(nua_);
+}
+
+void Agent::destroy() {
+  if (nua_ != nullptr && shutdown_done()) {
+    nua_destroy(nua_);
+    nua_ = nullptr;
+  }
+}
+
+std::vector<std::string> Agent::take_errors() {
+  std::vector<std::string> out;
+  out.swap(errors_);
+  return out;
+}
+
+}  // namespace ladder::engine

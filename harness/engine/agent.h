@@ -1,0 +1,146 @@
+// Private: one played role, a Sofia-SIP nua user agent on the engine's su_root. It owns its nua
+// and every handle it creates or is given (incoming calls), and turns the engine's requests
+// ("send this REFER on dialog ab") into nua calls. Events are copied into project types in a
+// noexcept trampoline; nothing Sofia-typed leaves this file pair and engine.cpp.
+//
+// Threading: the engine's thread only (the su_root runs there; su_root_threading(root, 0)).
+#pragma once
+
+#include "engine/sofia.h"  // first: magic types
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core.h"
+
+namespace ladder::engine {
+
+struct AgentConfig {
+  std::string role;
+  std::string user;
+  core::Endpoint bind;  ///< port 0: ephemeral
+  core::Transport transport = core::Transport::udp;
+  std::optional<std::string> proxy;  ///< outbound proxy URI, e.g. "sip:127.0.0.1:5060;transport=tcp"
+  std::string aor;                   ///< From and registration AoR: "sip:alice@example.test"
+  std::string registrar;             ///< Request-URI of REGISTER: "sip:example.test"
+  std::optional<std::string> password;
+  std::string password_env;  ///< for messages
+  std::string dump_path;     ///< TPTAG_DUMP file
+};
+
+/// What the agent knows about one nua handle; the handle's "hmagic". Owned by the Agent.
+struct HandleInfo {
+  Agent* agent = nullptr;
+  nua_handle_t* nh = nullptr;  ///< owned: nua_handle_destroy in release()
+  std::string label;           ///< dialog label, when known
+  std::string call_id;
+  std::string refer_event;  ///< Event of a REFER received on this dialog ("refer;id=1234")
+  std::string referred_by;  ///< its Referred-By
+  std::string remote_sdp;   ///< last SDP received (offer to answer)
+  int challenge = 0;        ///< 401/407 waiting for credentials
+  std::string challenge_method;
+  std::string realm;  ///< quoted, as in the challenge
+  int auth_attempts = 0;
+  bool auto_auth = false;  ///< pre-flow REGISTER: credentials sent from the event
+  bool is_register = false;
+  int register_status = 0;  ///< last final status of REGISTER (0: none yet)
+  std::string register_phrase;
+  bool unregister_sent = false;
+  bool unregister_done = false;
+  std::uint32_t sdp_version = 1;
+  void release() noexcept;
+};
+
+/// Extra content for a message.
+struct SendParams {
+  std::string headers;  ///< "X-A: 1\r\nX-B: 2" (SIPTAG_HEADER_STR)
+  std::string content_type;
+  std::string body;
+};
+
+/// Result of asking the agent to send something.
+struct Outcome {
+  bool sent = false;
+  std::string not_ready;  ///< why it cannot be sent yet (retried next turn)
+};
+
+class Agent {
+ public:
+  /// Creates the nua bound to config.bind. The error is one sentence naming the role.
+  static std::expected<std::unique_ptr<Agent>, std::string> create(su_root_t* root,
+                                                                   AgentConfig config);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  const AgentConfig& config() const { return config_; }
+  /// The bound address:port once nua_r_get_params came back.
+  const std::optional<core::Endpoint>& bound() const { return bound_; }
+  // Registration before the flow (TestbedRole::registers).
+  void register_start();
+  const HandleInfo* registration() const { return reg_; }
+  /// Un-REGISTER every registered handle; done when every reply came back.
+  void unregister_all();
+  bool unregister_done() const;
+
+  // Handles.
+  HandleInfo* find_call(std::string_view call_id);
+  HandleInfo* find_label(std::string_view label);
+  /// A handle holding a received REFER (for a NOTIFY sent outside its dialog's label).
+  HandleInfo* find_refer();
+
+  // Actions (requests on a dialog handle, or a new handle to `uri`).
+  Outcome invite(HandleInfo* h, std::string_view label, const std::string& uri,
+                 const SendParams& p, const std::string& referred_by);
+  Outcome respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p);
+  Outcome request(std::string_view method, HandleInfo* h, std::string_view label,
+                  const std::string& uri, const SendParams& p, const std::string& refer_to,
+                  bool terminated);
+
+  // Teardown: destroy handles, nua_shutdown, wait, nua_destroy.
+  void release_handles();
+  void shutdown();
+  bool shutdown_done() const { return shutdown_status_ >= 200; }
+  void destroy();
+
+  /// The most recent body of `size` bytes this agent passed to nua (see
+  /// WireMessage::body_missing).
+  std::optional<std::string> sent_body(std::size_t size) const;
+
+  /// Errors found in events ("A: REGISTER rejected: 403 Forbidden"), taken once.
+  std::vector<std::string> take_errors();
+  bool fatal() const { return fatal_; }
+
+  static void trampoline(nua_event_t event, int status, char const* phrase, nua_t* nua,
+                         Agent* agent, nua_handle_t* nh, HandleInfo* info, sip_t const* sip,
+                         tagi_t tags[]) noexcept;
+
+ private:
+  explicit Agent(AgentConfig config) : config_(std::move(config)) {}
+  void on_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+                HandleInfo* info, sip_t const* sip, tagi_t tags[]);
+  void on_challenge(HandleInfo& h, int status, const char* phrase, sip_t const* sip);
+  bool authenticate(HandleInfo& h);
+  HandleInfo* adopt(nua_handle_t* nh);
+  HandleInfo* new_handle(std::string_view label, const std::string& to);
+
+  AgentConfig config_;
+  nua_t* nua_ = nullptr;
+  std::optional<core::Endpoint> bound_;
+  std::vector<std::unique_ptr<HandleInfo>> handles_;
+  HandleInfo* reg_ = nullptr;
+  int shutdown_status_ = 0;
+  bool shutdown_called_ = false;
+  std::vector<std::string> errors_;
+  bool fatal_ = false;
+  void remember(const SendParams& p);
+  std::vector<std::string> bodies_;  ///< bodies passed to nua, most recent last (bounded)
+};
+
+}  // namespace ladder::engine

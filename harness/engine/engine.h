@@ -1,0 +1,95 @@
+// ladder::engine: plays the harness's roles of a ladder against a device under test with
+// Sofia-SIP (nua), one user agent per played role, all on one su_root in the calling thread.
+//
+// The rule that decides when a played role acts (DESIGN.md's causal rule 3): a step whose sender
+// is played fires once every non-optional step it causally follows (Step::preceded_by: what the
+// sender received before it, the request it answers, `after:`) has been seen on the wire by the
+// role concerned, and once the role's earlier scripted steps have fired. Example, basic call:
+// F10 (B -> P BYE) follows F3 (INVITE P -> B) and F9 (ACK P -> B), so B hangs up as soon as it
+// has received the ACK.
+//
+// What the engine "sees" is every SIP message its user agents sent or received, byte-exact, as
+// Sofia's transport layer dumps it (TPTAG_DUMP, read back after every loop turn). That covers
+// what nua never reports to the application (100 Trying, ACKs, 200 to BYE, retransmissions),
+// so every step that touches a played role is tracked, scripted or not.
+//
+// Threading: play() runs the whole conversation in the calling thread and returns when it is
+// over (completed, failed, stopped or timed out). Callbacks in EngineOptions are called from
+// that thread. Nothing here is shared between calls.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/checker.h"
+#include "core/core.h"
+#include "scenario/scenario.h"
+
+namespace ladder::engine {
+
+/// An extra file descriptor the loop serves (the live capture). on_readable is called from the
+/// loop thread whenever fd is readable, until play() returns. The caller keeps fd open.
+struct Poller {
+  int fd = -1;
+  std::function<void()> on_readable;
+};
+
+struct EngineOptions {
+  /// Default per step. Step::timeout, then Policy::step_timeout, then the testbed's
+  /// timeouts.step override it, in that order of precedence.
+  std::chrono::milliseconds step_timeout{5000};
+  /// Keep the loop (and pollers) running after the last step, for retransmissions and optional
+  /// steps (a final NOTIFY, a hang-up).
+  std::chrono::milliseconds linger{500};
+  /// E.g. a Ctrl-C flag; checked every loop turn. The run then stops cleanly (teardown runs).
+  std::function<bool()> stop_requested;
+  /// Called once every played role is bound (actual ports known), before the first message is
+  /// sent (registrations included): the caller starts the capture here.
+  std::function<void(const scenario::RoleMap&)> on_bound;
+  std::vector<Poller> pollers;
+  /// Secrets lookup (TestbedRole::password_env names the variable). Default: ::getenv.
+  std::function<std::optional<std::string>(const std::string& env_name)> getenv;
+};
+
+/// A step that happened, as the engine saw it.
+struct Played {
+  std::size_t step = 0;  ///< index into Scenario::steps
+  core::TimeNs time = 0;
+  bool sent_by_harness = false;  ///< a played role sent it (scripted or by the stack)
+};
+
+struct EngineResult {
+  /// Every non-optional step that involves a played role was seen in time (sent or received).
+  bool completed = false;
+  /// Plain sentences: "B never received F3 (INVITE P -> B) within 5s",
+  /// "A: REGISTER rejected: 403 Forbidden".
+  std::vector<std::string> errors;
+  /// The step the engine was waiting for when it gave up.
+  std::optional<std::size_t> stuck_step;
+  /// The engine's own view: every SIP message a played role sent or received, in order, with
+  /// the peer's real endpoint. Bytes are exact (Sofia's transport dump), but TCP source ports of
+  /// connections a role opened itself are given as the role's listening port, and times are
+  /// taken when Sofia handed the bytes to or got them from the socket. Frame numbers count
+  /// messages from 1. Used by `ladder run --no-capture`.
+  std::vector<checker::Observed> seen;
+  std::vector<Played> played;  ///< in the order seen
+  /// Every role's address:port: played roles after binding; dut/external from the testbed.
+  scenario::RoleMap roles;
+  /// ${ROLE.attr} values, actual ports included.
+  scenario::Bindings bindings;
+};
+
+/// Plays `scenario` on `testbed`. Environment errors (a port in use, a bind failure, a role
+/// bound to an address this host does not have, nua_create failing) are the unexpected value,
+/// one sentence: "A: cannot bind 127.0.0.1:5060: address in use". A DUT that does not answer is
+/// not an environment error: it is a completed=false result naming the step.
+std::expected<EngineResult, std::string> play(const scenario::Scenario& scenario,
+                                              const scenario::Testbed& testbed,
+                                              const EngineOptions& options);
+
+}  // namespace ladder::engine

@@ -1,0 +1,100 @@
+// Private: the engine's bookkeeping over a ladder, without Sofia. Which steps a played role
+// sends itself (scripted actions), which its stack sends on its own, which it must receive;
+// which wire message satisfied which step; when an action may fire; which step is overdue.
+//
+// Matching rule: a message a role sent (received) satisfies the earliest not-yet-satisfied step
+// from (to) that role with the same method, or status and the answered request's method, and
+// whose dialog is the message's dialog (a dialog label is bound to the Call-ID of the first
+// message that satisfies a step of it, per role). Retransmissions (same direction, start line,
+// Call-ID, CSeq and top Via branch) satisfy nothing.
+//
+// Threading: a value type used from the engine's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core.h"
+#include "scenario/scenario.h"
+#include "sip/sip.h"
+
+namespace ladder::engine {
+
+enum class StepKind : std::uint8_t {
+  ignored,    ///< no played role sends or receives it: an expectation for the checker only
+  action,     ///< a played role sends it by calling nua (INVITE, 180, BYE, REFER, NOTIFY ...)
+  automatic,  ///< a played role's stack sends it on its own (ACK, 100, 202, 200 to BYE ...)
+  expect,     ///< a DUT or external role sends it to a played role
+};
+
+struct StepState {
+  bool satisfied = false;
+  core::TimeNs time = 0;
+  std::string call_id;  ///< of the message that satisfied it
+  bool fired = false;   ///< actions: nua was called
+  core::TimeNs fired_at = 0;
+  std::string not_ready;  ///< actions: why the last attempt could not send it yet
+};
+
+class Plan {
+ public:
+  Plan(const scenario::Scenario& scenario, std::set<std::string, std::less<>> played);
+
+  StepKind kind(std::size_t step) const { return kinds_[step]; }
+  bool played(std::string_view role) const { return played_.contains(role); }
+  const StepState& state(std::size_t step) const { return states_[step]; }
+  StepState& state(std::size_t step) { return states_[step]; }
+  std::size_t size() const { return kinds_.size(); }
+
+  /// The flow starts (registrations done): steps without prerequisites are armed from `t`.
+  void start(core::TimeNs t) { start_ = t; }
+  bool started() const { return start_.has_value(); }
+
+  /// A message `role` sent or received. Returns the step it satisfied, if any.
+  std::optional<std::size_t> observe(std::string_view role, bool sent, const sip::Message& m,
+                                     core::TimeNs t);
+
+  /// When every prerequisite of `step` was seen: the latest of their times (or the start).
+  std::optional<core::TimeNs> armed_at(std::size_t step) const;
+  /// Actions that may fire now, in ladder order: armed, not fired, and every earlier
+  /// non-optional action of the same role fired.
+  std::vector<std::size_t> due() const;
+  void mark_fired(std::size_t step, core::TimeNs t);
+
+  /// Every non-optional tracked step satisfied.
+  bool complete() const;
+  /// The earliest non-optional tracked step that is armed and not satisfied past its timeout.
+  std::optional<std::size_t> overdue(core::TimeNs now,
+                                     const std::function<core::TimeNs(std::size_t)>& timeout) const;
+  /// The earliest non-optional tracked step not satisfied (what the run waits for).
+  std::optional<std::size_t> waiting_for() const;
+
+  /// The Call-ID bound to a dialog label at a role.
+  std::optional<std::string> call_id(std::string_view role, std::string_view dialog) const;
+  /// The prerequisites the engine waits for: tracked, non-optional (untracked ones replaced by
+  /// their own prerequisites).
+  const std::vector<std::size_t>& prerequisites(std::size_t step) const { return prereqs_[step]; }
+
+ private:
+  bool candidate(std::size_t i, std::string_view role, bool sent, const sip::Summary& s) const;
+  const scenario::Scenario* scenario_;
+  std::set<std::string, std::less<>> played_;
+  std::vector<StepKind> kinds_;
+  std::vector<StepState> states_;
+  std::vector<std::vector<std::size_t>> prereqs_;
+  std::optional<core::TimeNs> start_;
+  std::map<std::pair<std::string, std::string>, std::string> dialogs_;  ///< (role, label) -> Call-ID
+  std::set<std::string> seen_keys_;  ///< retransmission detection
+};
+
+/// Whether a played role's stack sends this step by itself (ACK, PRACK, 100, responses to
+/// anything but INVITE, 487 to a cancelled INVITE).
+bool sent_by_stack(const scenario::Scenario& scenario, const scenario::Step& step);
+
+}  // namespace ladder::engine

@@ -1,0 +1,96 @@
+// The engine's bookkeeping without Sofia: kinds, prerequisites, matching, due actions.
+#include "engine/plan.h"
+
+#include <gtest/gtest.h>
+
+namespace ladder::engine {
+namespace {
+
+scenario::Scenario load(const std::string& rel) {
+  auto r = scenario::load_scenario(std::string(LADDER_SOURCE_DIR) + "/scenarios/" + rel);
+  EXPECT_TRUE(r.ok());
+  return r.ok() ? *r.scenario : scenario::Scenario{};
+}
+
+std::size_t idx(const scenario::Scenario& s, const std::string& id) { return *s.find_step(id); }
+
+sip::Message msg(const std::string& start, const std::string& call_id, const std::string& cseq,
+                 const std::string& branch = "z9hG4bK1") {
+  return sip::Message(start + "\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=" + branch +
+                      "\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: " + call_id +
+                      "\r\nCSeq: " + cseq + "\r\nContent-Length: 0\r\n\r\n");
+}
+
+TEST(Plan, KindsOfTheBasicCall) {
+  auto sc = load("basic/successful-call.yaml");
+  Plan p(sc, {"A", "B"});
+  EXPECT_EQ(p.kind(idx(sc, "F1")), StepKind::action);
+  EXPECT_EQ(p.kind(idx(sc, "F2")), StepKind::expect);
+  EXPECT_EQ(p.kind(idx(sc, "F4")), StepKind::action);     // 180 from B
+  EXPECT_EQ(p.kind(idx(sc, "F8")), StepKind::automatic);  // ACK
+  EXPECT_EQ(p.kind(idx(sc, "F12")), StepKind::automatic);  // 200 to BYE
+  Plan only_a(sc, {"A"});
+  EXPECT_EQ(only_a.kind(idx(sc, "F4")), StepKind::ignored);  // B -> P, neither played
+}
+
+TEST(Plan, ActionsFireOnceTheirPrerequisitesAreSeen) {
+  auto sc = load("basic/successful-call.yaml");
+  Plan p(sc, {"A", "B"});
+  EXPECT_TRUE(p.due().empty());  // not started
+  p.start(1);
+  ASSERT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F1")});
+  p.mark_fired(idx(sc, "F1"), 2);
+  EXPECT_TRUE(p.due().empty());
+  EXPECT_EQ(p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 3),
+            idx(sc, "F1"));
+  // A retransmission satisfies nothing.
+  EXPECT_EQ(p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 4),
+            std::nullopt);
+  EXPECT_EQ(p.observe("B", false, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE", "z9hG4bK2"),
+                      5),
+            idx(sc, "F3"));
+  // B answers 180 then 200: both follow F3 only, and fire in ladder order.
+  EXPECT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F4")});
+  EXPECT_EQ(p.armed_at(idx(sc, "F4")), 5);
+  p.mark_fired(idx(sc, "F4"), 6);
+  EXPECT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F6")});
+}
+
+TEST(Plan, ResponsesMatchTheAnsweredMethodAndDialog) {
+  auto sc = load("basic/successful-call.yaml");
+  Plan p(sc, {"A", "B"});
+  p.start(1);
+  p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 2);
+  // A 200 to a REGISTER is not the 200 to the INVITE.
+  EXPECT_EQ(p.observe("A", false, msg("SIP/2.0 200 OK", "reg", "5 REGISTER"), 3), std::nullopt);
+  // Another Call-ID is not dialog "call" once it is bound at A.
+  EXPECT_EQ(p.observe("A", false, msg("SIP/2.0 180 Ringing", "other", "1 INVITE"), 3),
+            std::nullopt);
+  EXPECT_EQ(p.observe("A", false, msg("SIP/2.0 180 Ringing", "c1", "1 INVITE"), 4),
+            idx(sc, "F5"));
+  EXPECT_EQ(p.call_id("A", "call"), "c1");
+}
+
+TEST(Plan, OverdueNamesTheFirstArmedStep) {
+  auto sc = load("basic/unknown-user.yaml");
+  Plan p(sc, {"A"});
+  p.start(0);
+  p.observe("A", true, msg("INVITE sip:x@h SIP/2.0", "c1", "1 INVITE"), 10);
+  auto late = p.overdue(2000, [](std::size_t) { return core::TimeNs{1000}; });
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(sc.steps[*late].id, "F3");
+  EXPECT_FALSE(p.overdue(500, [](std::size_t) { return core::TimeNs{1000}; }).has_value());
+}
+
+TEST(Plan, TransferNotifyFollowsTheRefer) {
+  auto sc = load("transfer/unattended-transfer.yaml");
+  Plan p(sc, {"A", "B", "C"});
+  std::size_t f13 = idx(sc, "F13");
+  EXPECT_EQ(p.kind(f13), StepKind::action);
+  EXPECT_EQ(p.kind(idx(sc, "F11")), StepKind::automatic);  // 202 by the stack
+  const auto& pre = p.prerequisites(f13);
+  EXPECT_NE(std::find(pre.begin(), pre.end(), idx(sc, "F10")), pre.end());
+}
+
+}  // namespace
+}  // namespace ladder::engine
