@@ -154,12 +154,13 @@ void check_acks(Context& c, const std::vector<std::size_t>& steps) {
 }
 
 // URIs of Route / Record-Route values, compared without display names.
-std::vector<std::string> uris(const std::vector<std::string>& values) {
+std::vector<std::string> uris(const std::vector<std::string_view>& values) {
   std::vector<std::string> out;
-  for (const std::string& v : values) {
+  for (std::string_view v : values) {
     std::size_t lt = v.find('<'), gt = v.find('>');
-    out.push_back(lt != std::string::npos && gt != std::string::npos ? v.substr(lt + 1, gt - lt - 1)
-                                                                     : v);
+    out.emplace_back(lt != std::string_view::npos && gt != std::string_view::npos
+                         ? v.substr(lt + 1, gt - lt - 1)
+                         : v);
   }
   return out;
 }
@@ -173,8 +174,8 @@ std::set<std::string> proxy_entries(const Context& c, const std::vector<std::siz
     if (!st.is_request() || st.method != "INVITE" || !st.forwards || !c.matched[*st.forwards]) {
       continue;
     }
-    auto mine = uris(c.msg(*c.matched[s]).message.headers("Record-Route"));
-    auto before = uris(c.msg(*c.matched[*st.forwards]).message.headers("Record-Route"));
+    auto mine = uris(c.msg(*c.matched[s]).message.header_views("Record-Route"));
+    auto before = uris(c.msg(*c.matched[*st.forwards]).message.header_views("Record-Route"));
     if (mine.size() <= before.size()) continue;
     for (std::size_t k = 0; k < mine.size() - before.size(); ++k) out.insert(mine[k]);
   }
@@ -213,11 +214,11 @@ void check_route_sets(Context& c, const std::vector<std::size_t>& steps) {
     const sip::Message& m = c.msg(*c.matched[s]).message;
     const sip::Summary& ms = m.summary();
     if (st.is_request() && st.method == "INVITE" && ms.to_tag.empty() && !route_set.count(st.to)) {
-      route_set[st.to] = only(uris(m.headers("Record-Route")), added);  // callee side
+      route_set[st.to] = only(uris(m.header_views("Record-Route")), added);  // callee side
     }
     if (!st.is_request() && st.status >= 200 && st.status < 300 && ms.cseq_method == "INVITE" &&
         st.to == caller && !route_set.count(caller)) {
-      auto rr = only(uris(m.headers("Record-Route")), added);
+      auto rr = only(uris(m.header_views("Record-Route")), added);
       std::reverse(rr.begin(), rr.end());
       route_set[caller] = rr;
     }
@@ -233,16 +234,16 @@ void check_route_sets(Context& c, const std::vector<std::size_t>& steps) {
     if (st.method == "ACK" && m.summary().via_branch == invite_branch) continue;  // non-2xx ACK
     auto it = route_set.find(st.from);
     if (it == route_set.end()) continue;
-    auto seen = only(uris(m.headers("Route")), added);
+    auto seen = only(uris(m.header_views("Route")), added);
     if (seen != it->second) {
       bool is_caller = st.from == caller;
       c.fail(s, *c.matched[s],
-             dialog_failure("Route", join(it->second), join(uris(m.headers("Route"))),
+             dialog_failure("Route", join(it->second), join(uris(m.header_views("Route"))),
                             "Route: expected the proxies' entries " + join(it->second) +
                                 " from the " +
                                 (is_caller ? "2xx's Record-Route (reversed)"
                                            : "INVITE's Record-Route") +
-                                ", seen Route " + join(uris(m.headers("Route")))));
+                                ", seen Route " + join(uris(m.header_views("Route")))));
     }
   }
 }

@@ -138,12 +138,12 @@ class Checker {
   }
 
   void header(const scenario::HeaderExpectation& h, const sip::Message& m) {
-    std::vector<std::string> values = m.headers(h.name);
+    std::vector<std::string_view> values = m.header_views(h.name);
     const std::string& name = h.name;
     if (h.presence == Presence::absent) {
       if (!values.empty()) {
-        fail("header", name, "absent", values.front(),
-             name + ": expected absent, seen '" + values.front() + "'");
+        fail("header", name, "absent", std::string(values.front()),
+             name + ": expected absent, seen '" + std::string(values.front()) + "'");
       }
       return;
     }
@@ -176,7 +176,7 @@ class Checker {
       selected.push_back(static_cast<std::size_t>(idx));
     }
     for (std::size_t i : selected) {
-      const std::string& v = values[i];
+      std::string_view v = values[i];
       std::string what = h.every && values.size() > 1 ? name + "[" + std::to_string(i) + "]" : name;
       matches(h.value, v, name, what);
       if (h.uri || !h.params.empty() || (h.save && h.save->param)) {
@@ -188,7 +188,7 @@ class Checker {
         }
       }
     }
-    if (h.save && !h.save->param) b_.variables[h.save->var] = values[selected.front()];
+    if (h.save && !h.save->param) b_.variables[h.save->var] = std::string(values[selected.front()]);
   }
 
   void body(const scenario::BodyExpectation& e, const sip::Message& m) {

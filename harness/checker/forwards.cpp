@@ -1,30 +1,33 @@
 // Proxy invariants of `forwards: Fn` steps (RFC 3261 16.6 for requests, 16.7 for responses).
 // A B2BUA rewrites all of this by design, so nothing is checked through one.
+#include <charconv>
+
 #include "checker/context.h"
 #include "checker/expect.h"
 
 namespace ladder::checker {
 namespace {
 
-std::string join(const std::vector<std::string>& v) {
+template <typename Strings>
+std::string join(const Strings& v) {
   std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  for (std::string_view s : v) out += (out.empty() ? "" : ", ") + std::string(s);
   return out.empty() ? "(none)" : out;
 }
 
 // Via values without the received/rport parameters a server adds to the Via it received
 // (RFC 3261 18.2.1, RFC 3581), so "the rest kept" compares what the proxy may not change.
 // A text filter, not a parse: it runs on every forward of a bulk check.
-std::vector<std::string> without_received(const std::vector<std::string>& vias) {
+std::vector<std::string> without_received(const std::vector<std::string_view>& vias) {
   std::vector<std::string> out;
   out.reserve(vias.size());
-  for (const std::string& v : vias) {
+  for (std::string_view v : vias) {
     std::string text;
     text.reserve(v.size());
     std::size_t pos = 0;
     while (pos < v.size()) {
       std::size_t semi = v.find(';', pos + 1);
-      std::size_t end = semi == std::string::npos ? v.size() : semi;
+      std::size_t end = semi == std::string_view::npos ? v.size() : semi;
       std::string_view piece(v.data() + pos, end - pos);  // ";name=value" or the sent-by part
       std::string_view name = piece.substr(0, piece.find('='));
       bool drop = pos > 0 && (name == ";received" || name == ";rport");
@@ -36,7 +39,7 @@ std::vector<std::string> without_received(const std::vector<std::string>& vias) 
   return out;
 }
 
-bool ends_with(const std::vector<std::string>& all, const std::vector<std::string>& tail) {
+bool ends_with(const std::vector<std::string_view>& all, const std::vector<std::string_view>& tail) {
   if (tail.size() > all.size()) return false;
   return std::equal(tail.begin(), tail.end(), all.end() - static_cast<std::ptrdiff_t>(tail.size()));
 }
@@ -66,15 +69,16 @@ void check_forward(Context& c, std::size_t step) {
   // From and To are compared as URI + parameters: a proxy may re-quote a display name
   // (ipv6frag.pcap) but not change who the request is from or to.
   auto same = [&](const char* header, bool name_addr) {
-    auto a = f.header(header);
-    auto b = m.header(header);
+    auto a = f.header_view(header);
+    auto b = m.header_view(header);
     bool equal = a == b;
     if (!equal && a && b && name_addr) {
       ValueParts pa = split_value(header, *a), pb = split_value(header, *b);
       equal = pa.uri == pb.uri && pa.params == pb.params;
     }
     if (!equal) {
-      fail(header, a ? "'" + *a + "'" : "absent", b ? "'" + *b + "'" : "absent", "must be kept");
+      fail(header, a ? "'" + std::string(*a) + "'" : "absent",
+           b ? "'" + std::string(*b) + "'" : "absent", "must be kept");
     }
   };
   same("Call-ID", false);
@@ -82,32 +86,39 @@ void check_forward(Context& c, std::size_t step) {
   same("To", true);
   same("CSeq", false);
 
-  std::vector<std::string> fvia = f.headers("Via");
-  std::vector<std::string> mvia = m.headers("Via");
-  // Compare without received/rport only when the stacks differ as written (rarely).
-  auto kept = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  std::vector<std::string_view> fvia = f.header_views("Via");
+  std::vector<std::string_view> mvia = m.header_views("Via");
+  // Compare without received/rport only when the stacks differ as written.
+  auto kept = [](auto a_begin, auto a_end, auto b_begin, auto b_end) {
+    return std::equal(a_begin, a_end, b_begin, b_end);
   };
-  bool request_stack_ok = mvia.size() == fvia.size() + 1 &&
-                          (kept(std::vector<std::string>(mvia.begin() + 1, mvia.end()), fvia) ||
-                           kept(without_received({mvia.begin() + 1, mvia.end()}),
-                                without_received(fvia)));
-  bool response_stack_ok = !fvia.empty() &&
-                           (kept(std::vector<std::string>(fvia.begin() + 1, fvia.end()), mvia) ||
-                            kept(without_received({fvia.begin() + 1, fvia.end()}),
-                                 without_received(mvia)));
+  bool request_stack_ok =
+      mvia.size() == fvia.size() + 1 &&
+      (kept(mvia.begin() + 1, mvia.end(), fvia.begin(), fvia.end()) || [&] {
+        auto a = without_received({mvia.begin() + 1, mvia.end()});
+        auto b = without_received(fvia);
+        return a == b;
+      }());
+  bool response_stack_ok =
+      !fvia.empty() && (kept(fvia.begin() + 1, fvia.end(), mvia.begin(), mvia.end()) || [&] {
+        auto a = without_received({fvia.begin() + 1, fvia.end()});
+        auto b = without_received(mvia);
+        return a == b;
+      }());
   if (s.is_request()) {
-    auto fmf = f.header("Max-Forwards");
-    auto mmf = m.header("Max-Forwards");
+    auto fmf = f.header_view("Max-Forwards");
+    auto mmf = m.header_view("Max-Forwards");
     std::string want = "70";
     if (fmf) {
-      try {
-        want = std::to_string(std::stoi(*fmf) - 1);
-      } catch (const std::exception&) {
-        want = "(one less than '" + *fmf + "')";
-      }
+      int value = 0;
+      auto [p, ec] = std::from_chars(fmf->data(), fmf->data() + fmf->size(), value);
+      want = ec == std::errc() && p == fmf->data() + fmf->size()
+                 ? std::to_string(value - 1)
+                 : "(one less than '" + std::string(*fmf) + "')";
     }
-    if (!mmf || *mmf != want) fail("Max-Forwards", want, mmf ? *mmf : "absent", "one less");
+    if (!mmf || *mmf != want) {
+      fail("Max-Forwards", want, mmf ? std::string(*mmf) : "absent", "one less");
+    }
     if (!request_stack_ok) {
       fail("Via", "a new top Via over [" + join(fvia) + "]", "[" + join(mvia) + "]",
            "a new top Via with the rest kept");
@@ -117,20 +128,20 @@ void check_forward(Context& c, std::size_t step) {
     const scenario::Role* proxy = c.scenario.find_role(s.from);
     bool want_rr = c.options.record_route.value_or(proxy && c.scenario.expects_record_route(*proxy));
     if (want_rr && initial && dialog_creating) {
-      std::vector<std::string> frr = f.headers("Record-Route");
-      std::vector<std::string> mrr = m.headers("Record-Route");
+      std::vector<std::string_view> frr = f.header_views("Record-Route");
+      std::vector<std::string_view> mrr = m.header_views("Record-Route");
       if (mrr.size() <= frr.size() || !ends_with(mrr, frr)) {
         fail("Record-Route", "a Record-Route added over [" + join(frr) + "]",
              "[" + join(mrr) + "]", "the proxy record-routes");
       }
     }
   } else {
-    std::vector<std::string> popped(fvia.begin() + (fvia.empty() ? 0 : 1), fvia.end());
+    std::vector<std::string_view> popped(fvia.begin() + (fvia.empty() ? 0 : 1), fvia.end());
     if (!response_stack_ok) {
       fail("Via", "[" + join(popped) + "]", "[" + join(mvia) + "]", "the top Via removed");
     }
-    auto frr = f.headers("Record-Route");
-    auto mrr = m.headers("Record-Route");
+    auto frr = f.header_views("Record-Route");
+    auto mrr = m.header_views("Record-Route");
     if (frr != mrr) {
       fail("Record-Route", "[" + join(frr) + "]", "[" + join(mrr) + "]", "must be kept");
     }

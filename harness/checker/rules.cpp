@@ -93,11 +93,11 @@ void check_tags(const sip::Message& m, Findings& f) {
 }
 
 void check_max_forwards(const sip::Message& m, Findings& f) {
-  auto mf = m.header("Max-Forwards");
+  auto mf = m.header_view("Max-Forwards");
   unsigned long value = 0;
   if (mf && !is_number(*mf, 255, value)) {
     f.add("RFC 3261 20.22", "Max-Forwards",
-          "Max-Forwards '" + *mf + "' is not a number from 0 to 255");
+          "Max-Forwards '" + std::string(*mf) + "' is not a number from 0 to 255");
   }
 }
 

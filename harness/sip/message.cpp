@@ -124,6 +124,12 @@ std::vector<std::string> Message::headers(std::string_view name) const {
   return header_values(wire(), name);
 }
 std::size_t Message::count(std::string_view name) const { return count_values(wire(), name); }
+std::optional<std::string_view> Message::header_view(std::string_view name) const {
+  return first_view(wire(), name);
+}
+std::vector<std::string_view> Message::header_views(std::string_view name) const {
+  return header_views_of(wire(), name);
+}
 
 std::optional<Uri> Message::request_uri() const { return parsed().sofia.request_uri; }
 std::optional<NameAddr> Message::from() const { return parsed().sofia.from; }

@@ -3,7 +3,7 @@
 #include "sip/names.h"
 
 #include <array>
-#include <vector>
+#include <cstdint>
 
 #include "sip/sip.h"
 #include "sip/text.h"
@@ -101,26 +101,35 @@ constexpr auto kKnown = std::to_array<Known>({
     {"Replaces", false},
 });
 
-// Buckets of kKnown indices by name length, so a lookup compares against a handful of names
-// (the checker asks for headers millions of times in a bulk check).
-constexpr std::size_t kMaxKnownLength = 24;
-const std::array<std::vector<int>, kMaxKnownLength + 1>& by_length() {
-  static const auto buckets = [] {
-    std::array<std::vector<int>, kMaxKnownLength + 1> b;
+// A case-insensitive hash table of kKnown: a lookup is one hash and (almost always) one
+// comparison. The checker asks for header names millions of times in a bulk check.
+constexpr std::size_t kSlots = 256;  // > 3x the names: short probe runs
+
+std::uint32_t name_hash(std::string_view name) {
+  std::uint32_t h = 2166136261u;
+  for (char c : name) h = (h ^ static_cast<unsigned char>(text::lower(c))) * 16777619u;
+  return h;
+}
+
+const std::array<std::int16_t, kSlots>& slots() {
+  static const auto table = [] {
+    std::array<std::int16_t, kSlots> t;
+    t.fill(-1);
     for (std::size_t i = 0; i < kKnown.size(); ++i) {
-      b[kKnown[i].name.size()].push_back(static_cast<int>(i));
+      std::size_t at = name_hash(kKnown[i].name) % kSlots;
+      while (t[at] >= 0) at = (at + 1) % kSlots;
+      t[at] = static_cast<std::int16_t>(i);
     }
-    return b;
+    return t;
   }();
-  return buckets;
+  return table;
 }
 
 int find_known_id(std::string_view name) {
-  if (name.size() > kMaxKnownLength || name.empty()) return -1;
-  char first = text::lower(name[0]);
-  for (int i : by_length()[name.size()]) {
-    std::string_view k = kKnown[static_cast<std::size_t>(i)].name;
-    if (text::lower(k[0]) == first && text::iequals(k, name)) return i;
+  if (name.empty() || name.size() > 32) return -1;
+  const auto& t = slots();
+  for (std::size_t at = name_hash(name) % kSlots; t[at] >= 0; at = (at + 1) % kSlots) {
+    if (text::iequals(kKnown[static_cast<std::size_t>(t[at])].name, name)) return t[at];
   }
   return -1;
 }
@@ -149,7 +158,18 @@ bool is_list_header(std::string_view canonical) {
   return k != nullptr && k->list;
 }
 
-int header_id(std::string_view name) { return find_known_id(canonical_name(name)); }
+int header_id(std::string_view name) {
+  if (name.size() == 1) {
+    char c = text::lower(name[0]);
+    for (const Compact& k : kCompact) {
+      if (k.letter == c) return find_known_id(k.name);
+    }
+    return -1;
+  }
+  return find_known_id(name);
+}
+
+std::string_view known_name(int id) { return kKnown[static_cast<std::size_t>(id)].name; }
 
 bool is_list_header(int id) { return id >= 0 && kKnown[static_cast<std::size_t>(id)].list; }
 

@@ -14,6 +14,8 @@ bool is_list_header(std::string_view canonical);
 /// A small id for a well-known header name (long or compact form, any case); -1 for others.
 /// Equal ids mean the same header, so lookups compare integers instead of names.
 int header_id(std::string_view name);
+/// The conventional spelling of a well-known header id.
+std::string_view known_name(int id);
 bool is_list_header(int id);
 
 }  // namespace ladder::sip

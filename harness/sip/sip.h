@@ -131,8 +131,12 @@ class Message {
   /// Route, Record-Route, Contact, Allow, Supported, Require ...) are split at commas outside
   /// quotes and <>. Other headers (Date, WWW-Authenticate, Subject, unknown ones) never are.
   std::vector<std::string> headers(std::string_view name) const;
-  /// headers(name).size().
+  /// headers(name).size(), without building the values.
   std::size_t count(std::string_view name) const;
+  /// header() and headers() without copies, for hot paths. The views live as long as this
+  /// Message and are invalidated by moving it.
+  std::optional<std::string_view> header_view(std::string_view name) const;
+  std::vector<std::string_view> header_views(std::string_view name) const;
 
   std::optional<Uri> request_uri() const;
   std::optional<NameAddr> from() const;

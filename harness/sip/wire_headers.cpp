@@ -44,8 +44,9 @@ void index_headers(std::string_view bytes, WireIndex& index) {
       last = nullptr;
       continue;
     }
-    std::string_view canonical = canonical_name(name);
-    out.push_back({canonical, header_id(canonical), text::trim(line.substr(colon + 1))});
+    int id = header_id(name);
+    std::string_view canonical = id >= 0 ? known_name(id) : name;
+    out.push_back({canonical, id, text::trim(line.substr(colon + 1))});
     last = &out.back();
   }
 }
@@ -58,7 +59,9 @@ struct Query {
   int id;
   bool list;
   explicit Query(std::string_view name)
-      : canonical(canonical_name(name)), id(header_id(canonical)), list(is_list_header(id)) {}
+      : id(header_id(name)), list(is_list_header(id)) {
+    canonical = id >= 0 ? known_name(id) : name;
+  }
   bool matches(const WireHeader& h) const {
     return id >= 0 ? h.id == id : h.id < 0 && text::iequals(h.canonical, canonical);
   }
@@ -79,6 +82,35 @@ std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
     for (std::string_view e : text::split_list(h.value)) out.emplace_back(e);
   }
   return out;
+}
+
+std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& headers,
+                                           std::string_view name) {
+  std::vector<std::string_view> out;
+  Query q(name);
+  for (const WireHeader& h : headers) {
+    if (!q.matches(h)) continue;
+    if (!q.list) {
+      out.push_back(h.value);
+      continue;
+    }
+    for (std::string_view e : text::split_list(h.value)) out.push_back(e);
+  }
+  return out;
+}
+
+std::optional<std::string_view> first_view(const std::vector<WireHeader>& headers,
+                                           std::string_view name) {
+  Query q(name);
+  for (const WireHeader& h : headers) {
+    if (!q.matches(h)) continue;
+    if (q.list) {
+      std::vector<std::string_view> elements = text::split_list(h.value);
+      if (!elements.empty()) return elements.front();
+    }
+    return h.value;
+  }
+  return std::nullopt;
 }
 
 std::size_t count_values(const std::vector<WireHeader>& headers, std::string_view name) {

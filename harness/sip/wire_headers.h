@@ -31,6 +31,13 @@ void index_headers(std::string_view bytes, WireIndex& index);
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
                                        std::string_view name);
 
+/// header_values() as views into the index (valid while the message lives).
+std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& headers,
+                                              std::string_view name);
+/// first_header() as a view.
+std::optional<std::string_view> first_view(const std::vector<WireHeader>& headers,
+                                           std::string_view name);
+
 /// header_values(headers, name).size(), without building the values.
 std::size_t count_values(const std::vector<WireHeader>& headers, std::string_view name);
 
