@@ -86,10 +86,16 @@ need_capture_rights() {
 capture_start() {
 	local ifc=$1 out=$2 filter=$3; shift 3
 	CAP_ERR=$out.tcpdump.log
-	# --immediate-mode: without it libpcap hands packets over in blocks (up to
-	# ~1 s late) and the packets of the last, unfinished block are lost when
-	# tcpdump is stopped. -U: write each packet to the file as it arrives.
-	tcpdump -i "$ifc" --immediate-mode -U -n -w "$out" "$@" "$filter" 2>"$CAP_ERR" &
+	# Default: --immediate-mode -U. Without immediate mode libpcap (TPACKET_V3)
+	# hands packets over in blocks, up to its 1 s timeout late, and the packets
+	# of the last, unfinished block are lost when tcpdump is stopped early.
+	# -U writes each packet to the file as it arrives.
+	# CAP_BULK=1 (load runs): -U only. Immediate mode wakes tcpdump per packet
+	# and at ~50k packets/s on 2 busy cores the ring overflowed (85k "dropped by
+	# kernel"). The caller must then synchronise the stop with capture_marker.
+	local -a mode=(--immediate-mode -U)
+	[[ ${CAP_BULK:-0} == 1 ]] && mode=(-U)
+	tcpdump -i "$ifc" "${mode[@]}" -n -w "$out" "$@" "$filter" 2>"$CAP_ERR" &
 	CAP_PID=$!
 	LADDER_PIDS+=("$CAP_PID")
 	local rc=0
@@ -101,6 +107,31 @@ capture_start() {
 		((rc == 2)) && die "tcpdump exited at start: $(tail -n 3 "$CAP_ERR")" 3
 		die "tcpdump did not report 'listening on' within 5 s: $(tail -n 3 "$CAP_ERR")" 3
 	fi
+}
+
+# capture_settle FILE: immediate mode: wait until the file has been quiet for
+# 300 ms (at most 3 s), so the last packets are written before capture_stop.
+capture_settle() {
+	wait_file_stable "$1" 300 3000 || true
+}
+
+# capture_marker FILE HOST PORT [TIMEOUT_MS]: for bulk mode. Send a SIP OPTIONS
+# with a unique Call-ID to HOST:PORT (a SIP server inside the capture filter)
+# and poll the end of FILE until the Call-ID is there: everything sent before
+# it has then been written too. Adds 2 packets (OPTIONS, 200) to the capture.
+capture_marker() {
+	local f=$1 host=$2 port=$3 t=${4:-5000} cid end
+	cid="capture-end-$$-$RANDOM$RANDOM@ladder"
+	SIP_PROBE_CALL_ID=$cid "$(dirname "${BASH_SOURCE[0]}")/sip-options-probe" "$host" "$port" 2 >/dev/null ||
+		log "capture marker: no reply to the OPTIONS probe from $host:$port"
+	end=$(($(now_ms) + t))
+	while ! tail -c 65536 "$f" 2>/dev/null | grep -qaF "$cid"; do
+		if (($(now_ms) >= end)); then
+			log "capture marker not in $f after ${t} ms: the end of the capture may be incomplete"
+			return 1
+		fi
+		sleep 0.05
+	done
 }
 
 # capture_stop: SIGINT tcpdump, wait for it to flush and exit;
