@@ -133,6 +133,8 @@ FrameLength frame_length(std::string_view buf) {
     if (colon == std::string_view::npos) continue;
     std::string_view name = line.substr(0, colon);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    char first = name.empty() ? '\0' : name.front();
+    if (first != 'c' && first != 'C' && first != 'l' && first != 'L') continue;  // cheap filter
     if (iequals(name, "content-length") || iequals(name, "l")) {
       if (!parse_length(line.substr(colon + 1), body)) {
         r.state = FrameLength::State::bad;

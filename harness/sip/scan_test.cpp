@@ -126,5 +126,22 @@ TEST(Scan, NoBlankLineMeansNoBody) {
   EXPECT_EQ(s.cseq_method, "INVITE");
 }
 
+// The fast ";branch=" search must not take text inside a quoted parameter value, nor a later
+// Via's branch; odd spellings fall back to the full parameter parser.
+TEST(Scan, BranchAndTagFastPathFallsBackSafely) {
+  Summary s = scan(
+      "OPTIONS sip:h SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP h;x=\"a;branch=fake\";branch=z9hG4bKreal, SIP/2.0/UDP g;branch=z9hG4bKg\r\n"
+      "From: \"x;tag=no\" <sip:a@h>;TAG=yes\r\nTo: <sip:b@h>; tag = spaced\r\n"
+      "Call-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n");
+  EXPECT_EQ(s.via_branch, "z9hG4bKreal");
+  EXPECT_EQ(s.from_tag, "yes");
+  EXPECT_EQ(s.to_tag, "spaced");
+  Summary later = scan(
+      "OPTIONS sip:h SIP/2.0\r\nVia: SIP/2.0/UDP h, SIP/2.0/UDP g;branch=z9hG4bKg\r\n"
+      "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n");
+  EXPECT_EQ(later.via_branch, "");
+}
+
 }  // namespace
 }  // namespace ladder::sip

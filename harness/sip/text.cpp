@@ -78,7 +78,35 @@ std::size_t count_list(std::string_view value) {
   return n;
 }
 
+namespace {
+
+// The common case at memchr speed: ";name=" written in lower case, with no quote or comma before
+// it (so it is a parameter of the first element, not text inside a quoted value or a later list
+// element). Anything else goes to the full parser below.
+bool find_param_fast(std::string_view params, std::string_view name, std::string_view& value) {
+  if (name.size() > 14) return false;
+  char needle[16];
+  needle[0] = ';';
+  name.copy(needle + 1, name.size());
+  needle[name.size() + 1] = '=';
+  std::size_t at = params.find(std::string_view(needle, name.size() + 2));
+  if (at == std::string_view::npos) return false;
+  if (params.substr(0, at).find_first_of("\",") != std::string_view::npos) return false;
+  std::size_t start = at + name.size() + 2;
+  std::size_t end = params.find_first_of(";, \t\r\n\"", start);
+  if (end != std::string_view::npos && params[end] == '"') return false;
+  value = params.substr(start, end == std::string_view::npos ? end : end - start);
+  return true;
+}
+
+}  // namespace
+
 std::string_view find_param(std::string_view params, std::string_view name, bool& found) {
+  std::string_view fast;
+  if (find_param_fast(params, name, fast)) {
+    found = true;
+    return fast;
+  }
   found = false;
   // A comma before the first ';' ends the first list element: its parameters are not ours.
   std::size_t i = params.find(';');
