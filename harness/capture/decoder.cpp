@@ -172,6 +172,15 @@ void Decoder::Impl::udp(const Context& c, const detail::IpHeader& h, Bytes segme
   // Several messages may share a datagram; each is framed by its Content-Length. Without one,
   // RFC 3261 section 18.3 lets the body run to the end of the datagram.
   while (!text.empty()) {
+    // Most datagrams end right at the blank line (100, 180, ACK, BYE ...): one message, nothing
+    // to frame. A Content-Length that claims a missing body is still caught: scan() reports it
+    // and the message is shown as malformed.
+    if (sip::header_end(text) == text.size()) {
+      p.incomplete = false;
+      p.bytes = text;
+      out.payload(p);
+      return;
+    }
     sip::FrameLength fl = sip::frame_length(text);
     std::size_t len = text.size();
     p.incomplete = false;

@@ -29,7 +29,6 @@ std::uint64_t hop_key(const capture::SipPayload& p, const sip::Summary& s) {
   k = mix(k, core::EndpointHash{}(p.dst));
   k = mix(k, static_cast<std::uint64_t>(p.transport));
   k = mix(k, s.is_request ? h(s.method) : static_cast<std::uint64_t>(s.status));
-  k = mix(k, h(s.request_uri));
   k = mix(k, s.cseq);
   k = mix(k, h(s.cseq_method));
   k = mix(k, h(s.via_branch));
