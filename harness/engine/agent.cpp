@@ -15,12 +15,17 @@ std::string uri_host(const core::Address& a) {
   return a.family == 6 ? "[" + a.to_string() + "]" : a.to_string();
 }
 
-/// Why binding address:port fails, by trying it with plain sockets (nua_create only says NULL).
-std::string bind_problem(const core::Endpoint& e) {
+/// Why binding address:port fails, by trying it with plain sockets (nua_create only says
+/// NULL, and leaks on that path: so a fixed port is probed before nua_create too).
+std::optional<std::string> bind_problem(const core::Endpoint& e) {
   for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
     int family = e.address.family == 6 ? AF_INET6 : AF_INET;
     int fd = ::socket(family, type, 0);
     if (fd < 0) return std::strerror(errno);
+    if (type == SOCK_STREAM) {  // as Sofia does: a listener in TIME_WAIT is no conflict
+      int one = 1;
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
     int rc;
     if (family == AF_INET6) {
       sockaddr_in6 sa{};
@@ -43,7 +48,7 @@ std::string bind_problem(const core::Endpoint& e) {
       return std::strerror(err);
     }
   }
-  return "the SIP stack could not start (nua_create failed)";
+  return std::nullopt;
 }
 
 bool is_response_event(nua_event_t e) {
@@ -100,6 +105,11 @@ std::expected<std::unique_ptr<Agent>, std::string> Agent::create(su_root_t* root
   const AgentConfig& c = a->config_;
   std::string url = "sip:" + uri_host(c.bind.address) + ":" + std::to_string(c.bind.port);
   if (c.transport == core::Transport::tcp) url += ";transport=tcp";
+  if (c.bind.port != 0) {
+    if (auto problem = bind_problem(c.bind)) {
+      return std::unexpected(c.role + ": cannot bind " + c.bind.to_string() + ": " + *problem);
+    }
+  }
   a->nua_ = nua_create(root, &Agent::trampoline, a.get(), NUTAG_URL(url.c_str()),
                        NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOACK(1), NUTAG_AUTOANSWER(0),
                        NUTAG_AUTOALERT(0), NUTAG_OUTBOUND("no-validate no-options-keepalive"),
@@ -107,8 +117,9 @@ std::expected<std::unique_ptr<Agent>, std::string> Agent::create(su_root_t* root
                        TAG_IF(c.proxy.has_value(), NUTAG_PROXY(c.proxy ? c.proxy->c_str() : "")),
                        TPTAG_DUMP(c.dump_path.c_str()), TAG_END());
   if (a->nua_ == nullptr) {
-    return std::unexpected(c.role + ": cannot bind " + c.bind.to_string() + ": " +
-                           bind_problem(c.bind));
+    return std::unexpected(
+        c.role + ": cannot bind " + c.bind.to_string() + ": " +
+        bind_problem(c.bind).value_or("the SIP stack could not start (nua_create failed)"));
   }
   nua_get_params(a->nua_, TAG_ANY(), TAG_END());
   return a;

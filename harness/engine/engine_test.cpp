@@ -124,6 +124,27 @@ class KamailioTest : public ::testing::Test {
     EXPECT_TRUE(r.completed) << errors_of(r) << (kam_ ? kam_->log().substr(0, 4000) : "");
     EXPECT_TRUE(r.errors.empty()) << errors_of(r);
   }
+  /// The checker passes the ladder on the engine's own view (what `--no-capture` checks).
+  void expect_checked(const scenario::Scenario& sc, const EngineResult& r) {
+    checker::CheckOptions o;
+    o.roles = r.roles;
+    o.bindings = r.bindings;
+    auto v = checker::check(sc, r.seen, o);
+    std::string failures;
+    for (const auto& f : v.failures) {
+      if (!f.warning) failures += f.message + "\n";
+    }
+    EXPECT_TRUE(v.passed) << failures;
+    if (!v.passed) {
+      for (const auto& m : r.seen) {
+        const auto& x = m.message.summary();
+        std::cout << m.frame << " " << m.time << " " << m.src.to_string() << " -> "
+                  << m.dst.to_string() << " "
+                  << (x.is_request ? std::string(x.method) : std::to_string(x.status)) << " "
+                  << x.cseq << " " << x.cseq_method << " " << x.via_branch << "\n";
+      }
+    }
+  }
   std::string domain_ = "ladder.test";
   std::optional<KamailioProcess> kam_;
 };
@@ -133,6 +154,7 @@ TEST_F(KamailioTest, SuccessfulCall) {
   auto sc = load("basic/successful-call.yaml");
   auto r = run(sc, testbed({harness_role("A", "alice"), harness_role("B", "bob")}));
   expect_green(r);
+  expect_checked(sc, r);
   EXPECT_TRUE(in_order(labels(r), {"REGISTER", "200", "INVITE", "100", "INVITE", "180", "200",
                                    "ACK", "ACK", "BYE", "BYE", "200", "200"}));
   EXPECT_EQ(r.played.size(), sc.steps.size());
@@ -147,6 +169,7 @@ TEST_F(KamailioTest, Busy) {
   auto sc = load("basic/busy.yaml");
   auto r = run(sc, testbed({harness_role("A", "alice"), harness_role("B", "bob")}));
   expect_green(r);
+  expect_checked(sc, r);
   EXPECT_TRUE(in_order(labels(r), {"INVITE", "INVITE", "486", "ACK", "486", "ACK"}));
 }
 
@@ -155,6 +178,7 @@ TEST_F(KamailioTest, NoAnswerCancel) {
   auto sc = load("basic/no-answer-cancel.yaml");
   auto r = run(sc, testbed({harness_role("A", "alice"), harness_role("B", "bob")}));
   expect_green(r);
+  expect_checked(sc, r);
   EXPECT_TRUE(in_order(labels(r), {"INVITE", "INVITE", "180", "180", "CANCEL", "CANCEL", "200",
                                    "487", "ACK", "487", "ACK"}));
 }
@@ -164,6 +188,7 @@ TEST_F(KamailioTest, UnknownUser) {
   auto sc = load("basic/unknown-user.yaml");
   auto r = run(sc, testbed({harness_role("A", "alice", "127.0.0.1", false)}));
   expect_green(r);
+  expect_checked(sc, r);
   EXPECT_TRUE(in_order(labels(r), {"INVITE", "404", "ACK"}));
   ASSERT_FALSE(r.seen.empty());
   EXPECT_EQ(r.seen.front().message.summary().request_uri, "sip:nobody-here@ladder.test");
@@ -187,6 +212,7 @@ TEST_F(KamailioTest, RegisterDigest) {
   };
   auto r = run(sc, testbed({a}), opt);
   expect_green(r);
+  expect_checked(sc, r);
   EXPECT_TRUE(in_order(labels(r), {"REGISTER", "401", "REGISTER", "200"}));
   EXPECT_EQ(asked, std::vector<std::string>{"LADDER_TEST_ALICE_PW"});
   bool authorized = false;
@@ -204,8 +230,7 @@ TEST_F(KamailioTest, RegisterWrongPasswordIsRejected) {
   auto sc = load("basic/successful-call.yaml");
   auto a = harness_role("A", "alice");
   a.password_env = "PW";
-  auto b = harness_role("B", "bob");
-  b.password_env = "PW";
+  auto b = harness_role("B", "bob", "127.0.0.1", false);
   EngineOptions opt = quick_options();
   opt.getenv = [](const std::string&) -> std::optional<std::string> { return "wrong"; };
   auto r = run(sc, testbed({a, b}), opt);
@@ -232,6 +257,7 @@ TEST_F(KamailioTest, CallOverIpv6) {
   auto sc = load("basic/successful-call.yaml");
   auto r = run(sc, testbed({harness_role("A", "alice", "::1"), harness_role("B", "bob", "::1")}));
   expect_green(r);
+  expect_checked(sc, r);
   ASSERT_FALSE(r.seen.empty());
   EXPECT_EQ(r.seen.front().src.address.family, 6);
 }
@@ -242,6 +268,7 @@ TEST_F(KamailioTest, UnattendedTransfer) {
   auto r = run(sc, testbed({harness_role("A", "alice"), harness_role("B", "bob"),
                             harness_role("C", "carol")}));
   expect_green(r);
+  expect_checked(sc, r);
   EXPECT_TRUE(in_order(labels(r), {"INVITE", "REFER", "202", "NOTIFY", "BYE", "INVITE", "180",
                                    "200", "ACK"}));
   // Every non-optional step between a played role and the proxy was seen.
@@ -307,6 +334,29 @@ TEST(Engine, SilentDutFailsAtTheStepItWaitedFor) {
   EXPECT_LT(elapsed, 3s);
   // A did send F1 (and its retransmissions).
   EXPECT_TRUE(in_order(labels(*r), {"INVITE", "INVITE"}));
+}
+
+TEST(Engine, PollersAreServedByTheLoop) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "x", 1), 1);
+  auto sc = load("basic/direct-call.yaml");
+  scenario::Testbed tb;
+  tb.source = "test";
+  tb.roles = {harness_role("A", "alice", "127.0.0.1", false),
+              harness_role("B", "bob", "127.0.0.1", false)};
+  EngineOptions o = quick_options();
+  int calls = 0;
+  o.pollers.push_back({fds[0], [&] {
+                         char c;
+                         if (::read(fds[0], &c, 1) == 1) ++calls;
+                       }});
+  auto r = play(sc, tb, o);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_TRUE(r->completed) << errors_of(*r);
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(Engine, PortInUseIsAnEnvironmentError) {

@@ -26,11 +26,13 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
     }
   }
   // Prerequisites in step order: an untracked predecessor is replaced by its own (already
-  // computed) prerequisites, since the engine cannot see it happen.
+  // computed) prerequisites, since the engine cannot see it happen. A non-optional step never
+  // waits for an optional one (it may never come); an optional step does (F28e, A's hang-up,
+  // waits for F28d, the answer to A's final NOTIFY): if that never comes, neither does it.
   for (std::size_t i = 0; i < steps.size(); ++i) {
     std::set<std::size_t> out;
     for (std::size_t p : steps[i].preceded_by) {
-      if (steps[p].optional) continue;
+      if (steps[p].optional && !steps[i].optional) continue;
       if (kinds_[p] != StepKind::ignored) {
         out.insert(p);
       } else {

@@ -77,8 +77,8 @@ class Plan {
 
   /// The Call-ID bound to a dialog label at a role.
   std::optional<std::string> call_id(std::string_view role, std::string_view dialog) const;
-  /// The prerequisites the engine waits for: tracked, non-optional (untracked ones replaced by
-  /// their own prerequisites).
+  /// The prerequisites the engine waits for: tracked, non-optional unless `step` is optional
+  /// itself (untracked ones replaced by their own prerequisites).
   const std::vector<std::size_t>& prerequisites(std::size_t step) const { return prereqs_[step]; }
 
  private:
