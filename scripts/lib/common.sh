@@ -5,7 +5,7 @@
 
 LADDER_PIDS=()
 
-die() { echo "${PROG:-ladder}: $*" >&2; exit "${2:-1}"; }
+die() { echo "${PROG:-ladder}: $1" >&2; exit "${2:-1}"; } # die MESSAGE [EXIT_CODE]
 log() { echo "${PROG:-ladder}: $*" >&2; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
