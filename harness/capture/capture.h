@@ -158,6 +158,46 @@ class PcapWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+/// A live capture on one network interface (libpcap), for `ladder run`. Move-only; owns the
+/// pcap_t. Immediate mode and non-blocking: the caller watches fd() (poll, or the engine's
+/// Poller) and calls dispatch() when it is readable. A blocking pcap_dispatch in immediate mode
+/// ignores its timeout and hangs without traffic (RECIPES.md), hence no blocking read here.
+class LiveCapture {
+ public:
+  /// Opens `interface` ("lo", "eth0", "any") with a BPF filter ("" for everything).
+  /// Without CAP_NET_RAW: "capture on lo not permitted: run as root or
+  /// `setcap cap_net_raw+ep ladder`". Other errors name the interface and say what libpcap said.
+  static std::expected<LiveCapture, std::string> open(const std::string& interface,
+                                                      const std::string& bpf_filter,
+                                                      int snaplen = 262144);
+  ~LiveCapture();
+  LiveCapture(LiveCapture&&) noexcept;
+  LiveCapture& operator=(LiveCapture&&) noexcept;
+
+  /// Readable when frames wait; stays owned by the capture.
+  int fd() const;
+  /// The DLT of the interface (EN10MB for lo and veth, LINUX_SLL for any).
+  int link_type() const;
+  const std::string& interface() const;
+
+  /// Takes every frame waiting without blocking and hands each to `sink` (numbered from 1 over
+  /// the capture's life). Returns how many were taken.
+  std::expected<std::size_t, std::string> dispatch(const std::function<void(const Frame&)>& sink);
+  /// Same, writing each frame to `out`.
+  std::expected<std::size_t, std::string> dispatch(PcapWriter& out);
+
+  struct Stats {
+    std::uint64_t received = 0;  ///< frames handed out by dispatch()
+    std::uint64_t dropped = 0;   ///< dropped by the kernel buffer (pcap_stats)
+  };
+  Stats stats() const;
+
+ private:
+  struct Impl;
+  explicit LiveCapture(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 struct ReadResult {
   DecodeStats stats;
   bool complete = true;  ///< false when reading stopped on an error (truncated file ...)

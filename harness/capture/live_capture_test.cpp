@@ -1,0 +1,125 @@
+// LiveCapture on lo: a UDP datagram to a free loopback port is captured, written and read back;
+// without CAP_NET_RAW the refusal says how to grant it.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "capture/capture.h"
+#include "testing/run_command.h"
+
+namespace ladder::capture {
+namespace {
+
+struct Udp {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  std::uint16_t port = 0;
+  Udp() {
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    socklen_t len = sizeof sa;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    port = ntohs(sa.sin_port);
+  }
+  ~Udp() { ::close(fd); }
+  void send_to(std::uint16_t to, const std::string& text) const {
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons(to);
+    ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  }
+};
+
+class LiveCaptureTest : public testing::TempDirTest {};
+
+TEST_F(LiveCaptureTest, CapturesADatagramOnLoopback) {
+  Udp target, sender;
+  auto cap = LiveCapture::open("lo", "udp port " + std::to_string(target.port));
+  if (!cap && cap.error().find("not permitted") != std::string::npos) {
+    GTEST_SKIP() << cap.error();
+  }
+  ASSERT_TRUE(cap.has_value()) << cap.error();
+  auto link = to_link_type(cap->link_type());
+  ASSERT_TRUE(link.has_value());
+  std::string path = (dir_ / "live.pcap").string();
+  auto writer = PcapWriter::create(path, *link);
+  ASSERT_TRUE(writer.has_value()) << writer.error();
+
+  const std::string text = "ladder live capture probe";
+  sender.send_to(target.port, text);
+  std::size_t frames = 0;
+  bool found = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!found && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{cap->fd(), POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    auto n = cap->dispatch([&](const Frame& f) {
+      writer->write(f.time, f.data, f.wire_length);
+      std::string bytes(f.data.begin(), f.data.end());
+      if (bytes.find(text) != std::string::npos) found = true;
+    });
+    ASSERT_TRUE(n.has_value()) << n.error();
+    frames += *n;
+  }
+  EXPECT_TRUE(found);
+  EXPECT_GE(frames, 1u);
+  EXPECT_EQ(cap->stats().received, frames);
+  // Nothing else waits: a non-blocking dispatch returns at once with 0.
+  auto none = cap->dispatch([](const Frame&) {});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(*none, 0u);
+  ASSERT_TRUE(writer->close().has_value());
+
+  auto file = PcapFile::open(path);
+  ASSERT_TRUE(file.has_value()) << file.error();
+  Frame f;
+  std::string error;
+  std::size_t read_back = 0;
+  while (file->next(f, error) == PcapFile::Next::frame) ++read_back;
+  EXPECT_EQ(read_back, frames);
+}
+
+TEST_F(LiveCaptureTest, UnknownInterfaceIsNamed) {
+  auto cap = LiveCapture::open("ladder-no-such0", "");
+  ASSERT_FALSE(cap.has_value());
+  if (cap.error().find("not permitted") != std::string::npos) GTEST_SKIP() << cap.error();
+  EXPECT_EQ(cap.error(), "capture on ladder-no-such0: no such interface");
+}
+
+TEST_F(LiveCaptureTest, WithoutCapNetRawTheRefusalSaysHowToGrantIt) {
+  // As root, check the refusal in a child that gives up root; otherwise in this process.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (::getuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(2);
+    auto cap = LiveCapture::open("lo", "");
+    std::string out = cap ? std::string("opened") : cap.error();
+    if (::write(fds[1], out.data(), out.size()) < 0) ::_exit(3);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string got;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (got == "opened") GTEST_SKIP() << "this user may capture; nothing to refuse";
+  EXPECT_EQ(got, "capture on lo not permitted: run as root or `setcap cap_net_raw+ep ladder`");
+}
+
+}  // namespace
+}  // namespace ladder::capture
