@@ -50,7 +50,8 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
   }
   if (rc < 0) {
     std::string why = pcap_geterr(p);
-    if (why.find("ermission") != std::string::npos || why.find("not permitted") != std::string::npos) {
+    if (why.find("ermission") != std::string::npos ||
+        why.find("not permitted") != std::string::npos) {
       return std::unexpected(permission_text(interface));
     }
     return std::unexpected("capture on " + interface + ": " + why);
@@ -99,7 +100,8 @@ std::expected<std::size_t, std::string> LiveCapture::dispatch(
   };
   int n = pcap_dispatch(impl_->pcap.get(), -1, cb, reinterpret_cast<u_char*>(&ctx));
   if (n < 0) {
-    return std::unexpected("capture on " + impl_->interface + ": " + pcap_geterr(impl_->pcap.get()));
+    return std::unexpected("capture on " + impl_->interface + ": " +
+                           pcap_geterr(impl_->pcap.get()));
   }
   return static_cast<std::size_t>(n);
 }

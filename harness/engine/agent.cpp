@@ -1,12 +1,12 @@
 #include "engine/agent.h"
 
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <strings.h>
 
 namespace ladder::engine {
 namespace {
@@ -158,8 +158,8 @@ HandleInfo* Agent::new_handle(std::string_view label, const std::string& to) {
   info->agent = this;
   info->label = std::string(label);
   std::string from = "<" + config_.aor + ">";
-  info->nh = nua_handle(nua_, info.get(), SIPTAG_TO_STR(to.c_str()),
-                        SIPTAG_FROM_STR(from.c_str()), TAG_END());
+  info->nh = nua_handle(nua_, info.get(), SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()),
+                        TAG_END());
   if (info->nh == nullptr) return nullptr;
   handles_.push_back(std::move(info));
   return handles_.back().get();
@@ -212,8 +212,8 @@ void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_
         info->register_status = status;
         info->register_phrase = phrase;
         if (status >= 300) {
-          errors_.push_back(config_.role + ": REGISTER rejected: " + std::to_string(status) +
-                            " " + phrase);
+          errors_.push_back(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " +
+                            phrase);
           if (info->auto_auth) fatal_ = true;
         }
       }
@@ -225,9 +225,8 @@ void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_
       break;
   }
   if (is_response_event(ev) && (status == 401 || status == 407)) {
-    info->challenge_method = sip != nullptr && sip->sip_cseq != nullptr
-                                 ? sip->sip_cseq->cs_method_name
-                                 : "";
+    info->challenge_method =
+        sip != nullptr && sip->sip_cseq != nullptr ? sip->sip_cseq->cs_method_name : "";
     on_challenge(*info, status, phrase, sip);
   }
 }
@@ -262,8 +261,8 @@ bool Agent::authenticate(HandleInfo& h) {
   }
   if (h.auth_attempts >= 2) {
     errors_.push_back(config_.role + ": " + what + " still challenged (" +
-                      std::to_string(h.challenge) + ") after " +
-                      std::to_string(h.auth_attempts) + " attempts with credentials");
+                      std::to_string(h.challenge) + ") after " + std::to_string(h.auth_attempts) +
+                      " attempts with credentials");
     fatal_ = true;
     return true;
   }
@@ -338,9 +337,9 @@ std::optional<std::string> Agent::sent_body(std::size_t size) const {
   return std::nullopt;
 }
 
-#define LADDER_BODY_TAGS(p)                                                               \
-  TAG_IF(!(p).content_type.empty(), SIPTAG_CONTENT_TYPE_STR((p).content_type.c_str())),   \
-      TAG_IF(!(p).content_type.empty(), SIPTAG_PAYLOAD_STR((p).body.c_str())),            \
+#define LADDER_BODY_TAGS(p)                                                             \
+  TAG_IF(!(p).content_type.empty(), SIPTAG_CONTENT_TYPE_STR((p).content_type.c_str())), \
+      TAG_IF(!(p).content_type.empty(), SIPTAG_PAYLOAD_STR((p).body.c_str())),          \
       TAG_IF(!(p).headers.empty(), SIPTAG_HEADER_STR((p).headers.c_str()))
 
 Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& uri,
@@ -356,13 +355,11 @@ Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& 
   ++h->sdp_version;
   remember(p);
   nua_invite(h->nh, LADDER_BODY_TAGS(p),
-             TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())),
-             TAG_END());
+             TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())), TAG_END());
   return {true, {}};
 }
 
-Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase,
-                       const SendParams& p) {
+Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p) {
   if (h == nullptr || h->nh == nullptr) return {false, "no request to answer yet"};
   remember(p);
   nua_respond(h->nh, status, phrase.c_str(), LADDER_BODY_TAGS(p), TAG_END());

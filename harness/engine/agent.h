@@ -6,8 +6,6 @@
 // Threading: the engine's thread only (the su_root runs there; su_root_threading(root, 0)).
 #pragma once
 
-#include "engine/sofia.h"  // first: magic types
-
 #include <cstdint>
 #include <expected>
 #include <map>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "engine/sofia.h"  // first: magic types
 
 namespace ladder::engine {
 
@@ -26,9 +25,10 @@ struct AgentConfig {
   std::string user;
   core::Endpoint bind;  ///< port 0: ephemeral
   core::Transport transport = core::Transport::udp;
-  std::optional<std::string> proxy;  ///< outbound proxy URI, e.g. "sip:127.0.0.1:5060;transport=tcp"
-  std::string aor;                   ///< From and registration AoR: "sip:alice@example.test"
-  std::string registrar;             ///< Request-URI of REGISTER: "sip:example.test"
+  std::optional<std::string>
+      proxy;              ///< outbound proxy URI, e.g. "sip:127.0.0.1:5060;transport=tcp"
+  std::string aor;        ///< From and registration AoR: "sip:alice@example.test"
+  std::string registrar;  ///< Request-URI of REGISTER: "sip:example.test"
   std::optional<std::string> password;
   std::string password_env;  ///< for messages
   std::string dump_path;     ///< TPTAG_DUMP file
@@ -96,8 +96,8 @@ class Agent {
   HandleInfo* find_refer();
 
   // Actions (requests on a dialog handle, or a new handle to `uri`).
-  Outcome invite(HandleInfo* h, std::string_view label, const std::string& uri,
-                 const SendParams& p, const std::string& referred_by);
+  Outcome invite(HandleInfo* h, std::string_view label, const std::string& uri, const SendParams& p,
+                 const std::string& referred_by);
   Outcome respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p);
   Outcome request(std::string_view method, HandleInfo* h, std::string_view label,
                   const std::string& uri, const SendParams& p, const std::string& refer_to,

@@ -1,7 +1,5 @@
 // play(): the loop. Agents (one nua each) on one su_root in this thread; after every turn the
 // transport dumps are read back, matched to steps (Plan), and due actions are fired.
-#include "engine/sofia.h"  // first: magic types
-
 #include "engine/engine.h"
 
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 #include "engine/agent.h"
 #include "engine/plan.h"
 #include "engine/sdp.h"
+#include "engine/sofia.h"  // first: magic types
 #include "engine/targets.h"
 #include "engine/wire_log.h"
 
@@ -49,7 +48,8 @@ class TempDir {
   }
   ~TempDir() {
     std::error_code ec;
-    if (!path_.empty() && !std::getenv("LADDER_ENGINE_KEEP_DUMPS")) std::filesystem::remove_all(path_, ec);
+    if (!path_.empty() && !std::getenv("LADDER_ENGINE_KEEP_DUMPS"))
+      std::filesystem::remove_all(path_, ec);
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
@@ -137,10 +137,9 @@ std::expected<EngineResult, std::string> Run::go() {
   if (opt_.on_bound) opt_.on_bound(result_.roles);
   if (register_roles()) main_loop();
   teardown();
-  std::stable_sort(result_.seen.begin(), result_.seen.end(),
-                   [](const checker::Observed& a, const checker::Observed& b) {
-                     return a.time < b.time;
-                   });
+  std::stable_sort(
+      result_.seen.begin(), result_.seen.end(),
+      [](const checker::Observed& a, const checker::Observed& b) { return a.time < b.time; });
   for (std::size_t i = 0; i < result_.seen.size(); ++i) result_.seen[i].frame = i + 1;
   result_.completed = result_.errors.empty() && plan_ && plan_->complete();
   return std::move(result_);
@@ -159,8 +158,8 @@ std::expected<void, std::string> Run::setup() {
     if (tb == nullptr) continue;
     if (tb->played_by == PlayedBy::harness) {
       played.insert(r.id);
-      roles_.push_back({r.id, tb, nullptr, nullptr,
-                        static_cast<std::uint16_t>(40000 + 2 * roles_.size())});
+      roles_.push_back(
+          {r.id, tb, nullptr, nullptr, static_cast<std::uint16_t>(40000 + 2 * roles_.size())});
     } else if (tb->played_by == PlayedBy::dut && r.kind != scenario::RoleKind::ua && !proxy_) {
       proxy_ = r.id;
     }
@@ -289,8 +288,8 @@ void Run::read_wire() {
         if (mine <= other) continue;
       }
       result_.seen.push_back(checker::Observed{0, m.time, m.sent ? local : m.peer,
-                                               m.sent ? m.peer : local, m.transport,
-                                               std::move(msg), incomplete});
+                                               m.sent ? m.peer : local, m.transport, std::move(msg),
+                                               incomplete});
     }
   }
 }
@@ -364,8 +363,8 @@ void Run::main_loop() {
     }
     if (auto late = plan_->overdue(now, [&](std::size_t i) { return timeout_of(i); })) {
       const scenario::Step& s = sc_.steps[*late];
-      std::string within = " within " + scenario::format_duration(
-                                            scenario::Duration(timeout_of(*late) / 1000));
+      std::string within =
+          " within " + scenario::format_duration(scenario::Duration(timeout_of(*late) / 1000));
       const StepState& st = plan_->state(*late);
       switch (plan_->kind(*late)) {
         case StepKind::expect:
@@ -404,7 +403,8 @@ void Run::fire_due() {
 
 bool Run::fire(std::size_t i) {
   const scenario::Step& s = sc_.steps[i];
-  auto it = std::find_if(roles_.begin(), roles_.end(), [&](const Role& r) { return r.id == s.from; });
+  auto it =
+      std::find_if(roles_.begin(), roles_.end(), [&](const Role& r) { return r.id == s.from; });
   if (it == roles_.end()) return false;
   Role& role = *it;
   Agent& a = *role.agent;
@@ -454,11 +454,10 @@ bool Run::fire(std::size_t i) {
         p.body = make_sdp(*preset, addr, h != nullptr ? h->sdp_version + 1 : 1, role.media_port);
         if (h != nullptr) ++h->sdp_version;
       }
-      std::string uri = s.method == "REGISTER"
-                            ? (s.request_uri && !s.request_uri->match.empty()
-                                   ? t.request_uri(i)
-                                   : std::string())
-                            : t.request_uri(i);
+      std::string uri =
+          s.method == "REGISTER"
+              ? (s.request_uri && !s.request_uri->match.empty() ? t.request_uri(i) : std::string())
+              : t.request_uri(i);
       std::string refer_to = s.method == "REFER" ? t.refer_to(i) : std::string();
       out = a.request(s.method, h, label, uri, p, refer_to,
                       s.method == "NOTIFY" && t.notify_terminated(i));
@@ -474,9 +473,8 @@ bool Run::fire(std::size_t i) {
       p.body = make_sdp(preset.value_or(direction == "sendrecv" ? "answer" : direction), addr,
                         h->sdp_version, role.media_port);
     }
-    std::string phrase = s.reason.value_or(sip_status_phrase(s.status) != nullptr
-                                               ? sip_status_phrase(s.status)
-                                               : "Response");
+    std::string phrase = s.reason.value_or(
+        sip_status_phrase(s.status) != nullptr ? sip_status_phrase(s.status) : "Response");
     out = a.respond(h, s.status, phrase, p);
   }
   if (!out.sent) st.not_ready = out.not_ready;
@@ -491,9 +489,8 @@ void Run::teardown() {
     }
     core::TimeNs deadline = now_ns() + 2000 * kMs;
     auto unregistered = [&] {
-      return std::all_of(roles_.begin(), roles_.end(), [](const Role& r) {
-        return !r.agent || r.agent->unregister_done();
-      });
+      return std::all_of(roles_.begin(), roles_.end(),
+                         [](const Role& r) { return !r.agent || r.agent->unregister_done(); });
     };
     while (!unregistered() && now_ns() < deadline) turn(10);
     // RECIPES.md: destroy handles, nua_shutdown, step until nua_r_shutdown >= 200, nua_destroy.

@@ -1,5 +1,7 @@
 // Integration: the engine plays ladders of the library against a private Kamailio (and against
 // itself for a direct call), and fails plainly against a silent DUT and a taken port.
+#include "engine/engine.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
 #include "engine/testing/kamailio_process.h"
 
 namespace ladder::engine {
@@ -76,8 +77,8 @@ std::vector<std::string> labels(const EngineResult& r) {
   if (j == want.size()) return ::testing::AssertionSuccess();
   std::string all;
   for (const auto& h : have) all += h + " ";
-  return ::testing::AssertionFailure() << "missing '" << want[j] << "' (item " << j
-                                       << ") in order; seen: " << all;
+  return ::testing::AssertionFailure()
+         << "missing '" << want[j] << "' (item " << j << ") in order; seen: " << all;
 }
 
 std::string errors_of(const EngineResult& r) {
@@ -160,8 +161,7 @@ TEST_F(KamailioTest, SuccessfulCall) {
   EXPECT_EQ(r.played.size(), sc.steps.size());
   ASSERT_EQ(r.roles.roles.at("A").size(), 1u);
   EXPECT_NE(r.roles.roles.at("A")[0].port.value_or(0), 0);
-  EXPECT_EQ(r.bindings.roles.at("B").at("port"),
-            std::to_string(*r.roles.roles.at("B")[0].port));
+  EXPECT_EQ(r.bindings.roles.at("B").at("port"), std::to_string(*r.roles.roles.at("B")[0].port));
 }
 
 TEST_F(KamailioTest, Busy) {
@@ -199,8 +199,8 @@ TEST_F(KamailioTest, UnknownUser) {
 TEST_F(KamailioTest, RegisterDigest) {
   KamailioOptions o;
   o.defines = {"WITH_AUTH"};
-  o.substdef = {{"AUTH_USER", "alice"}, {"AUTH_PASSWORD", "s3cret-from-env"},
-                {"AUTH_REALM", "ladder.test"}};
+  o.substdef = {
+      {"AUTH_USER", "alice"}, {"AUTH_PASSWORD", "s3cret-from-env"}, {"AUTH_REALM", "ladder.test"}};
   start(o);
   auto sc = load("register/register-digest.yaml");
   auto a = harness_role("A", "alice", "127.0.0.1", false);
@@ -271,8 +271,8 @@ TEST_F(KamailioTest, UnattendedTransfer) {
                             harness_role("C", "carol")}));
   expect_green(r);
   expect_checked(sc, r);
-  EXPECT_TRUE(in_order(labels(r), {"INVITE", "REFER", "202", "NOTIFY", "BYE", "INVITE", "180",
-                                   "200", "ACK"}));
+  EXPECT_TRUE(in_order(labels(r),
+                       {"INVITE", "REFER", "202", "NOTIFY", "BYE", "INVITE", "180", "200", "ACK"}));
   // Every non-optional step between a played role and the proxy was seen.
   std::size_t required = 0;
   for (const auto& s : sc.steps) required += s.optional ? 0 : 1;

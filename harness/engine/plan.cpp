@@ -43,8 +43,7 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
   }
 }
 
-bool Plan::candidate(std::size_t i, std::string_view role, bool sent,
-                     const sip::Summary& m) const {
+bool Plan::candidate(std::size_t i, std::string_view role, bool sent, const sip::Summary& m) const {
   const scenario::Step& s = scenario_->steps[i];
   if (states_[i].satisfied || kinds_[i] == StepKind::ignored) return false;
   if ((sent ? s.from : s.to) != role) return false;

@@ -89,7 +89,8 @@ class Plan {
   std::vector<StepState> states_;
   std::vector<std::vector<std::size_t>> prereqs_;
   std::optional<core::TimeNs> start_;
-  std::map<std::pair<std::string, std::string>, std::string> dialogs_;  ///< (role, label) -> Call-ID
+  std::map<std::pair<std::string, std::string>, std::string>
+      dialogs_;                      ///< (role, label) -> Call-ID
   std::set<std::string> seen_keys_;  ///< retransmission detection
 };
 

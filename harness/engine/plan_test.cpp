@@ -26,8 +26,8 @@ TEST(Plan, KindsOfTheBasicCall) {
   Plan p(sc, {"A", "B"});
   EXPECT_EQ(p.kind(idx(sc, "F1")), StepKind::action);
   EXPECT_EQ(p.kind(idx(sc, "F2")), StepKind::expect);
-  EXPECT_EQ(p.kind(idx(sc, "F4")), StepKind::action);     // 180 from B
-  EXPECT_EQ(p.kind(idx(sc, "F8")), StepKind::automatic);  // ACK
+  EXPECT_EQ(p.kind(idx(sc, "F4")), StepKind::action);      // 180 from B
+  EXPECT_EQ(p.kind(idx(sc, "F8")), StepKind::automatic);   // ACK
   EXPECT_EQ(p.kind(idx(sc, "F12")), StepKind::automatic);  // 200 to BYE
   Plan only_a(sc, {"A"});
   EXPECT_EQ(only_a.kind(idx(sc, "F4")), StepKind::ignored);  // B -> P, neither played
@@ -46,8 +46,7 @@ TEST(Plan, ActionsFireOnceTheirPrerequisitesAreSeen) {
   // A retransmission satisfies nothing.
   EXPECT_EQ(p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 4),
             std::nullopt);
-  EXPECT_EQ(p.observe("B", false, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE", "z9hG4bK2"),
-                      5),
+  EXPECT_EQ(p.observe("B", false, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE", "z9hG4bK2"), 5),
             idx(sc, "F3"));
   // B answers 180 then 200: both follow F3 only, and fire in ladder order.
   EXPECT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F4")});
@@ -66,8 +65,7 @@ TEST(Plan, ResponsesMatchTheAnsweredMethodAndDialog) {
   // Another Call-ID is not dialog "call" once it is bound at A.
   EXPECT_EQ(p.observe("A", false, msg("SIP/2.0 180 Ringing", "other", "1 INVITE"), 3),
             std::nullopt);
-  EXPECT_EQ(p.observe("A", false, msg("SIP/2.0 180 Ringing", "c1", "1 INVITE"), 4),
-            idx(sc, "F5"));
+  EXPECT_EQ(p.observe("A", false, msg("SIP/2.0 180 Ringing", "c1", "1 INVITE"), 4), idx(sc, "F5"));
   EXPECT_EQ(p.call_id("A", "call"), "c1");
 }
 

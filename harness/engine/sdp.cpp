@@ -20,13 +20,20 @@ std::string make_sdp(std::string_view preset, const core::Address& address, std:
   }
   std::string v = std::to_string(version);
   return "v=0\r\n"
-         "o=ladder " + v + " " + v + " IN " + family + " " + ip + "\r\n"
+         "o=ladder " +
+         v + " " + v + " IN " + family + " " + ip +
+         "\r\n"
          "s=ladder\r\n"
-         "c=IN " + family + " " + ip + "\r\n"
+         "c=IN " +
+         family + " " + ip +
+         "\r\n"
          "t=0 0\r\n"
-         "m=audio " + std::to_string(media_port) + " RTP/AVP 0\r\n"
+         "m=audio " +
+         std::to_string(media_port) +
+         " RTP/AVP 0\r\n"
          "a=rtpmap:0 PCMU/8000\r\n"
-         "a=" + direction + "\r\n";
+         "a=" +
+         direction + "\r\n";
 }
 
 }  // namespace ladder::engine

@@ -1,4 +1,5 @@
-// Private: the minimal SDP bodies a played role sends (no media is ever sent: NUTAG_MEDIA_ENABLE(0)).
+// Private: the minimal SDP bodies a played role sends (no media is ever sent:
+// NUTAG_MEDIA_ENABLE(0)).
 #pragma once
 
 #include <cstdint>

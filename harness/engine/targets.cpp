@@ -20,7 +20,9 @@ const scenario::StringMatch* equals_of(const std::vector<scenario::StringMatch>&
 
 Targets::Targets(const scenario::Scenario& scenario, const scenario::Testbed& testbed,
                  scenario::Bindings bindings, std::optional<std::string> proxy)
-    : scenario_(&scenario), testbed_(&testbed), bindings_(std::move(bindings)),
+    : scenario_(&scenario),
+      testbed_(&testbed),
+      bindings_(std::move(bindings)),
       proxy_(std::move(proxy)) {}
 
 std::string Targets::attr(const std::string& role, const std::string& name) const {

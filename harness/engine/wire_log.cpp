@@ -1,8 +1,8 @@
 #include "engine/wire_log.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <algorithm>
 #include <cstdio>
 
 #include "sip/framing.h"
@@ -100,8 +100,7 @@ std::vector<WireMessage> DumpParser::feed(std::string_view appended, core::TimeN
     }
     std::size_t body = eol + 1;
     std::size_t written = stamp->size;
-    bool full = buf.size() >= body + stamp->size + 2 &&
-                buf.substr(body + stamp->size, 2) == "\v\n";
+    bool full = buf.size() >= body + stamp->size + 2 && buf.substr(body + stamp->size, 2) == "\v\n";
     if (!full) {
       // A short record: the first "\v\n" that ends the file or precedes a stamp line.
       std::optional<std::size_t> end;
@@ -137,8 +136,7 @@ std::vector<WireMessage> DumpParser::feed(std::string_view appended, core::TimeN
     core::TimeNs t = place_time_of_day(stamp->time_of_day_us, now);
     if (stamp->transport == core::Transport::udp || missing > 0) {
       if (is_sip_start(chunk)) {
-        out.push_back(
-            {stamp->sent, stamp->transport, stamp->peer, t, std::string(chunk), missing});
+        out.push_back({stamp->sent, stamp->transport, stamp->peer, t, std::string(chunk), missing});
       }
     } else {
       emit_stream(*stamp, chunk, t, out);

@@ -69,13 +69,12 @@ TEST(WireLog, RecordsSplitAnywhereAndTcpChunksFramed) {
 TEST(WireLog, ShortRecordOfASentMessageEndsAtTheNextStamp) {
   // Sofia writes only the header iovec of a message it sends: 3 body bytes are missing.
   std::string head = kInvite.substr(0, kInvite.size() - 3);
-  std::string dump =
-      record("sent " + std::to_string(kInvite.size()) +
-                 " bytes to udp/[127.0.0.1]:5060 at 00:00:01.000000:",
-             head) +
-      record("recv " + std::to_string(kTrying.size()) +
-                 " bytes from udp/[127.0.0.1]:5060 at 00:00:01.000001:",
-             kTrying);
+  std::string dump = record("sent " + std::to_string(kInvite.size()) +
+                                " bytes to udp/[127.0.0.1]:5060 at 00:00:01.000000:",
+                            head) +
+                     record("recv " + std::to_string(kTrying.size()) +
+                                " bytes from udp/[127.0.0.1]:5060 at 00:00:01.000001:",
+                            kTrying);
   DumpParser p;
   auto all = p.feed(dump, 1'000'000'000'000LL);
   ASSERT_EQ(all.size(), 2u);

@@ -117,9 +117,8 @@ bool options_answered(const core::Endpoint& to, std::chrono::milliseconds timeou
   std::string msg = "OPTIONS sip:" + h + ":" + std::to_string(to.port) + " SIP/2.0\r\n" +
                     "Via: SIP/2.0/UDP " + me + ";branch=z9hG4bK-probe-" + id + ";rport\r\n" +
                     "Max-Forwards: 70\r\nFrom: <sip:probe@" + me + ">;tag=" + id + "\r\n" +
-                    "To: <sip:" + h + ":" + std::to_string(to.port) + ">\r\n" +
-                    "Call-ID: probe-" + id + "@" + h + "\r\nCSeq: 1 OPTIONS\r\n" +
-                    "Content-Length: 0\r\n\r\n";
+                    "To: <sip:" + h + ":" + std::to_string(to.port) + ">\r\n" + "Call-ID: probe-" +
+                    id + "@" + h + "\r\nCSeq: 1 OPTIONS\r\n" + "Content-Length: 0\r\n\r\n";
   sockaddr_storage dst;
   socklen_t dlen = fill(to, dst);
   auto deadline = Clock::now() + timeout;
@@ -154,9 +153,23 @@ std::expected<KamailioProcess, std::string> KamailioProcess::start(const Kamaili
   k.run_dir_ = tmpl;
   k.endpoint_ = core::Endpoint{*addr, *port};
 
-  std::vector<std::string> args = {
-      kamailio, "-f", cfg, "-L", "/usr/lib/x86_64-linux-gnu/kamailio/modules", "-Y", tmpl, "-P",
-      tmpl + "/kamailio.pid", "-w", tmpl, "-DD", "-E", "-m", "64", "-M", "8"};
+  std::vector<std::string> args = {kamailio,
+                                   "-f",
+                                   cfg,
+                                   "-L",
+                                   "/usr/lib/x86_64-linux-gnu/kamailio/modules",
+                                   "-Y",
+                                   tmpl,
+                                   "-P",
+                                   tmpl + "/kamailio.pid",
+                                   "-w",
+                                   tmpl,
+                                   "-DD",
+                                   "-E",
+                                   "-m",
+                                   "64",
+                                   "-M",
+                                   "8"};
   auto subst = [&](const std::string& name, const std::string& value) {
     args.push_back("--substdef");
     args.push_back("!" + name + "!" + value + "!g");
@@ -198,8 +211,8 @@ std::expected<KamailioProcess, std::string> KamailioProcess::start(const Kamaili
     }
     if (options_answered(k.endpoint_, std::chrono::milliseconds(300))) return k;
   }
-  std::string why = "kamailio did not answer OPTIONS on " + k.endpoint_.to_string() +
-                    " within " + std::to_string(o.ready_timeout.count()) + "ms; log:\n" + k.log();
+  std::string why = "kamailio did not answer OPTIONS on " + k.endpoint_.to_string() + " within " +
+                    std::to_string(o.ready_timeout.count()) + "ms; log:\n" + k.log();
   return std::unexpected(why);
 }
 
