@@ -82,10 +82,11 @@ need_capture_rights() {
 }
 
 # capture_start IFACE OUT.pcap FILTER [extra tcpdump args...]: sets CAP_PID, CAP_ERR
-# (waits, with a deadline, until tcpdump prints 'listening on')
+# (waits, with a deadline, until tcpdump prints 'listening on'); tcpdump's stderr
+# goes to CAP_ERR_FILE if set, else OUT.pcap.tcpdump.log
 capture_start() {
 	local ifc=$1 out=$2 filter=$3; shift 3
-	CAP_ERR=$out.tcpdump.log
+	CAP_ERR=${CAP_ERR_FILE:-$out.tcpdump.log}
 	# Default: --immediate-mode -U. Without immediate mode libpcap (TPACKET_V3)
 	# hands packets over in blocks, up to its 1 s timeout late, and the packets
 	# of the last, unfinished block are lost when tcpdump is stopped early.
