@@ -7,7 +7,11 @@
 namespace ladder::checker {
 namespace {
 
-bool tolerated(const sip::Summary& m) { return !m.is_request && m.status == 100; }
+bool tolerated(const sip::Summary& m, const std::vector<std::string>& methods) {
+  if (!m.is_request && m.status == 100) return true;
+  std::string_view method = m.is_request ? m.method : m.cseq_method;
+  return std::find(methods.begin(), methods.end(), method) != methods.end();
+}
 
 // What came instead of a missing step, to read the failure quickly: first a message with the
 // step's label and one of its roles ("the nearest is 180 P -> B at frame 12"), else a message of
@@ -101,7 +105,7 @@ void check_extras(Context& c) {
   for (MessageResult& m : c.verdict.messages) {
     if (m.step || m.retransmission_of || m.src_role.empty() || m.dst_role.empty()) continue;
     const sip::Summary& s = c.msg(m.index).message.summary();
-    if (tolerated(s)) {
+    if (tolerated(s, c.options.tolerated_methods)) {
       m.tolerated = true;
       continue;
     }

@@ -53,6 +53,9 @@ struct CheckOptions {
   /// Ask Sofia's parser about every message (malformed detection beyond the fast scan). Off for
   /// bulk checks (`--each`), where only what the ladder asserts is parsed.
   bool full_parse = true;
+  /// Transactions of these methods that no step describes are expected noise, not extra
+  /// messages: e.g. REGISTER when the testbed registers its users before the flow.
+  std::vector<std::string> tolerated_methods;
 };
 
 enum class StepStatus : std::uint8_t { passed, failed, missing, skipped };

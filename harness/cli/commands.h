@@ -17,5 +17,6 @@ Runner add_show(CLI::App& app);
 Runner add_check(CLI::App& app);
 Runner add_validate(CLI::App& app);
 Runner add_list(CLI::App& app);
+Runner add_run(CLI::App& app);
 
 }  // namespace ladder::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   remember(ladder::cli::add_check(app));
   remember(ladder::cli::add_validate(app));
   remember(ladder::cli::add_list(app));
+  remember(ladder::cli::add_run(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,67 @@
+#include "cli/run_capture.h"
+
+#include <set>
+
+namespace ladder::cli {
+
+std::string capture_interface(const scenario::Testbed& testbed, const std::string& override_if) {
+  if (!override_if.empty()) return override_if;
+  if (!testbed.capture.interface.empty()) return testbed.capture.interface;
+  for (const scenario::TestbedRole& r : testbed.roles) {
+    if (!r.address.address.is_loopback()) return "any";
+  }
+  return "lo";
+}
+
+std::string capture_filter(const scenario::Testbed& testbed) {
+  std::set<std::uint16_t> ports;
+  std::set<std::string> hosts;
+  for (const scenario::TestbedRole& r : testbed.roles) {
+    hosts.insert(r.address.address.to_string());
+    if (r.played_by != scenario::PlayedBy::harness && r.address.port != 0) {
+      ports.insert(r.address.port);
+    }
+  }
+  std::string match;
+  if (!ports.empty()) {
+    for (std::uint16_t p : ports) match += (match.empty() ? "" : " or ") + ("port " + std::to_string(p));
+  } else {
+    for (const std::string& h : hosts) match += (match.empty() ? "" : " or ") + ("host " + h);
+  }
+  // Non-first IPv4 fragments and IPv6 fragment headers carry no ports.
+  return "(" + match + ") or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)";
+}
+
+std::expected<std::unique_ptr<RunCapture>, std::string> RunCapture::open(
+    const scenario::Testbed& testbed, const std::string& override_if, const std::string& path) {
+  std::string interface = capture_interface(testbed, override_if);
+  auto live = capture::LiveCapture::open(interface, capture_filter(testbed));
+  if (!live) return std::unexpected(live.error());
+  auto link = capture::to_link_type(live->link_type());
+  if (!link) {
+    return std::unexpected("capture on " + interface + ": unsupported link type " +
+                           std::to_string(live->link_type()));
+  }
+  auto writer = capture::PcapWriter::create(path, *link);
+  if (!writer) return std::unexpected(writer.error());
+  return std::unique_ptr<RunCapture>(new RunCapture(std::move(*live), std::move(*writer)));
+}
+
+void RunCapture::drain() {
+  auto n = live_.dispatch(writer_);
+  if (!n && error_.empty()) error_ = n.error();
+}
+
+std::string RunCapture::finish() {
+  drain();
+  auto closed = writer_.close();
+  if (!closed && error_.empty()) error_ = closed.error();
+  return error_;
+}
+
+RunCapture::Stats RunCapture::stats() const {
+  auto s = live_.stats();
+  return {s.received, s.dropped};
+}
+
+}  // namespace ladder::cli

@@ -1,0 +1,48 @@
+// The live capture of `ladder run`: which interface, which filter, written to the run's pcap.
+// CLI-private.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "capture/capture.h"
+#include "scenario/scenario.h"
+
+namespace ladder::cli {
+
+/// The testbed's capture.interface, else `lo` when every role address is loopback, else `any`.
+std::string capture_interface(const scenario::Testbed& testbed, const std::string& override_if);
+
+/// A BPF filter for the testbed's traffic: the ports of its DUT and external roles (every
+/// proxied message touches one) or, when none has a fixed port, the role hosts; IP fragments
+/// after the first carry no ports and are always let through.
+std::string capture_filter(const scenario::Testbed& testbed);
+
+class RunCapture {
+ public:
+  static std::expected<std::unique_ptr<RunCapture>, std::string> open(
+      const scenario::Testbed& testbed, const std::string& override_if, const std::string& path);
+
+  int fd() const { return live_.fd(); }
+  const std::string& interface() const { return live_.interface(); }
+  /// Writes every waiting frame; the first error is kept for finish().
+  void drain();
+  /// Takes what is left, closes the file. Empty, or the first error.
+  std::string finish();
+
+  struct Stats {
+    std::uint64_t frames = 0;
+    std::uint64_t dropped = 0;
+  };
+  Stats stats() const;
+
+ private:
+  RunCapture(capture::LiveCapture live, capture::PcapWriter writer)
+      : live_(std::move(live)), writer_(std::move(writer)) {}
+  capture::LiveCapture live_;
+  capture::PcapWriter writer_;
+  std::string error_;
+};
+
+}  // namespace ladder::cli

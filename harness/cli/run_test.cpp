@@ -1,0 +1,134 @@
+// Integration: `ladder run` as a user runs it, against a real Kamailio started by the test on a
+// free port: the engine plays the roles, libpcap captures lo, the checker reads the capture.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/testing/kamailio_process.h"
+#include "testing/run_command.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ladder::testing::Output;
+using ladder::testing::read_file;
+using ladder::testing::run_command;
+
+const std::string kLadder = LADDER_BIN;
+const fs::path kScenarios = fs::path(LADDER_SOURCE_DIR) / "scenarios";
+
+class Run : public ladder::testing::TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    if (::geteuid() != 0) GTEST_SKIP() << "live capture needs CAP_NET_RAW: run as root";
+  }
+  std::optional<ladder::testing::KamailioProcess> kamailio_;
+
+  void start_kamailio(ladder::testing::KamailioOptions o = {}) {
+    o.domain = "example.test";
+    auto k = ladder::testing::KamailioProcess::start(o);
+    ASSERT_TRUE(k) << k.error();
+    kamailio_.emplace(std::move(*k));
+  }
+  // A loopback testbed: A and B (and C) played and registered, P the Kamailio DUT.
+  fs::path testbed(const std::string& transport = "udp") {
+    std::string p = kamailio_->endpoint().to_string();
+    std::string t = ", transport: " + transport;
+    return write("testbed.yaml",
+                 "roles:\n"
+                 "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice, domain: example.test, "
+                 "register: true" + t + "}\n"
+                 "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob, domain: example.test, "
+                 "register: true" + t + "}\n"
+                 "  C: {played_by: harness, bind: 127.0.0.1:0, user: carol, domain: example.test, "
+                 "register: true" + t + "}\n"
+                 "  P: {dut: " + p + ", domain: example.test, kind: proxy, record_route: true}\n"
+                 "capture: {interface: lo, linger: 300ms}\n");
+  }
+  Output run(const std::string& scenario, const std::string& extra = "") {
+    return run_command(kLadder + " run '" + (kScenarios / scenario).string() + "' --testbed '" +
+                           testbed().string() + "' --out '" + (dir_ / "out").string() + "'" +
+                           extra + " 2>&1",
+                       60);
+  }
+};
+
+TEST_F(Run, SuccessfulCallThroughKamailioPassesFromTheCapture) {
+  start_kamailio();
+  Output o = run("basic/successful-call.yaml");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: basic-successful-call: 13/13 steps passed, 0 failures"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("capture.pcap on lo"), std::string::npos) << o.out;
+  // The run directory holds the capture and every report, and the capture is the wire's.
+  for (const char* f : {"capture.pcap", "report.json", "junit.xml", "ladder.txt"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "out" / f)) << f;
+  }
+  auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
+  EXPECT_EQ(j["passed"], true);
+  EXPECT_EQ(j["steps"][2]["id"], "F3");
+  EXPECT_EQ(j["steps"][2]["status"], "passed");
+  Output show = run_command(kLadder + " show '" + (dir_ / "out" / "capture.pcap").string() + "'");
+  EXPECT_NE(show.out.find("INVITE"), std::string::npos) << show.out;
+}
+
+TEST_F(Run, SeedTransferF1ToF28PassesOverUdp) {
+  start_kamailio();
+  Output o = run("transfer/unattended-transfer.yaml");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: transfer-unattended"), std::string::npos) << o.out;
+}
+
+TEST_F(Run, NoCaptureChecksTheEnginesViewAndSaysSo) {
+  start_kamailio();
+  Output o = run("basic/busy.yaml", " --no-capture");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("checked from the engine's own view, not from a capture"),
+            std::string::npos)
+      << o.out;
+}
+
+TEST_F(Run, ProxyThatDoesNotRecordRouteFailsAtTheForward) {
+  start_kamailio({.defines = {"NO_RECORD_ROUTE"}});
+  Output o = run("basic/successful-call.yaml");
+  EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find("F3: Record-Route: the proxy record-routes (forward of F1)"),
+            std::string::npos)
+      << o.out;
+}
+
+TEST_F(Run, SilentDutFailsAtTheStepAndNeverHangs) {
+  // A "proxy" that never answers: a bound UDP socket nobody reads.
+  auto port = ladder::testing::free_port(*ladder::core::Address::parse("127.0.0.1"));
+  ASSERT_TRUE(port);
+  fs::path tb = write("silent.yaml",
+                      "roles:\n"
+                      "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice, domain: x.test}\n"
+                      "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob, domain: x.test}\n"
+                      "  P: {dut: 127.0.0.1:" + std::to_string(*port) +
+                          ", domain: x.test, kind: proxy}\n"
+                      "capture: {interface: lo, linger: 100ms}\n");
+  Output o = run_command(kLadder + " run '" + (kScenarios / "basic/successful-call.yaml").string() +
+                             "' --testbed '" + tb.string() + "' --step-timeout 1 --out '" +
+                             (dir_ / "silent").string() + "' 2>&1",
+                         30);
+  EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find("engine: "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("within 1s"), std::string::npos) << o.out;
+  EXPECT_TRUE(fs::exists(dir_ / "silent" / "capture.pcap"));
+}
+
+TEST_F(Run, UnknownTestbedKeyIsAnInputError) {
+  fs::path tb = write("bad.yaml", "roles:\n  A: {played_by: harness, bnd: 127.0.0.1:0}\n");
+  Output o = run_command(kLadder + " run '" + (kScenarios / "basic/busy.yaml").string() +
+                         "' --testbed '" + tb.string() + "' 2>&1");
+  EXPECT_EQ(o.status, 2) << o.out;
+  EXPECT_NE(o.out.find("bad.yaml:2:"), std::string::npos) << o.out;
+}
+
+}  // namespace
