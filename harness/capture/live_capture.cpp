@@ -41,9 +41,11 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
   pcap_set_snaplen(p, snaplen);
   pcap_set_promisc(p, 0);
   pcap_set_immediate_mode(p, 1);
-  // A test call is a few dozen packets and the engine drains the ring every loop turn: 512 KiB
-  // is plenty, and the kernel allocates (and frees) a 4 MiB ring noticeably slower (~15 ms).
-  pcap_set_buffer_size(p, 512 << 10);
+  // In immediate mode libpcap's ring has one slot per frame, each as large as the snaplen rounded
+  // up to a power of two: with 64 KiB frames a 2 MiB buffer gives ~31 slots, ample for a test
+  // call drained every loop turn, and allocating the ring stays fast (a 262144-byte snaplen with
+  // 4 MiB gave 16 slots in an 8 MiB ring that took ~15 ms to set up).
+  pcap_set_buffer_size(p, 2 << 20);
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
   int rc = pcap_activate(p);
   if (rc == PCAP_ERROR_PERM_DENIED) return std::unexpected(permission_text(interface));
