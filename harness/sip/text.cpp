@@ -91,11 +91,19 @@ bool find_param_fast(std::string_view params, std::string_view name, std::string
   needle[name.size() + 1] = '=';
   std::size_t at = params.find(std::string_view(needle, name.size() + 2));
   if (at == std::string_view::npos) return false;
-  if (params.substr(0, at).find_first_of("\",") != std::string_view::npos) return false;
+  // Plain loops: find_first_of with a set calls memchr per character.
+  for (std::size_t i = 0; i < at; ++i) {
+    if (params[i] == '"' || params[i] == ',') return false;
+  }
   std::size_t start = at + name.size() + 2;
-  std::size_t end = params.find_first_of(";, \t\r\n\"", start);
-  if (end != std::string_view::npos && params[end] == '"') return false;
-  value = params.substr(start, end == std::string_view::npos ? end : end - start);
+  std::size_t end = start;
+  while (end < params.size()) {
+    char c = params[end];
+    if (c == ';' || c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n') break;
+    if (c == '"') return false;
+    ++end;
+  }
+  value = params.substr(start, end - start);
   return true;
 }
 
