@@ -1,0 +1,284 @@
+// Integration: `ladder check` on the committed captures of captures/misbehave/ (Kamailio switched
+// to break one rule: each must fail at the right step with the right explanation) and
+// captures/reorder/ (Kamailio's workers legally reordering: each must pass), all against
+// scenarios/basic/caller-hangs-up.yaml. The captures are remade by scripts/make-captures with new
+// ports, tags and times each run, so those parts are matched as patterns; the step, the header,
+// the rule, the frame and the rest of every failure line are exact.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "testing/run_command.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ladder::testing::Output;
+using ladder::testing::run_command;
+
+const std::string kLadder = LADDER_BIN;
+const fs::path kSource = LADDER_SOURCE_DIR;
+const fs::path kCaptures = kSource / "captures";
+const fs::path kBasic = kSource / "scenarios" / "basic";
+
+// Pieces of patterns for the parts that change with each regeneration.
+const std::string kTime = R"(\d+\.\d{6})";
+const std::string kPort = R"(\d{1,5})";
+
+Output check(const fs::path& capture, const std::string& ladder = "caller-hangs-up.yaml") {
+  return run_command(kLadder + " check '" + capture.string() + "' -s '" +
+                     (kBasic / ladder).string() + "' 2>&1");
+}
+
+// The lines between "Failures:" and the closing Note/verdict, without their indentation.
+std::vector<std::string> failure_lines(const std::string& out) {
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  std::string line;
+  bool on = false;
+  while (std::getline(in, line)) {
+    if (line == "Failures:") {
+      on = true;
+      continue;
+    }
+    if (!on) continue;
+    if (line.rfind("  ", 0) != 0) break;
+    lines.push_back(line.substr(2));
+  }
+  return lines;
+}
+
+// Each failure line must match its pattern, in order, and there must be no other failure.
+void expect_failures(const std::string& out, const std::vector<std::string>& patterns) {
+  std::vector<std::string> seen = failure_lines(out);
+  EXPECT_EQ(seen.size(), patterns.size()) << out;
+  for (std::size_t i = 0; i < patterns.size() && i < seen.size(); ++i) {
+    EXPECT_TRUE(std::regex_match(seen[i], std::regex(patterns[i])))
+        << "failure line " << i << ":\n  seen:    " << seen[i] << "\n  pattern: " << patterns[i]
+        << "\n"
+        << out;
+  }
+}
+
+// Step rows of the drawn ladder: id -> (status, frame or 0 when none).
+struct Row {
+  std::string status;
+  int frame = 0;
+};
+std::map<std::string, Row> rows(const std::string& out) {
+  std::map<std::string, Row> r;
+  static const std::regex row(
+      R"(^  (F\d+)\s+(ok|FAIL|MISS|WARN|skip)\s+\|.*?(?:frame (\d+)\s.*)?$)");
+  std::istringstream in(out);
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_match(line, m, row)) {
+      r[m[1]] = Row{m[2], m[3].matched ? std::stoi(m[3]) : 0};
+    }
+  }
+  return r;
+}
+
+bool contains(const std::string& out, const std::string& s) {
+  return out.find(s) != std::string::npos;
+}
+
+class CaptureCases : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* f :
+         {"misbehave/no-record-route.pcap", "misbehave/no-mf-decrement.pcap",
+          "misbehave/drop-180.pcap", "misbehave/rewrite-from.pcap", "reorder/200-before-180.pcap",
+          "reorder/bye-before-ack.pcap", "reorder/late-180-dropped.pcap"}) {
+      ASSERT_TRUE(fs::exists(kCaptures / f))
+          << kCaptures / f << " is missing: scripts/make-captures";
+    }
+  }
+};
+
+// ---- misbehaving proxy: fail at the right step, say why ----
+
+TEST_F(CaptureCases, NoRecordRouteFailsAtTheForwardAndAtTheRouteSet) {
+  Output o = check(kCaptures / "misbehave/no-record-route.pcap");
+  EXPECT_EQ(o.status, 1) << o.out;
+  expect_failures(
+      o.out,
+      {
+          "F3: Record-Route: expected present, seen absent \\(frame 3 at " + kTime + "\\)",
+          "F3: Record-Route: the proxy record-routes \\(forward of F1\\): expected a Record-Route "
+          "added over \\[\\(none\\)\\], seen \\[\\(none\\)\\] \\(frame 3 at " +
+              kTime + "\\)",
+          "F6: Record-Route: expected present, seen absent \\(frame 6 at " + kTime + "\\)",
+          "F8: Route: expected present, seen absent \\(frame 8 at " + kTime + "\\)",
+          "F10: Route: expected present, seen absent \\(frame 10 at " + kTime + "\\)",
+      });
+  auto r = rows(o.out);
+  EXPECT_EQ(r["F3"].status, "FAIL") << o.out;
+  EXPECT_EQ(r["F6"].status, "FAIL") << o.out;
+  EXPECT_EQ(r["F8"].status, "FAIL") << o.out;
+  EXPECT_EQ(r["F10"].status, "FAIL") << o.out;
+  // what the proxy did right is still ok: the forwards of ACK and BYE, the BYE's answer
+  EXPECT_EQ(r["F9"].status, "ok") << o.out;
+  EXPECT_EQ(r["F11"].status, "ok") << o.out;
+  EXPECT_EQ(r["F13"].status, "ok") << o.out;
+  EXPECT_TRUE(
+      contains(o.out, "FAILED: basic-caller-hangs-up: 9/13 steps passed, 5 failures, 0 warnings"))
+      << o.out;
+}
+
+TEST_F(CaptureCases, NoMaxForwardsDecrementFailsAtEveryForwardedRequest) {
+  Output o = check(kCaptures / "misbehave/no-mf-decrement.pcap");
+  EXPECT_EQ(o.status, 1) << o.out;
+  expect_failures(
+      o.out,
+      {
+          // F3's own expectation (equals '69') and the forward rule both catch it
+          "F3: Max-Forwards: expected '69', seen '70' \\(frame 3 at " + kTime + "\\)",
+          "F3: Max-Forwards: one less \\(forward of F1\\): expected 69, seen 70 \\(frame 3 at " +
+              kTime + "\\)",
+          "F9: Max-Forwards: one less \\(forward of F8\\): expected 69, seen 70 \\(frame 9 at " +
+              kTime + "\\)",
+          "F11: Max-Forwards: one less \\(forward of F10\\): expected 69, seen 70 \\(frame 11 at " +
+              kTime + "\\)",
+      });
+  auto r = rows(o.out);
+  for (const char* ok : {"F1", "F2", "F4", "F5", "F6", "F7", "F8", "F10", "F12", "F13"}) {
+    EXPECT_EQ(r[ok].status, "ok") << ok << "\n" << o.out;
+  }
+  EXPECT_TRUE(
+      contains(o.out, "FAILED: basic-caller-hangs-up: 10/13 steps passed, 4 failures, 0 warnings"))
+      << o.out;
+}
+
+TEST_F(CaptureCases, Swallowed180IsMissingAtF5) {
+  Output o = check(kCaptures / "misbehave/drop-180.pcap");
+  EXPECT_EQ(o.status, 1) << o.out;
+  expect_failures(o.out, {"F5: 180 P -> A: not seen"});
+  auto r = rows(o.out);
+  EXPECT_EQ(r["F5"].status, "MISS") << o.out;
+  EXPECT_EQ(r["F5"].frame, 0) << o.out;
+  EXPECT_EQ(r["F4"].frame, 4) << o.out;      // B's 180 did reach the proxy
+  EXPECT_EQ(r["F7"].status, "ok") << o.out;  // and the call still completed
+  EXPECT_EQ(r["F13"].status, "ok") << o.out;
+  EXPECT_TRUE(
+      contains(o.out, "FAILED: basic-caller-hangs-up: 12/13 steps passed, 1 failure, 0 warnings"))
+      << o.out;
+}
+
+TEST_F(CaptureCases, RewrittenFromFailsAtTheForwardedInvite) {
+  Output o = check(kCaptures / "misbehave/rewrite-from.pcap");
+  EXPECT_EQ(o.status, 1) << o.out;
+  // Same tag and host:port on both sides (back-references): only the rewrite differs.
+  expect_failures(
+      o.out,
+      {"F3: From: must be kept \\(forward of F1\\): expected '\"ladder uac\" "
+       "<sip:uac@127\\.0\\.0\\.1:(" +
+       kPort +
+       ")>;tag=(\\w+)', seen '\"rewritten by proxy\" <sip:rewritten@127\\.0\\.0\\.1:\\1>;tag=\\2' "
+       "\\(frame 3 at " +
+       kTime + "\\)"});
+  auto r = rows(o.out);
+  EXPECT_EQ(r["F3"].status, "FAIL") << o.out;
+  EXPECT_EQ(r["F3"].frame, 3) << o.out;
+  EXPECT_TRUE(
+      contains(o.out, "FAILED: basic-caller-hangs-up: 12/13 steps passed, 1 failure, 0 warnings"))
+      << o.out;
+}
+
+// ---- legal reorderings by a 4-worker Kamailio: pass ----
+
+TEST_F(CaptureCases, TwoHundredBefore180Passes) {
+  Output o = check(kCaptures / "reorder/200-before-180.pcap");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(
+      contains(o.out, "PASSED: basic-caller-hangs-up: 13/13 steps passed, 0 failures, 0 warnings"))
+      << o.out;
+  auto r = rows(o.out);
+  // The capture really is out of the listed order: A got the 200 (F7) and acknowledged it (F8)
+  // before the 180 (F5) reached it.
+  ASSERT_GT(r["F5"].frame, 0) << o.out;
+  EXPECT_GT(r["F5"].frame, r["F7"].frame) << o.out;
+  EXPECT_GT(r["F5"].frame, r["F8"].frame) << o.out;
+  EXPECT_GT(r["F5"].frame, r["F6"].frame) << o.out;
+}
+
+TEST_F(CaptureCases, ByeOvertakingAckPasses) {
+  Output o = check(kCaptures / "reorder/bye-before-ack.pcap");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(
+      contains(o.out, "PASSED: basic-caller-hangs-up: 13/13 steps passed, 0 failures, 0 warnings"))
+      << o.out;
+  auto r = rows(o.out);
+  // P's BYE to B (F11) and B's 200 (F12) went out before P's ACK to B (F9)
+  ASSERT_GT(r["F9"].frame, 0) << o.out;
+  EXPECT_GT(r["F9"].frame, r["F11"].frame) << o.out;
+  EXPECT_GT(r["F9"].frame, r["F12"].frame) << o.out;
+}
+
+TEST_F(CaptureCases, ReorderingsFailTheStrictVariantAtTheFirstStepOutOfOrder) {
+  // Counter-check: the same captures against the listed order only.
+  Output o = check(kCaptures / "reorder/200-before-180.pcap", "caller-hangs-up-strict.yaml");
+  EXPECT_EQ(o.status, 1) << o.out;
+  std::vector<std::string> f = failure_lines(o.out);
+  ASSERT_FALSE(f.empty()) << o.out;
+  EXPECT_TRUE(
+      std::regex_match(f[0], std::regex("F6: F6 came before F5 \\(frame \\d+\\); strict_order "
+                                        "demands the listed order \\(frame \\d+ at " +
+                                        kTime + "\\)")))
+      << o.out;
+  EXPECT_TRUE(contains(o.out, ", which A receives before sending F8 (frame ")) << o.out;
+
+  o = check(kCaptures / "reorder/bye-before-ack.pcap", "caller-hangs-up-strict.yaml");
+  EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_TRUE(std::regex_search(o.out, std::regex("\n  F10: F10 came before F9 \\(frame \\d+\\); "
+                                                  "strict_order demands the listed order")))
+      << o.out;
+}
+
+TEST_F(CaptureCases, Late180DroppedFailsTheLibraryLadderAndPassesTheTolerantOne) {
+  // The 200 went first and the 180 that came with it was dropped (legal, RFC 3261 16.7/17.2.1).
+  // caller-hangs-up.yaml requires F5; caller-hangs-up-late-180.yaml makes it optional.
+  Output o = check(kCaptures / "reorder/late-180-dropped.pcap");
+  EXPECT_EQ(o.status, 1) << o.out;
+  expect_failures(o.out, {"F5: 180 P -> A: not seen"});
+
+  o = check(kCaptures / "reorder/late-180-dropped.pcap", "caller-hangs-up-late-180.yaml");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(contains(
+      o.out, "PASSED: basic-caller-hangs-up-late-180: 12/12 steps passed, 0 failures, 0 warnings"))
+      << o.out;
+  auto r = rows(o.out);
+  EXPECT_EQ(r["F4"].status, "ok") << o.out;
+  EXPECT_EQ(r["F7"].status, "ok") << o.out;
+}
+
+TEST_F(CaptureCases, TolerantLadderCannotTellASwallowed180FromALateOne) {
+  // Documented limit of caller-hangs-up-late-180.yaml: by order alone, a proxy that swallows every
+  // 180 looks like one that dropped a late 180. Only caller-hangs-up.yaml catches drop-180.
+  Output o = check(kCaptures / "misbehave/drop-180.pcap", "caller-hangs-up-late-180.yaml");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(contains(o.out, "PASSED: basic-caller-hangs-up-late-180: 12/12 steps passed"))
+      << o.out;
+}
+
+// ---- the correct calls still pass ----
+
+TEST_F(CaptureCases, CorrectCallsPass) {
+  for (const char* f : {"sipp-kamailio-udp.pcap", "sipp-kamailio-tcp.pcap",
+                        "sipp-kamailio-ipv6.pcap", "sipp-kamailio-any.pcap"}) {
+    Output o = check(kCaptures / f);
+    EXPECT_EQ(o.status, 0) << f << "\n" << o.out;
+    EXPECT_TRUE(contains(
+        o.out, "PASSED: basic-caller-hangs-up: 13/13 steps passed, 0 failures, 0 warnings"))
+        << f << "\n"
+        << o.out;
+  }
+}
+
+}  // namespace
