@@ -215,10 +215,9 @@ TEST_F(CaptureCases, ByeOvertakingAckPasses) {
       contains(o.out, "PASSED: basic-caller-hangs-up: 13/13 steps passed, 0 failures, 0 warnings"))
       << o.out;
   auto r = rows(o.out);
-  // P's BYE to B (F11) and B's 200 (F12) went out before P's ACK to B (F9)
+  // P's BYE to B (F11) went out before P's ACK to B (F9), on the same leg
   ASSERT_GT(r["F9"].frame, 0) << o.out;
   EXPECT_GT(r["F9"].frame, r["F11"].frame) << o.out;
-  EXPECT_GT(r["F9"].frame, r["F12"].frame) << o.out;
 }
 
 TEST_F(CaptureCases, ReorderingsFailTheStrictVariantAtTheFirstStepOutOfOrder) {
