@@ -39,6 +39,22 @@ std::vector<std::string> without_received(const std::vector<std::string_view>& v
   return out;
 }
 
+// The display name of a name-addr without quotes and escapes: "sipp" and sipp are the same name.
+std::string display_name(std::string_view value) {
+  std::size_t lt = value.find('<');
+  if (lt == std::string_view::npos) return "";
+  std::string_view d = value.substr(0, lt);
+  while (!d.empty() && (d.front() == ' ' || d.front() == '\t')) d.remove_prefix(1);
+  while (!d.empty() && (d.back() == ' ' || d.back() == '\t')) d.remove_suffix(1);
+  if (d.size() >= 2 && d.front() == '"' && d.back() == '"') d = d.substr(1, d.size() - 2);
+  std::string out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (d[i] == '\\' && i + 1 < d.size()) ++i;
+    out += d[i];
+  }
+  return out;
+}
+
 bool ends_with(const std::vector<std::string_view>& all, const std::vector<std::string_view>& tail) {
   if (tail.size() > all.size()) return false;
   return std::equal(tail.begin(), tail.end(), all.end() - static_cast<std::ptrdiff_t>(tail.size()));
@@ -66,15 +82,15 @@ void check_forward(Context& c, std::size_t step) {
     x.seen = std::move(seen);
     c.fail(step, *mi, std::move(x));
   };
-  // From and To are compared as URI + parameters: a proxy may re-quote a display name
-  // (ipv6frag.pcap) but not change who the request is from or to.
+  // From and To are compared as display name (unquoted), URI and parameters: a proxy may
+  // re-quote a display name (ipv6frag.pcap) but not change who the request is from or to.
   auto same = [&](const char* header, bool name_addr) {
     auto a = f.header_view(header);
     auto b = m.header_view(header);
     bool equal = a == b;
     if (!equal && a && b && name_addr) {
       ValueParts pa = split_value(header, *a), pb = split_value(header, *b);
-      equal = pa.uri == pb.uri && pa.params == pb.params;
+      equal = pa.uri == pb.uri && pa.params == pb.params && display_name(*a) == display_name(*b);
     }
     if (!equal) {
       fail(header, a ? "'" + std::string(*a) + "'" : "absent",
@@ -131,8 +147,9 @@ void check_forward(Context& c, std::size_t step) {
       std::vector<std::string_view> frr = f.header_views("Record-Route");
       std::vector<std::string_view> mrr = m.header_views("Record-Route");
       if (mrr.size() <= frr.size() || !ends_with(mrr, frr)) {
-        fail("Record-Route", "a Record-Route added over [" + join(frr) + "]",
-             "[" + join(mrr) + "]", "the proxy record-routes");
+        fail("Record-Route",
+             frr.empty() ? "a Record-Route added" : "a Record-Route added over [" + join(frr) + "]",
+             mrr.empty() ? "none" : "[" + join(mrr) + "]", "the proxy record-routes");
       }
     }
   } else {

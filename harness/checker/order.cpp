@@ -35,8 +35,8 @@ void check_order(Context& c) {
       f.kind = "order";
       f.expected = "after " + ps.id + " (frame " + std::to_string(c.msg(*j).frame) + ")";
       f.seen = "before it";
-      f.message = st.id + " came before " + ps.id + " (frame " + std::to_string(c.msg(*j).frame) +
-                  "), " + why(st, p, ps);
+      f.message = st.id + " came before " + ps.id + " (" + ps.id + " is at frame " +
+                  std::to_string(c.msg(*j).frame) + "), " + why(st, p, ps);
       c.fail(s, *i, std::move(f));
     }
     if (c.scenario.policy.strict_order && previous && *c.matched[*previous] > *i) {
@@ -45,7 +45,7 @@ void check_order(Context& c) {
       f.kind = "order";
       f.expected = "after " + ps.id;
       f.seen = "before it";
-      f.message = st.id + " came before " + ps.id + " (frame " +
+      f.message = st.id + " came before " + ps.id + " (" + ps.id + " is at frame " +
                   std::to_string(c.msg(*c.matched[*previous]).frame) +
                   "); strict_order demands the listed order";
       c.fail(s, *i, std::move(f));
