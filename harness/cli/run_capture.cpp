@@ -16,14 +16,18 @@ std::string capture_interface(const scenario::Testbed& testbed, const std::strin
 std::string capture_filter(const scenario::Testbed& testbed) {
   std::set<std::uint16_t> ports;
   std::set<std::string> hosts;
+  bool tcp = false;
   for (const scenario::TestbedRole& r : testbed.roles) {
     hosts.insert(r.address.address.to_string());
+    tcp |= r.transport != core::Transport::udp;
     if (r.played_by != scenario::PlayedBy::harness && r.address.port != 0) {
       ports.insert(r.address.port);
     }
   }
   std::string match;
-  if (!ports.empty()) {
+  // Over TCP a proxy opens its own connections from ephemeral ports to the users, so only the
+  // hosts can be filtered on.
+  if (!ports.empty() && !tcp) {
     for (std::uint16_t p : ports) match += (match.empty() ? "" : " or ") + ("port " + std::to_string(p));
   } else {
     for (const std::string& h : hosts) match += (match.empty() ? "" : " or ") + ("host " + h);

@@ -15,8 +15,8 @@ namespace ladder::cli {
 std::string capture_interface(const scenario::Testbed& testbed, const std::string& override_if);
 
 /// A BPF filter for the testbed's traffic: the ports of its DUT and external roles (every
-/// proxied message touches one) or, when none has a fixed port, the role hosts; IP fragments
-/// after the first carry no ports and are always let through.
+/// proxied UDP message touches one) or, over TCP or when none has a fixed port, the role hosts;
+/// IP fragments after the first carry no ports and are always let through.
 std::string capture_filter(const scenario::Testbed& testbed);
 
 class RunCapture {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/testing/kamailio_process.h"
+#include "testing/child_process.h"
 #include "testing/run_command.h"
 
 namespace {
@@ -36,9 +37,12 @@ class Run : public ladder::testing::TempDirTest {
   }
   // A loopback testbed: A and B (and C) played and registered, P the Kamailio DUT.
   fs::path testbed(const std::string& transport = "udp") {
+    return write("testbed.yaml", testbed_text(transport));
+  }
+  std::string testbed_text(const std::string& transport = "udp") {
     std::string p = kamailio_->endpoint().to_string();
     std::string t = ", transport: " + transport;
-    return write("testbed.yaml",
+    return std::string(
                  "roles:\n"
                  "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice, domain: example.test, "
                  "register: true" + t + "}\n"
@@ -49,10 +53,14 @@ class Run : public ladder::testing::TempDirTest {
                  "  P: {dut: " + p + ", domain: example.test, kind: proxy, record_route: true}\n"
                  "capture: {interface: lo, linger: 300ms}\n");
   }
-  Output run(const std::string& scenario, const std::string& extra = "") {
+  Output run(const std::string& scenario, const std::string& extra = "",
+             const std::string& transport = "udp") {
+    return run_with(scenario, testbed(transport), extra);
+  }
+  Output run_with(const std::string& scenario, const fs::path& tb, const std::string& extra = "") {
     return run_command(kLadder + " run '" + (kScenarios / scenario).string() + "' --testbed '" +
-                           testbed().string() + "' --out '" + (dir_ / "out").string() + "'" +
-                           extra + " 2>&1",
+                           tb.string() + "' --out '" + (dir_ / "out").string() + "'" + extra +
+                           " 2>&1",
                        60);
   }
 };
@@ -82,6 +90,50 @@ TEST_F(Run, SeedTransferF1ToF28PassesOverUdp) {
   Output o = run("transfer/unattended-transfer.yaml");
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: transfer-unattended"), std::string::npos) << o.out;
+}
+
+TEST_F(Run, SeedTransferF1ToF28PassesOverTcp) {
+  start_kamailio();
+  Output o = run("transfer/unattended-transfer.yaml", "", "tcp");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: transfer-unattended"), std::string::npos) << o.out;
+  Output show = run_command(kLadder + " show '" + (dir_ / "out" / "capture.pcap").string() + "'");
+  EXPECT_NE(show.out.find("[tcp]"), std::string::npos) << "no SIP over TCP in the capture:\n"
+                                                       << show.out;
+}
+
+TEST_F(Run, UserCPlayedByAnExternalSippIsCheckedLikeAnyOther) {
+  // SIPp plays User C (testbeds/sipp/user-c.xml, Record-Route aware); Kamailio's fixed hop sends
+  // requests for carol straight to it. Its messages are expectations only, checked on the wire.
+  auto ports = ladder::testing::free_port(*ladder::core::Address::parse("127.0.0.1"));
+  ASSERT_TRUE(ports);
+  std::uint16_t c_port = *ports;
+  ladder::testing::KamailioOptions ko;
+  ko.substdef = {{"UAS_USER", "carol"}, {"UAS_ADDR", "127.0.0.1"},
+                 {"UAS_PORT", std::to_string(c_port)}};
+  start_kamailio(ko);
+  auto cp = ladder::testing::free_port(*ladder::core::Address::parse("127.0.0.1"));
+  auto mp = ladder::testing::free_port(*ladder::core::Address::parse("127.0.0.1"));
+  ASSERT_TRUE(cp && mp);
+  auto sipp = ladder::testing::ChildProcess::start(
+      {"sipp", "-sf", (fs::path(LADDER_SOURCE_DIR) / "testbeds/sipp/user-c.xml").string(), "-s",
+       "carol", "-i", "127.0.0.1", "-p", std::to_string(c_port), "-cp", std::to_string(*cp), "-mp",
+       std::to_string(*mp), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"},
+      (dir_ / "sipp.log").string());
+  ASSERT_GT(sipp.pid(), 0);
+  ASSERT_TRUE(ladder::testing::wait_udp_bound(c_port, std::chrono::seconds(5)))
+      << read_file(dir_ / "sipp.log");
+  std::string tb = testbed_text();
+  std::size_t c = tb.find("  C: ");
+  tb.replace(c, tb.find('\n', c) - c,
+             "  C: {external: 127.0.0.1:" + std::to_string(c_port) +
+                 ", user: carol, domain: example.test}");
+  Output o = run_with("transfer/unattended-transfer.yaml", write("external-c.yaml", tb));
+  EXPECT_EQ(o.status, 0) << o.out << read_file(dir_ / "sipp.log");
+  EXPECT_NE(o.out.find("PASSED: transfer-unattended"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("C = 127.0.0.1:" + std::to_string(c_port)), std::string::npos) << o.out;
+  // SIPp saw the whole call (INVITE, ACK, BYE) and ends by itself.
+  EXPECT_EQ(sipp.wait(std::chrono::seconds(10)), 0) << read_file(dir_ / "sipp.log");
 }
 
 TEST_F(Run, NoCaptureChecksTheEnginesViewAndSaysSo) {

@@ -55,7 +55,14 @@ class TempDirTest : public ::testing::Test {
     return name;
   }();
   void SetUp() override { std::filesystem::create_directories(dir_); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    // A failed test keeps its folder (captures, reports) for whoever reads the failure.
+    if (HasFailure()) {
+      std::fprintf(stderr, "kept %s for inspection\n", dir_.c_str());
+      return;
+    }
+    std::filesystem::remove_all(dir_);
+  }
   std::filesystem::path write(const std::string& name, const std::string& bytes) {
     std::filesystem::path p = dir_ / name;
     std::ofstream(p, std::ios::binary) << bytes;
