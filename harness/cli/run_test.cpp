@@ -154,6 +154,109 @@ TEST_F(Run, ProxyThatDoesNotRecordRouteFailsAtTheForward) {
       << o.out;
 }
 
+// The RFC 3665-style library through the real CLI, from the wire.
+class RunLibrary : public Run, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(RunLibrary, PassesThroughKamailio) {
+  start_kamailio();
+  Output o = run(GetParam());
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: "), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("FAIL "), std::string::npos) << o.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Basic, RunLibrary,
+                         ::testing::Values("basic/busy.yaml", "basic/no-answer-cancel.yaml",
+                                           "basic/unknown-user.yaml"),
+                         [](const auto& info) {
+                           std::string n = fs::path(info.param).stem().string();
+                           for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
+
+TEST_F(Run, RegisterDigestWithThePasswordFromTheEnvironment) {
+  ladder::testing::KamailioOptions ko;
+  ko.defines = {"WITH_AUTH"};
+  ko.substdef = {{"AUTH_USER", "alice"}, {"AUTH_PASSWORD", "pw-from-env"},
+                 {"AUTH_REALM", "example.test"}};
+  start_kamailio(ko);
+  fs::path tb = write("auth.yaml",
+                      "roles:\n"
+                      "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice, domain: example.test, "
+                      "password_env: LADDER_RUN_TEST_PW}\n"
+                      "  P: {dut: " + kamailio_->endpoint().to_string() +
+                          ", domain: example.test, kind: proxy}\n"
+                      "capture: {interface: lo, linger: 200ms}\n");
+  Output o = run_command("LADDER_RUN_TEST_PW=pw-from-env " + kLadder + " run '" +
+                         (kScenarios / "register/register-digest.yaml").string() + "' --testbed '" +
+                         tb.string() + "' --out '" + (dir_ / "out").string() + "' 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: "), std::string::npos) << o.out;
+  Output wrong = run_command("LADDER_RUN_TEST_PW=wrong " + kLadder + " run '" +
+                             (kScenarios / "register/register-digest.yaml").string() +
+                             "' --testbed '" + tb.string() + "' --step-timeout 2 --out '" +
+                             (dir_ / "wrong").string() + "' 2>&1");
+  EXPECT_EQ(wrong.status, 1) << wrong.out;
+  EXPECT_NE(wrong.out.find("403"), std::string::npos) << wrong.out;
+}
+
+TEST_F(Run, DirectCallWithoutAProxy) {
+  fs::path tb = write("direct.yaml",
+                      "roles:\n"
+                      "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice}\n"
+                      "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob}\n"
+                      "capture: {interface: lo, linger: 200ms}\n");
+  Output o = run_with("basic/direct-call.yaml", tb);
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: basic-direct-call"), std::string::npos) << o.out;
+}
+
+TEST_F(Run, CallOverIpv6Loopback) {
+  ladder::testing::KamailioOptions ko;
+  ko.listen_addr = "::1";
+  start_kamailio(ko);
+  std::string p = kamailio_->endpoint().to_string();
+  fs::path tb = write("v6.yaml",
+                      "roles:\n"
+                      "  A: {played_by: harness, bind: '[::1]:0', user: alice, domain: example.test, "
+                      "register: true}\n"
+                      "  B: {played_by: harness, bind: '[::1]:0', user: bob, domain: example.test, "
+                      "register: true}\n"
+                      "  P: {dut: '" + p + "', domain: example.test, kind: proxy, record_route: true}\n"
+                      "capture: {interface: lo, linger: 200ms}\n");
+  Output o = run_with("basic/successful-call.yaml", tb);
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("P = " + p), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("PASSED: basic-successful-call"), std::string::npos) << o.out;
+}
+
+// The seed run against a Kamailio made to misbehave fails at the right step, saying why.
+struct Misbehaviour {
+  const char* define;
+  const char* expected;  // a failure line of the verdict
+};
+
+class RunMisbehaving : public Run, public ::testing::WithParamInterface<Misbehaviour> {};
+
+TEST_P(RunMisbehaving, SeedTransferFailsAtTheRightStep) {
+  start_kamailio({.defines = {GetParam().define}});
+  Output o = run("transfer/unattended-transfer.yaml", " --step-timeout 1");
+  EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find(GetParam().expected), std::string::npos) << o.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kamailio, RunMisbehaving,
+    ::testing::Values(
+        Misbehaviour{"NO_RECORD_ROUTE",
+                     "F2: Record-Route: the proxy record-routes (forward of F1): expected a "
+                     "Record-Route added, seen none"},
+        Misbehaviour{"NO_MF_DECREMENT",
+                     "F2: Max-Forwards: one less (forward of F1): expected 69, seen 70"},
+        Misbehaviour{"DROP_180", "F4: 180 P -> A: not seen"},
+        Misbehaviour{"REWRITE_FROM", "F2: From: must be kept (forward of F1): expected"}),
+    [](const auto& info) { return std::string(info.param.define); });
+
 TEST_F(Run, SilentDutFailsAtTheStepAndNeverHangs) {
   // A "proxy" that never answers: a bound UDP socket nobody reads.
   auto port = ladder::testing::free_port(*ladder::core::Address::parse("127.0.0.1"));
