@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "testing/capture_files.h"
+#include "testing/packets.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -227,6 +230,51 @@ TEST_F(BadInput, TruncatedCaptureKeepsWhatCameBefore) {
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.out.find("cut.pcap: frame 34: truncated"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("31 SIP messages in 33 frames"), std::string::npos) << o.out;
+}
+
+// Damaged frames are named, skipped, and nothing else is lost; the file is readable, so exit 0.
+TEST_F(BadInput, BogusIpLengthIsNamedAndTheRestShown) {
+  using namespace ladder::testing;
+  std::string invite = sip_request("INVITE", "bogus-1"), bye = sip_request("BYE", "bogus-1");
+  Ipv4Options bogus;
+  bogus.total_length = 9000;
+  fs::path p = dir_ / "bogus.pcap";
+  write_pcap(p.string(), ladder::capture::LinkType::ethernet,
+             {ethernet(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5060, 5060, invite))),
+              ethernet(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5060, 5060, "x"), bogus)),
+              ethernet(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5060, 5060, bye)))});
+  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find(p.string() + ": frame 2: warning: IPv4 total length 9000 but only"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("INVITE"), std::string::npos);
+  EXPECT_NE(o.out.find("BYE"), std::string::npos);
+  EXPECT_NE(o.out.find("2 SIP messages in 3 frames; skipped: 1 damaged frames"), std::string::npos)
+      << o.out;
+}
+
+TEST_F(BadInput, TcpGapIsNamedAndTheCutMessageKeptAndMarked) {
+  using namespace ladder::testing;
+  std::string invite = sip_request("INVITE", "gap-1"), bye = sip_request("BYE", "gap-1");
+  std::string message = sip_request("MESSAGE", "gap-1", std::string(1298, 'm') + "\r\n");
+  auto seg = [](std::uint32_t seq, const std::string& data) {
+    return ethernet(ipv4("10.0.0.1", "10.0.0.2", 6, tcp(5060, 40000, seq, data)));
+  };
+  std::uint32_t after_invite = 1 + static_cast<std::uint32_t>(invite.size());
+  std::uint32_t resume = after_invite + 100 + 1200;
+  fs::path p = dir_ / "gap.pcap";
+  write_pcap(p.string(), ladder::capture::LinkType::ethernet,
+             {seg(1, invite), seg(after_invite, message.substr(0, 100)),
+              seg(resume, message.substr(1300) + bye)});
+  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find(p.string() + ": frame 3: warning: TCP 10.0.0.1:5060 -> 10.0.0.2:40000: "
+                       "1200 bytes missing before seq"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("[malformed: incomplete"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("BYE"), std::string::npos) << o.out;
 }
 
 TEST(Usage, UnknownCommandIsAUsageError) {
