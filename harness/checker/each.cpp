@@ -32,14 +32,8 @@ struct Call {
 };
 
 std::uint64_t transmission(const Observed& o) {
-  const sip::Summary& s = o.message.summary();
-  std::hash<std::string_view> h;
   std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
-  k = k * 31 + (s.is_request ? h(s.method) : static_cast<std::uint64_t>(s.status));
-  k = k * 31 + s.cseq;
-  k = k * 31 + h(s.cseq_method);
-  k = k * 31 + h(s.via_branch);
-  return k * 31 + h(s.to_tag);
+  return k * 31 + sip::transmission_key(o.message.summary());
 }
 
 }  // namespace

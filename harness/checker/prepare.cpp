@@ -9,24 +9,10 @@
 namespace ladder::checker {
 namespace {
 
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-  return h ^ (v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2));
-}
-
 // Same hop, same transaction, same start line: a retransmission repeats all of it.
 std::uint64_t hop_key(const Observed& o) {
-  const sip::Summary& s = o.message.summary();
-  std::hash<std::string_view> h;
-  std::uint64_t k = core::EndpointHash{}(o.src);
-  k = mix(k, core::EndpointHash{}(o.dst));
-  k = mix(k, s.is_request ? h(s.method) : static_cast<std::uint64_t>(s.status));
-  k = mix(k, h(s.request_uri));
-  k = mix(k, h(s.call_id));
-  k = mix(k, s.cseq);
-  k = mix(k, h(s.cseq_method));
-  k = mix(k, h(s.via_branch));
-  k = mix(k, h(s.to_tag));
-  return k;
+  std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
+  return k * 31 + sip::transmission_key(o.message.summary());
 }
 
 // The sent-by of the top Via as an endpoint, when it is an IP literal (5060 when no port).

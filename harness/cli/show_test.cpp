@@ -1,6 +1,5 @@
 // Integration: the real `ladder` binary against real captures, held against tshark's reading.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,39 +13,24 @@
 
 #include "testing/capture_files.h"
 #include "testing/packets.h"
+#include "testing/run_command.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Output {
-  int status = -1;
-  std::string out;
-};
-
-// Runs a shell command with a deadline (timeout(1)); stderr folded into stdout when asked.
-Output run(const std::string& command) {
-  Output o;
-  std::string cmd = "timeout 60 " + command;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) o.out.append(buf, n);
-  int rc = pclose(p);
-  o.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return o;
-}
+using ladder::testing::Output;
+using ladder::testing::run_command;
 
 const std::string kLadder = LADDER_BIN;
 const fs::path kSource = LADDER_SOURCE_DIR;
 const fs::path kShared = kSource / ".." / "shared" / "captures" / "public";
 
-bool have_tshark() { return run("sh -c 'command -v tshark' >/dev/null 2>&1").status == 0; }
+bool have_tshark() { return run_command("sh -c 'command -v tshark' >/dev/null 2>&1").status == 0; }
 
 // frame number -> sorted labels ("INVITE", "180") as tshark reads the capture.
 std::map<std::uint64_t, std::vector<std::string>> tshark_reading(const fs::path& capture) {
-  Output o = run("tshark -r '" + capture.string() +
+  Output o = run_command("tshark -r '" + capture.string() +
                  "' -Y sip -T fields -e frame.number -e sip.Method -e sip.Status-Code 2>/dev/null");
   std::map<std::uint64_t, std::vector<std::string>> by_frame;
   std::istringstream lines(o.out);
@@ -72,7 +56,7 @@ std::map<std::uint64_t, std::vector<std::string>> tshark_reading(const fs::path&
 
 std::map<std::uint64_t, std::vector<std::string>> ladder_reading(const fs::path& capture,
                                                                  std::size_t& count) {
-  Output o = run(kLadder + " show --json '" + capture.string() + "'");
+  Output o = run_command(kLadder + " show --json '" + capture.string() + "'");
   EXPECT_EQ(o.status, 0) << o.out;
   std::map<std::uint64_t, std::vector<std::string>> by_frame;
   std::istringstream lines(o.out);
@@ -145,7 +129,7 @@ TEST(Show, PublicCaptureCountsMatchTheIssue) {
 TEST(Show, TextLadderOfTheIpv6FragmentedCall) {
   fs::path f = kShared / "ipv6frag.pcap";
   if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
-  Output o = run(kLadder + " show '" + f.string() + "'");
+  Output o = run_command(kLadder + " show '" + f.string() + "'");
   ASSERT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("e1 = [fd17:625c:f037:2:a00:27ff:feb9:1521]:15060"), std::string::npos)
       << o.out;
@@ -158,8 +142,8 @@ TEST(Show, TextLadderOfTheIpv6FragmentedCall) {
 TEST(Show, ReadsStandardInput) {
   fs::path f = kShared / "ipip.pcap";
   if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
-  Output a = run(kLadder + " show '" + f.string() + "'");
-  Output b = run("cat '" + f.string() + "' | " + kLadder + " show -");
+  Output a = run_command(kLadder + " show '" + f.string() + "'");
+  Output b = run_command("cat '" + f.string() + "' | " + kLadder + " show -");
   EXPECT_EQ(b.status, 0);
   EXPECT_EQ(a.out, b.out);
 }
@@ -167,55 +151,43 @@ TEST(Show, ReadsStandardInput) {
 TEST(Show, CallIdFilterAndSummary) {
   fs::path f = kShared / "aaa.pcap";
   if (!fs::exists(f)) GTEST_SKIP() << f << " is absent (../shared not beside the repo)";
-  Output calls = run("tshark -r '" + f.string() + "' -Y sip -T fields -e sip.Call-ID 2>/dev/null"
+  Output calls = run_command("tshark -r '" + f.string() + "' -Y sip -T fields -e sip.Call-ID 2>/dev/null"
                      " | sort -u | wc -l");
-  Output summary = run(kLadder + " show --summary --json '" + f.string() + "'");
+  Output summary = run_command(kLadder + " show --summary --json '" + f.string() + "'");
   ASSERT_EQ(summary.status, 0) << summary.out;
   std::size_t lines = static_cast<std::size_t>(std::count(summary.out.begin(), summary.out.end(), '\n'));
   EXPECT_EQ(lines, std::stoul(calls.out));
 
   auto first = nlohmann::json::parse(summary.out.substr(0, summary.out.find('\n')));
   std::string id = first["call_id"];
-  Output one = run(kLadder + " show --json --call-id '" + id + "' '" + f.string() + "'");
+  Output one = run_command(kLadder + " show --json --call-id '" + id + "' '" + f.string() + "'");
   ASSERT_EQ(one.status, 0);
   std::size_t n = static_cast<std::size_t>(std::count(one.out.begin(), one.out.end(), '\n'));
   EXPECT_EQ(n, first["messages"].get<std::size_t>());
 
-  Output none = run(kLadder + " show --call-id no-such-call '" + f.string() + "' 2>&1");
+  Output none = run_command(kLadder + " show --call-id no-such-call '" + f.string() + "' 2>&1");
   EXPECT_EQ(none.status, 1);
   EXPECT_NE(none.out.find("no SIP message with Call-ID 'no-such-call'"), std::string::npos);
 }
 
-class BadInput : public ::testing::Test {
- protected:
-  fs::path dir_ = fs::temp_directory_path() /
-                  ("ladder-show-" + std::to_string(::getpid()) + "-" +
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override { fs::create_directories(dir_); }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path write(const std::string& name, const std::string& bytes) {
-    fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p;
-  }
-};
+class BadInput : public ladder::testing::TempDirTest {};
 
 TEST_F(BadInput, EmptyFile) {
   fs::path p = write("empty.pcap", "");
-  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  Output o = run_command(kLadder + " show '" + p.string() + "' 2>&1");
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.out.find("empty.pcap: file is empty"), std::string::npos) << o.out;
 }
 
 TEST_F(BadInput, TextFile) {
   fs::path p = write("notes.txt", "INVITE sip:bob@example.test SIP/2.0\r\n\r\n");
-  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  Output o = run_command(kLadder + " show '" + p.string() + "' 2>&1");
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.out.find("notes.txt: not a pcap or pcapng file"), std::string::npos) << o.out;
 }
 
 TEST_F(BadInput, MissingFile) {
-  Output o = run(kLadder + " show '" + (dir_ / "nope.pcap").string() + "' 2>&1");
+  Output o = run_command(kLadder + " show '" + (dir_ / "nope.pcap").string() + "' 2>&1");
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.out.find("nope.pcap"), std::string::npos) << o.out;
 }
@@ -226,7 +198,7 @@ TEST_F(BadInput, TruncatedCaptureKeepsWhatCameBefore) {
   std::ifstream in(f, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   fs::path p = write("cut.pcap", bytes.substr(0, bytes.size() - 100));  // cut inside the last frame
-  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  Output o = run_command(kLadder + " show '" + p.string() + "' 2>&1");
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.out.find("cut.pcap: frame 34: truncated"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("31 SIP messages in 33 frames"), std::string::npos) << o.out;
@@ -243,7 +215,7 @@ TEST_F(BadInput, BogusIpLengthIsNamedAndTheRestShown) {
              {ethernet(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5060, 5060, invite))),
               ethernet(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5060, 5060, "x"), bogus)),
               ethernet(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5060, 5060, bye)))});
-  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  Output o = run_command(kLadder + " show '" + p.string() + "' 2>&1");
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find(p.string() + ": frame 2: warning: IPv4 total length 9000 but only"),
             std::string::npos)
@@ -267,7 +239,7 @@ TEST_F(BadInput, TcpGapIsNamedAndTheCutMessageKeptAndMarked) {
   write_pcap(p.string(), ladder::capture::LinkType::ethernet,
              {seg(1, invite), seg(after_invite, message.substr(0, 100)),
               seg(resume, message.substr(1300) + bye)});
-  Output o = run(kLadder + " show '" + p.string() + "' 2>&1");
+  Output o = run_command(kLadder + " show '" + p.string() + "' 2>&1");
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find(p.string() + ": frame 3: warning: TCP 10.0.0.1:5060 -> 10.0.0.2:40000: "
                        "1200 bytes missing before seq"),
@@ -278,7 +250,7 @@ TEST_F(BadInput, TcpGapIsNamedAndTheCutMessageKeptAndMarked) {
 }
 
 TEST(Usage, UnknownCommandIsAUsageError) {
-  Output o = run(kLadder + " frobnicate 2>&1");
+  Output o = run_command(kLadder + " frobnicate 2>&1");
   EXPECT_EQ(o.status, 2);
 }
 

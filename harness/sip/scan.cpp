@@ -2,6 +2,8 @@
 // dispatched on the first character of the name, so most lines cost a memchr and a switch.
 #include <cstring>
 
+#include <functional>
+
 #include "sip/sip.h"
 #include "sip/text.h"
 
@@ -192,6 +194,19 @@ Summary scan(std::string_view bytes) {
     set_problem(s, "Content-Length is larger than the body");
   }
   return s;
+}
+
+std::uint64_t transmission_key(const Summary& s) {
+  std::hash<std::string_view> h;
+  auto mix = [](std::uint64_t k, std::uint64_t v) {
+    return k ^ (v + 0x9e3779b97f4a7c15ull + (k << 6) + (k >> 2));
+  };
+  std::uint64_t k = s.is_request ? h(s.method) : static_cast<std::uint64_t>(s.status);
+  k = mix(k, h(s.call_id));
+  k = mix(k, s.cseq);
+  k = mix(k, h(s.cseq_method));
+  k = mix(k, h(s.via_branch));
+  return mix(k, h(s.to_tag));
 }
 
 }  // namespace ladder::sip

@@ -53,6 +53,11 @@ struct Summary {
   const char* problem = nullptr;
 };
 
+/// Identity of one transmission of a message, apart from where it went: a retransmission
+/// repeats the start line, Call-ID, CSeq, top Via branch and To tag. Callers add the hop
+/// (source and destination) to tell copies on different hops apart.
+std::uint64_t transmission_key(const Summary& summary);
+
 /// Scans one whole SIP message. Never allocates, never throws; compact header forms count,
 /// names are case-insensitive, folded lines are followed. Only the first Call-ID, CSeq, Via,
 /// From, To and Content-Length lines are read. A value that spans a fold is returned with the

@@ -69,21 +69,6 @@ struct Query {
 
 }  // namespace
 
-std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
-                                       std::string_view name) {
-  std::vector<std::string> out;
-  Query q(name);
-  for (const WireHeader& h : headers) {
-    if (!q.matches(h)) continue;
-    if (!q.list) {
-      out.emplace_back(h.value);
-      continue;
-    }
-    for (std::string_view e : text::split_list(h.value)) out.emplace_back(e);
-  }
-  return out;
-}
-
 std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& headers,
                                            std::string_view name) {
   std::vector<std::string_view> out;
@@ -97,6 +82,12 @@ std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& hea
     for (std::string_view e : text::split_list(h.value)) out.push_back(e);
   }
   return out;
+}
+
+std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
+                                       std::string_view name) {
+  std::vector<std::string_view> views = header_views_of(headers, name);
+  return {views.begin(), views.end()};
 }
 
 std::optional<std::string_view> first_view(const std::vector<WireHeader>& headers,
@@ -124,16 +115,9 @@ std::size_t count_values(const std::vector<WireHeader>& headers, std::string_vie
 
 std::optional<std::string> first_header(const std::vector<WireHeader>& headers,
                                         std::string_view name) {
-  Query q(name);
-  for (const WireHeader& h : headers) {
-    if (!q.matches(h)) continue;
-    if (q.list) {
-      std::vector<std::string_view> elements = text::split_list(h.value);
-      if (!elements.empty()) return std::string(elements.front());
-    }
-    return std::string(h.value);
-  }
-  return std::nullopt;
+  auto view = first_view(headers, name);
+  if (!view) return std::nullopt;
+  return std::string(*view);
 }
 
 }  // namespace ladder::sip

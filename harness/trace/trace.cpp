@@ -24,16 +24,9 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 
 // Identity of one transmission on one hop: a retransmission repeats all of it.
 std::uint64_t hop_key(const capture::SipPayload& p, const sip::Summary& s) {
-  std::hash<std::string_view> h;
-  std::uint64_t k = core::EndpointHash{}(p.src);
-  k = mix(k, core::EndpointHash{}(p.dst));
+  std::uint64_t k = mix(core::EndpointHash{}(p.src), core::EndpointHash{}(p.dst));
   k = mix(k, static_cast<std::uint64_t>(p.transport));
-  k = mix(k, s.is_request ? h(s.method) : static_cast<std::uint64_t>(s.status));
-  k = mix(k, s.cseq);
-  k = mix(k, h(s.cseq_method));
-  k = mix(k, h(s.via_branch));
-  k = mix(k, h(s.to_tag));
-  return k;
+  return mix(k, sip::transmission_key(s));
 }
 
 struct Seen {
