@@ -76,8 +76,10 @@ std::map<std::uint64_t, std::vector<std::string>> ladder_reading(const fs::path&
 std::vector<fs::path> captures_to_compare() {
   std::vector<fs::path> out;
   for (const char* name : {"aaa.pcap", "ipv6frag.pcap", "ipip.pcap"}) out.push_back(kShared / name);
+  // Every committed capture; captures/large/ holds the (git-ignored) benchmark file.
   if (fs::exists(kSource / "captures")) {
-    for (const auto& e : fs::directory_iterator(kSource / "captures")) {
+    for (const auto& e : fs::recursive_directory_iterator(kSource / "captures")) {
+      if (e.path().parent_path().filename() == "large") continue;
       if (e.path().extension() == ".pcap" || e.path().extension() == ".pcapng") {
         out.push_back(e.path());
       }
