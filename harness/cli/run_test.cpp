@@ -236,6 +236,8 @@ struct Misbehaviour {
   const char* expected;  // a failure line of the verdict
 };
 
+void PrintTo(const Misbehaviour& m, std::ostream* os) { *os << m.define; }
+
 class RunMisbehaving : public Run, public ::testing::WithParamInterface<Misbehaviour> {};
 
 TEST_P(RunMisbehaving, SeedTransferFailsAtTheRightStep) {
