@@ -82,5 +82,24 @@ TEST(StringMatch, LiteralRegexIsCompiledAtLoad) {
   EXPECT_EQ(test(branch.match[0], "z9hG4bK776", {}), true);
 }
 
+// Plain-text patterns take a shortcut past std::regex; it must answer as the regex would.
+TEST(StringMatch, PlainTextPatternsAnswerAsTheRegexWould) {
+  auto match = [](const char* pattern) {
+    LoadResult r = load_scenario_text(
+        std::string("roles: [A, B]\nsteps:\n  - {id: F1, from: A, to: B, request: INVITE, "
+                    "headers: {X: {matches: '") + pattern + "'}}}\n",
+        "t.yaml");
+    EXPECT_TRUE(r.ok());
+    return r.scenario->steps[0].headers[0].value.at(0);
+  };
+  StringMatch anchored = match("^z9hG4bK"), anywhere = match("bob@"), dot = match("^a.c");
+  EXPECT_EQ(test(anchored, "z9hG4bKx", {}), true);
+  EXPECT_EQ(test(anchored, "xz9hG4bK", {}), false);
+  EXPECT_EQ(test(anywhere, "<sip:bob@h>", {}), true);
+  EXPECT_EQ(test(anywhere, "<sip:alice@h>", {}), false);
+  EXPECT_EQ(test(dot, "a-c", {}), true);  // a metacharacter: the regex itself decides
+  EXPECT_EQ(test(dot, "ab", {}), false);
+}
+
 }  // namespace
 }  // namespace ladder::scenario

@@ -127,10 +127,27 @@ std::optional<std::string> expand(const Template& t, const Bindings& b, Escape e
   return out;
 }
 
+namespace {
+
+// A pattern that is plain text (optionally anchored with ^): it matches exactly when the text is
+// a prefix (or part) of the subject, and std::regex is slow enough to show in bulk checks.
+bool plain_text(std::string_view pattern) {
+  return pattern.find_first_of(".[]()*+?{}|\\^$") == std::string_view::npos;
+}
+
+}  // namespace
+
 std::optional<bool> test(const StringMatch& m, std::string_view subject, const Bindings& b,
                          std::string* missing) {
   if (m.op == MatchOp::matches) {
-    if (m.regex) return std::regex_search(subject.begin(), subject.end(), *m.regex);
+    if (m.regex) {
+      std::string_view source = m.value.source;
+      if (source.starts_with('^') && plain_text(source.substr(1))) {
+        return subject.starts_with(source.substr(1));
+      }
+      if (plain_text(source)) return subject.find(source) != std::string_view::npos;
+      return std::regex_search(subject.begin(), subject.end(), *m.regex);
+    }
     auto pattern = expand(m.value, b, Escape::regex, missing);
     if (!pattern) return std::nullopt;
     try {
