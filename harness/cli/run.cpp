@@ -172,10 +172,12 @@ int run_one(const RunArgs& a, const std::string& path, const scenario::Testbed& 
   out.passed = v.passed;
   out.json = report::verdict_json(sc, v, source);
   out.junit = report::junit_case(sc, v, sc.name);
-  for (auto [name, body] : {std::pair{"ladder.txt", text}, std::pair{"report.json", out.json},
-                            std::pair{"junit.xml", report::junit_xml("ladder run", {out.junit})}}) {
-    if (auto e = write_file((dir / name).string(), body + (name[0] == 'r' ? "\n" : ""));
-        !e.empty()) {
+  const std::pair<const char*, std::string> files[] = {
+      {"ladder.txt", text},
+      {"report.json", out.json + "\n"},
+      {"junit.xml", report::junit_xml("ladder run", {out.junit})}};
+  for (const auto& [name, body] : files) {
+    if (auto e = write_file((dir / name).string(), body); !e.empty()) {
       std::fprintf(stderr, "ladder run: %s\n", e.c_str());
       return environment;
     }
