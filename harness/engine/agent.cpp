@@ -362,7 +362,8 @@ Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& 
 Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p) {
   if (h == nullptr || h->nh == nullptr) return {false, "no request to answer yet"};
   remember(p);
-  nua_respond(h->nh, status, phrase.c_str(), LADDER_BODY_TAGS(p), TAG_END());
+  phrases_.push_back(phrase);  // must outlive the queued signal (see phrases_)
+  nua_respond(h->nh, status, phrases_.back().c_str(), LADDER_BODY_TAGS(p), TAG_END());
   return {true, {}};
 }
 

@@ -6,6 +6,7 @@
 // Threading: the engine's thread only (the su_root runs there; su_root_threading(root, 0)).
 #pragma once
 
+#include <deque>
 #include <cstdint>
 #include <expected>
 #include <map>
@@ -141,6 +142,10 @@ class Agent {
   bool fatal_ = false;
   void remember(const SendParams& p);
   std::vector<std::string> bodies_;  ///< bodies passed to nua, most recent last (bounded)
+  /// Reason phrases given to nua_respond. Sofia keeps the phrase *pointer* in the signal it
+  /// queues to the stack (nua_signal: e_phrase = phrase, not copied) and reads it on a later
+  /// loop turn, so the text must outlive the call: the agent owns it. A deque keeps addresses.
+  std::deque<std::string> phrases_;
 };
 
 }  // namespace ladder::engine
