@@ -12,32 +12,13 @@
 #include <string>
 
 #include "capture/capture.h"
+#include "testing/udp_socket.h"
 #include "testing/run_command.h"
 
 namespace ladder::capture {
 namespace {
 
-struct Udp {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  std::uint16_t port = 0;
-  Udp() {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    port = ntohs(sa.sin_port);
-  }
-  ~Udp() { ::close(fd); }
-  void send_to(std::uint16_t to, const std::string& text) const {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons(to);
-    ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  }
-};
+using Udp = ladder::testing::UdpSocket;
 
 class LiveCaptureTest : public testing::TempDirTest {};
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/testing/kamailio_process.h"
+#include "testing/udp_socket.h"
 
 namespace ladder::engine {
 namespace {
@@ -298,21 +299,7 @@ TEST(Engine, DirectCallWithoutProxy) {
   EXPECT_EQ(invites, 1u);
 }
 
-struct UdpSocket {
-  int fd = -1;
-  std::uint16_t port = 0;
-  UdpSocket() {
-    fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    port = ntohs(sa.sin_port);
-  }
-  ~UdpSocket() { ::close(fd); }
-};
+using ladder::testing::UdpSocket;
 
 TEST(Engine, SilentDutFailsAtTheStepItWaitedFor) {
   UdpSocket silent;  // bound, never read
