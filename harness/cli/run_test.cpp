@@ -167,7 +167,7 @@ TEST_P(RunLibrary, PassesThroughKamailio) {
 
 INSTANTIATE_TEST_SUITE_P(Basic, RunLibrary,
                          ::testing::Values("basic/busy.yaml", "basic/no-answer-cancel.yaml",
-                                           "basic/unknown-user.yaml"),
+                                           "basic/unknown-user.yaml", "hold/hold-resume.yaml"),
                          [](const auto& info) {
                            std::string n = fs::path(info.param).stem().string();
                            for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
