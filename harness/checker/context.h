@@ -50,6 +50,9 @@ void check_order(Context& c);
 /// Retransmissions folded into their step: count and T1 doubling.
 void check_retransmissions(Context& c, std::size_t step);
 
+/// Identity of one transmission on one hop: a retransmission repeats it exactly.
+std::uint64_t hop_key(const Observed& o);
+
 /// "INVITE P -> C" for messages about a step.
 std::string describe(const scenario::Step& s);
 

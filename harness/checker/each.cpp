@@ -1,5 +1,7 @@
 #include "checker/each.h"
 
+#include "checker/context.h"
+
 #include <algorithm>
 #include <deque>
 #include <unordered_map>
@@ -8,12 +10,7 @@
 namespace ladder::checker {
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
+using core::StringHash;
 
 // What completes a call: per (from, to, label) key, how many non-optional steps need it.
 struct Need {
@@ -30,11 +27,6 @@ struct Call {
   std::vector<std::uint64_t> seen;  // transmissions taken, so retransmissions complete nothing
   core::TimeNs last = 0;
 };
-
-std::uint64_t transmission(const Observed& o) {
-  std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
-  return k * 31 + sip::transmission_key(o.message.summary());
-}
 
 }  // namespace
 
@@ -86,7 +78,7 @@ struct EachChecker::Impl {
 
   // Marks which needs a message meets; true when the call is complete.
   bool account(Call& call, const Observed& o) {
-    std::uint64_t key = transmission(o);
+    std::uint64_t key = hop_key(o);
     if (std::find(call.seen.begin(), call.seen.end(), key) != call.seen.end()) return false;
     call.seen.push_back(key);
     const std::string& from = role(o.src);

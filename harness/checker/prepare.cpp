@@ -9,12 +9,6 @@
 namespace ladder::checker {
 namespace {
 
-// Same hop, same transaction, same start line: a retransmission repeats all of it.
-std::uint64_t hop_key(const Observed& o) {
-  std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
-  return k * 31 + sip::transmission_key(o.message.summary());
-}
-
 // The sent-by of the top Via as an endpoint, when it is an IP literal (5060 when no port).
 std::optional<core::Endpoint> via_endpoint(const sip::Message& m) {
   auto via = m.header("Via");
@@ -69,6 +63,11 @@ void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::str
 }
 
 }  // namespace
+
+std::uint64_t hop_key(const Observed& o) {
+  std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
+  return k * 31 + sip::transmission_key(o.message.summary());
+}
 
 void prepare(Context& c) {
   const std::size_t n = c.messages.size();

@@ -1,5 +1,6 @@
 // `ladder check CAPTURE --scenario S.yaml`: holds a capture against a ladder.
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,19 +78,17 @@ int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::Ch
   eo.check = opts;
   eo.check.full_parse = false;  // parse with Sofia only what the ladder asserts
   checker::EachChecker each(sc, eo);
-  std::size_t warnings = 0;
+  WarningPrinter warn;
   auto on_payload = [&](const capture::SipPayload& p) {
     each.add({p.frame, p.time, p.src, p.dst, p.transport, sip::Message(std::string(p.bytes)),
               p.incomplete});
   };
-  auto on_diag = [&](const core::Diagnostic& d) {
-    if (++warnings <= 20) std::fprintf(stderr, "%s\n", d.format().c_str());
-  };
-  auto result = capture::read_capture(a.capture, on_payload, on_diag);
+  auto result = capture::read_capture(a.capture, on_payload, std::ref(warn));
   if (!result) {
     std::fprintf(stderr, "ladder check: %s\n", result.error().c_str());
     return bad_input;
   }
+  warn.finish(a.capture);
   each.finish();
   const checker::EachSummary& s = each.summary();
   std::string text = render_each(sc, s, a.capture);

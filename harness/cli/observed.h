@@ -9,6 +9,19 @@
 
 namespace ladder::cli {
 
+/// Prints decoder warnings to stderr, the first `max` of them, then says how many it held back.
+class WarningPrinter {
+ public:
+  explicit WarningPrinter(std::size_t max = 20) : max_(max) {}
+  void operator()(const core::Diagnostic& d);
+  /// "WHO: N more warnings not shown", when any were held back.
+  void finish(const std::string& who) const;
+
+ private:
+  std::size_t max_;
+  std::size_t count_ = 0;
+};
+
 struct ObservedCapture {
   std::vector<checker::Observed> messages;
   capture::DecodeStats stats;

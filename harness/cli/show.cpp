@@ -1,12 +1,14 @@
 // `ladder show CAPTURE`: a text ladder (or JSON lines, or a per-call summary) of every SIP
 // message in a capture, in capture order.
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "capture/capture.h"
 #include "cli/commands.h"
+#include "cli/observed.h"
 #include "report/report.h"
 #include "trace/trace.h"
 
@@ -42,7 +44,7 @@ int run_show(const ShowOptions& o) {
   }
   trace::Tracer tracer(topts, sink);
 
-  std::size_t warnings = 0;
+  WarningPrinter warn(o.max_warnings);
   auto on_payload = [&](const capture::SipPayload& p) {
     if (!have_origin) {
       origin = p.time;
@@ -50,17 +52,12 @@ int run_show(const ShowOptions& o) {
     }
     tracer.add(p);
   };
-  auto on_diag = [&](const core::Diagnostic& d) {
-    if (++warnings <= o.max_warnings) std::fprintf(stderr, "%s\n", d.format().c_str());
-  };
-  auto result = capture::read_capture(o.capture, on_payload, on_diag);
+  auto result = capture::read_capture(o.capture, on_payload, std::ref(warn));
   if (!result) {
     std::fprintf(stderr, "ladder show: %s\n", result.error().c_str());
     return bad_input;
   }
-  if (warnings > o.max_warnings) {
-    std::fprintf(stderr, "ladder show: %zu more warnings not shown\n", warnings - o.max_warnings);
-  }
+  warn.finish("ladder show");
 
   std::string out;
   if (o.summary) {

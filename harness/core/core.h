@@ -42,6 +42,15 @@ struct Endpoint {
   auto operator<=>(const Endpoint&) const = default;
 };
 
+/// Transparent string hash: unordered containers keyed by std::string can then be searched with
+/// a string_view without building a string (hot paths: Call-ID lookups).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
 struct EndpointHash {
   std::size_t operator()(const Endpoint& e) const noexcept;
 };

@@ -9,13 +9,7 @@
 namespace ladder::trace {
 namespace {
 
-// Transparent hashing so lookups by string_view do not allocate (the summary path is hot).
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
+using core::StringHash;
 
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
