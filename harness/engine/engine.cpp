@@ -469,7 +469,9 @@ bool Run::fire(std::size_t i) {
     if (h != nullptr && req.method == "INVITE" && s.status >= 200 && s.status < 300 &&
         p.content_type.empty()) {
       p.content_type = "application/sdp";
-      std::string direction(answer_direction(h->remote_sdp));
+      // Answer the offer in the request this response answers (from the wire); nua's copy of
+      // the remote SDP may still be the previous offer when the trigger came from the wire log.
+      std::string direction(answer_direction(rs.sdp.empty() ? h->remote_sdp : rs.sdp));
       p.body = make_sdp(preset.value_or(direction == "sendrecv" ? "answer" : direction), addr,
                         h->sdp_version, role.media_port);
     }

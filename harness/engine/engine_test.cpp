@@ -301,14 +301,20 @@ TEST(Engine, DirectCallWithoutProxy) {
 
 using ladder::testing::UdpSocket;
 
-TEST(Engine, SilentDutFailsAtTheStepItWaitedFor) {
-  UdpSocket silent;  // bound, never read
-  auto sc = load("basic/unknown-user.yaml");
+// A played A and a "proxy" on `port` that never answers (a bound socket nobody reads).
+scenario::Testbed silent_proxy_testbed(std::uint16_t port) {
   scenario::Testbed tb;
   tb.source = "test";
   tb.roles = {harness_role("A", "alice", "127.0.0.1", false),
-              dut_proxy("P", core::Endpoint{*core::Address::parse("127.0.0.1"), silent.port},
+              dut_proxy("P", core::Endpoint{*core::Address::parse("127.0.0.1"), port},
                         "ladder.test")};
+  return tb;
+}
+
+TEST(Engine, SilentDutFailsAtTheStepItWaitedFor) {
+  UdpSocket silent;  // bound, never read
+  auto sc = load("basic/unknown-user.yaml");
+  scenario::Testbed tb = silent_proxy_testbed(silent.port);
   EngineOptions o = quick_options();
   o.step_timeout = 1s;
   auto t0 = std::chrono::steady_clock::now();
@@ -365,11 +371,7 @@ TEST(Engine, PortInUseIsAnEnvironmentError) {
 TEST(Engine, StopRequestedEndsTheRunCleanly) {
   UdpSocket silent;
   auto sc = load("basic/unknown-user.yaml");
-  scenario::Testbed tb;
-  tb.source = "test";
-  tb.roles = {harness_role("A", "alice", "127.0.0.1", false),
-              dut_proxy("P", core::Endpoint{*core::Address::parse("127.0.0.1"), silent.port},
-                        "ladder.test")};
+  scenario::Testbed tb = silent_proxy_testbed(silent.port);
   EngineOptions o = quick_options();
   int turns = 0;
   o.stop_requested = [&] { return ++turns > 20; };

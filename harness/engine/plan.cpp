@@ -80,6 +80,10 @@ std::optional<std::size_t> Plan::observe(std::string_view role, bool sent, const
     st.satisfied = true;
     st.time = t;
     st.call_id = std::string(s.call_id);
+    auto type = m.header_view("Content-Type");
+    if (type && type->substr(0, type->find(';')).find("application/sdp") != std::string_view::npos) {
+      st.sdp = std::string(m.body());
+    }
     const auto& dialog = scenario_->steps[i].dialog;
     if (dialog) dialogs_.emplace(std::pair{std::string(role), *dialog}, st.call_id);
     return i;

@@ -37,6 +37,9 @@ struct StepState {
   bool satisfied = false;
   core::TimeNs time = 0;
   std::string call_id;  ///< of the message that satisfied it
+  /// Its SDP body, if any: the offer a response to it must answer. Taken from the wire, so it is
+  /// known as soon as the step is, not when nua gets round to the matching event.
+  std::string sdp;
   bool fired = false;   ///< actions: nua was called
   core::TimeNs fired_at = 0;
   std::string not_ready;  ///< actions: why the last attempt could not send it yet

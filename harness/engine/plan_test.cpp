@@ -55,6 +55,25 @@ TEST(Plan, ActionsFireOnceTheirPrerequisitesAreSeen) {
   EXPECT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F6")});
 }
 
+// Regression (hold-resume run test, ~4 runs in 5): B answered the hold re-INVITE with the
+// previous offer's direction because nua had not yet delivered the re-INVITE's event. The step
+// keeps the SDP of the message that satisfied it, from the wire.
+TEST(Plan, StepKeepsTheSdpOfTheRequestThatSatisfiedIt) {
+  auto sc = load("basic/successful-call.yaml");
+  Plan p(sc, {"A", "B"});
+  p.start(1);
+  std::string sdp = "v=0\r\na=sendonly\r\n";
+  sip::Message invite("INVITE sip:bob@h SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK2"
+                      "\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\nCSeq: 1 "
+                      "INVITE\r\nContent-Type: application/sdp\r\nContent-Length: " +
+                      std::to_string(sdp.size()) + "\r\n\r\n" + sdp);
+  EXPECT_EQ(p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 2),
+            idx(sc, "F1"));
+  EXPECT_EQ(p.state(idx(sc, "F1")).sdp, "");  // no body
+  EXPECT_EQ(p.observe("B", false, invite, 3), idx(sc, "F3"));
+  EXPECT_EQ(p.state(idx(sc, "F3")).sdp, sdp);
+}
+
 TEST(Plan, ResponsesMatchTheAnsweredMethodAndDialog) {
   auto sc = load("basic/successful-call.yaml");
   Plan p(sc, {"A", "B"});
