@@ -36,6 +36,7 @@ std::string open_error(const std::string& name, std::string_view pcap_text) {
 }  // namespace
 
 struct PcapFile::Impl {
+  std::unique_ptr<char[]> buffer;  // the FILE's buffer: declared first, so freed after pcap
   PcapHandle pcap;
   std::string name;
   std::uint64_t frames = 0;
@@ -45,6 +46,11 @@ PcapFile::PcapFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PcapFile::~PcapFile() = default;
 PcapFile::PcapFile(PcapFile&&) noexcept = default;
 PcapFile& PcapFile::operator=(PcapFile&&) noexcept = default;
+
+// stdio's default 4 KiB buffer makes a read() per 4 KiB: 67,000 system calls for the 270 MB
+// load capture. pcap_fopen_offline with our own FILE and buffer (glibc ignores the size of a
+// setvbuf without one) reads a MiB at a time.
+constexpr std::size_t kReadBuffer = 1 << 20;
 
 std::expected<PcapFile, std::string> PcapFile::open(const std::string& path) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
@@ -59,6 +65,8 @@ std::expected<PcapFile, std::string> PcapFile::open(const std::string& path) {
       if (fd >= 0) ::close(fd);
       return std::unexpected("stdin: " + std::string(std::strerror(errno)));
     }
+    impl->buffer = std::make_unique_for_overwrite<char[]>(kReadBuffer);
+    std::setvbuf(in, impl->buffer.get(), _IOFBF, kReadBuffer);
     p = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (p == nullptr) std::fclose(in);
   } else {
@@ -71,7 +79,12 @@ std::expected<PcapFile, std::string> PcapFile::open(const std::string& path) {
     }
     if (S_ISDIR(st.st_mode)) return std::unexpected(path + ": is a directory");
     if (S_ISREG(st.st_mode) && st.st_size == 0) return std::unexpected(path + ": file is empty");
-    p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    std::FILE* in = std::fopen(path.c_str(), "rb");
+    if (in == nullptr) return std::unexpected(path + ": " + std::strerror(errno));
+    impl->buffer = std::make_unique_for_overwrite<char[]>(kReadBuffer);
+    std::setvbuf(in, impl->buffer.get(), _IOFBF, kReadBuffer);
+    p = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (p == nullptr) std::fclose(in);
   }
   if (p == nullptr) return std::unexpected(open_error(impl->name, errbuf));
   impl->pcap.reset(p);

@@ -114,6 +114,8 @@ const Message::Parsed& Message::parsed() const {
   return *parsed_;
 }
 
+void Message::drop_caches() { parsed_.reset(); }
+
 bool Message::malformed() const { return !parsed().problem.empty(); }
 const std::string& Message::problem() const { return parsed().problem; }
 

@@ -129,6 +129,10 @@ class Message {
   ///   "rejected by the SIP parser".
   const std::string& problem() const;
 
+  /// Frees the header index and the parse, keeping the bytes; the next question rebuilds them.
+  /// Lets the thread that built them free them (bulk checks hand messages between threads).
+  void drop_caches();
+
   /// First value of a header, as on the wire (trimmed, folds as one SP), by long or compact
   /// name, case-insensitive. For list headers the first element. Empty optional when absent.
   std::optional<std::string> header(std::string_view name) const;

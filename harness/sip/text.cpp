@@ -27,7 +27,15 @@ std::string_view trim(std::string_view s) {
 namespace {
 
 // Offset of the first comma in `value` at or after `from` that separates list elements, or npos.
+// The comma that ends the list element starting at `from`, or npos. Most values (a Via, a
+// Record-Route) have no comma at all, or none behind a quote or '<': those are answered at
+// memchr speed; the rest walk the quotes and brackets.
 std::size_t next_separator(std::string_view value, std::size_t from) {
+  std::size_t comma = value.find(',', from);
+  if (comma == std::string_view::npos) return comma;
+  bool plain = true;
+  for (std::size_t i = from; i < comma && plain; ++i) plain = value[i] != '"' && value[i] != '<';
+  if (plain) return comma;
   bool quoted = false;
   int angle = 0;
   for (std::size_t i = from; i < value.size(); ++i) {
@@ -64,6 +72,18 @@ std::vector<std::string_view> split_list(std::string_view value) {
     start = comma + 1;
   }
   return out;
+}
+
+std::optional<std::string_view> first_element(std::string_view value) {
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t comma = next_separator(value, start);
+    std::string_view e = trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    if (!e.empty()) return e;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return std::nullopt;
 }
 
 std::size_t count_list(std::string_view value) {

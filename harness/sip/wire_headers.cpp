@@ -29,8 +29,8 @@ void index_headers(std::string_view bytes, WireIndex& index) {
         std::string joined(last->value);
         if (!joined.empty()) joined += ' ';
         joined += more;
-        index.folded.push_back(std::move(joined));
-        last->value = index.folded.back();
+        index.folded.push_front(std::move(joined));
+        last->value = index.folded.front();
       }
       continue;
     }
@@ -96,8 +96,8 @@ std::optional<std::string_view> first_view(const std::vector<WireHeader>& header
   for (const WireHeader& h : headers) {
     if (!q.matches(h)) continue;
     if (q.list) {
-      std::vector<std::string_view> elements = text::split_list(h.value);
-      if (!elements.empty()) return elements.front();
+      std::optional<std::string_view> first = text::first_element(h.value);
+      if (first) return first;
     }
     return h.value;
   }

@@ -1,7 +1,7 @@
 // Private: the header lines of a message as on the wire, for Message::header() and friends.
 #pragma once
 
-#include <deque>
+#include <forward_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +19,9 @@ struct WireHeader {
 
 struct WireIndex {
   std::vector<WireHeader> headers;
-  std::deque<std::string> folded;  ///< unfolded text of folded lines; a deque keeps addresses
+  /// Unfolded text of folded lines (rare). A forward_list keeps addresses and, unlike a deque,
+  /// allocates nothing while empty: the index is built for every checked message.
+  std::forward_list<std::string> folded;
 };
 
 /// Every header line of `bytes` in wire order, up to the blank line (or the end when there is
