@@ -3,7 +3,13 @@
 #include "checker/context.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,6 +33,108 @@ struct Call {
   std::vector<std::uint64_t> seen;  // transmissions taken, so retransmissions complete nothing
   core::TimeNs last = 0;
 };
+
+// A finished call on its way to check(), and what came back.
+struct Job {
+  std::string id;
+  std::vector<Observed> messages;
+};
+
+struct Outcome {
+  std::string id;
+  Verdict verdict;
+  std::exception_ptr error;
+  // The call's messages, back to the thread that made them to be freed there: glibc's malloc
+  // makes a thread that frees another thread's blocks contend for that thread's arena lock.
+  std::vector<Observed> spent;
+};
+
+// Worker threads that check batches of finished calls and hand the outcomes back in the order
+// the batches were submitted. Owns its threads; the destructor stops and joins them.
+class Pool {
+ public:
+  using Work = std::function<Outcome(Job&)>;
+
+  /// `threads` workers besides the caller of submit(), which helps when the queue is full.
+  Pool(unsigned threads, Work work) : work_(std::move(work)), max_queued_(threads * 4 + 4) {
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  /// Queues a batch, or checks it on the calling thread when the queue is full: the caller
+  /// helps rather than waits, and memory stays bounded.
+  void submit(std::vector<Job> batch) {
+    std::unique_lock lock(mu_);
+    std::uint64_t seq = submitted_++;
+    if (queue_.size() < max_queued_) {
+      queue_.emplace_back(seq, std::move(batch));
+      lock.unlock();
+      work_cv_.notify_one();
+      return;
+    }
+    lock.unlock();
+    finish(seq, batch);
+  }
+
+  /// Outcomes of the batches finished so far that follow each other in submission order; with
+  /// `all`, waits until every submitted batch is done.
+  std::vector<Outcome> take(bool all) {
+    std::unique_lock lock(mu_);
+    if (all) done_cv_.wait(lock, [this] { return finished_count_ == submitted_; });
+    std::vector<Outcome> out;
+    for (auto it = finished_.begin(); it != finished_.end() && it->first == next_; ++next_) {
+      for (Outcome& o : it->second) out.push_back(std::move(o));
+      it = finished_.erase(it);
+    }
+    return out;
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      auto [seq, batch] = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      finish(seq, batch);
+    }
+  }
+
+  void finish(std::uint64_t seq, std::vector<Job>& batch) {
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(batch.size());
+    for (Job& job : batch) outcomes.push_back(work_(job));
+    {
+      std::lock_guard lock(mu_);
+      finished_.emplace(seq, std::move(outcomes));
+      ++finished_count_;
+    }
+    done_cv_.notify_all();
+  }
+
+  Work work_;
+  std::size_t max_queued_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::pair<std::uint64_t, std::vector<Job>>> queue_;
+  std::map<std::uint64_t, std::vector<Outcome>> finished_;
+  std::uint64_t submitted_ = 0, finished_count_ = 0, next_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+constexpr std::size_t kBatch = 32;  // calls per batch: enough work to make a hand-off cheap
 
 }  // namespace
 
@@ -100,6 +208,26 @@ struct EachChecker::Impl {
   CheckOptions per_call;
   bool per_call_ready = false;
 
+  std::vector<Job> batch;
+  // Declared after all that the workers read (scenario, per_call): destroyed, so joined, first.
+  std::unique_ptr<Pool> pool;
+
+  Outcome check_job(Job& job) const {
+    Outcome out{std::move(job.id), {}, nullptr, {}};
+    try {
+      out.verdict = check(scenario, job.messages, per_call);
+      if (out.verdict.passed) {  // only the flag is needed; the rest is freed where it was made
+        out.verdict = Verdict{};
+        out.verdict.passed = true;
+      }
+    } catch (...) {
+      out.error = std::current_exception();
+    }
+    for (Observed& o : job.messages) o.message.drop_caches();  // built here, freed here
+    out.spent = std::move(job.messages);
+    return out;
+  }
+
   void check_call(const std::string& id, Call& call) {
     if (!per_call_ready) {
       per_call = options.check;
@@ -108,7 +236,26 @@ struct EachChecker::Impl {
       per_call.bindings_have_roles = true;
       per_call_ready = true;
     }
-    Verdict v = check(scenario, call.messages, per_call);
+    done.insert(std::hash<std::string_view>{}(id));
+    Job job{id, std::move(call.messages)};
+    if (options.jobs <= 1) return record(check_job(job));
+    batch.push_back(std::move(job));
+    if (batch.size() >= kBatch) flush(false);
+  }
+
+  // Hands the batch to the workers and records what has come back, in order.
+  void flush(bool all) {
+    if (!pool) {
+      pool = std::make_unique<Pool>(options.jobs - 1, [this](Job& j) { return check_job(j); });
+    }
+    if (!batch.empty()) pool->submit(std::exchange(batch, {}));
+    for (Outcome& o : pool->take(all)) record(std::move(o));
+  }
+
+  void record(Outcome o) {
+    if (o.error) std::rethrow_exception(o.error);
+    const std::string& id = o.id;
+    Verdict& v = o.verdict;
     ++summary.calls;
     if (v.passed) {
       ++summary.passed;
@@ -121,7 +268,6 @@ struct EachChecker::Impl {
         summary.first_failed.push_back({id, std::move(v)});
       }
     }
-    done.insert(std::hash<std::string_view>{}(id));
   }
 
   void close(const std::string& id) {
@@ -212,6 +358,7 @@ struct EachChecker::Impl {
       return open.at(a).messages.front().frame < open.at(b).messages.front().frame;
     });
     for (const std::string& id : ids) close(id);
+    if (options.jobs > 1) flush(true);
   }
 };
 

@@ -8,7 +8,11 @@
 // counted, not checked. Scenarios whose steps span more than one dialog cannot be grouped by
 // Call-ID: use the plain check for them.
 //
-// Threading: single-threaded.
+// Threading: add() and finish() are called from one thread. With `jobs` > 1, finished calls are
+// checked on `jobs` - 1 worker threads and, when their queue is full, on the calling thread
+// itself (check() is a pure function of its inputs; each call's messages move to exactly one
+// thread). Outcomes are merged in the order the calls finished, so the summary, the counts and
+// the "first failed" calls are the same for any `jobs`. The queue is bounded, so is memory.
 #pragma once
 
 #include <map>
@@ -24,6 +28,7 @@ struct EachOptions {
   CheckOptions check;
   std::size_t keep_failed = 3;  ///< verdicts of the first failed calls kept in full
   core::TimeNs idle = 32'000'000'000;
+  unsigned jobs = 1;  ///< threads checking finished calls, the caller's included; 1: inline
 };
 
 struct FailedCall {
@@ -46,6 +51,7 @@ struct EachSummary {
 
 class EachChecker {
  public:
+  /// `scenario` must outlive the checker.
   EachChecker(const scenario::Scenario& scenario, EachOptions options);
   ~EachChecker();
   EachChecker(EachChecker&&) noexcept;

@@ -1,8 +1,10 @@
 // `ladder check CAPTURE --scenario S.yaml`: holds a capture against a ladder.
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "checker/checker.h"
@@ -27,6 +29,7 @@ struct CheckArgs {
   std::string junit;
   bool rules_warn = false;
   bool each = false;
+  unsigned jobs = 0;  ///< 0: one per core
 };
 
 void print_diagnostics(const std::vector<core::Diagnostic>& ds) {
@@ -77,6 +80,7 @@ int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::Ch
   checker::EachOptions eo;
   eo.check = opts;
   eo.check.full_parse = false;  // parse with Sofia only what the ladder asserts
+  eo.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   checker::EachChecker each(sc, eo);
   WarningPrinter warn;
   auto on_payload = [&](const capture::SipPayload& p) {
@@ -229,6 +233,10 @@ Runner add_check(CLI::App& app) {
   cmd->add_flag("--each", a->each,
                 "Check every call (Call-ID) of the capture against the ladder; counts plus the "
                 "first failures in full");
+  cmd->add_option("--jobs", a->jobs,
+                  "--each: threads checking finished calls (default: one per core); the result "
+                  "is the same for any number")
+      ->check(CLI::Range(1u, 256u));
   return [a] { return run_check(*a); };
 }
 

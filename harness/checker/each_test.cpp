@@ -1,0 +1,187 @@
+// EachChecker (`ladder check --each`) on many synthetic calls interleaved in time: counts, the
+// failures by step, the first failed calls in time order, idle sweeps, late retransmissions,
+// and the same summary whether calls are checked inline or on worker threads.
+#include "checker/each.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "checker/flow_test_util.h"
+
+namespace ladder::checker {
+namespace {
+
+using namespace ladder::checker::testing;
+
+scenario::Scenario load(const std::string& text) {
+  auto r = scenario::load_scenario_text(text, "t.yaml");
+  for (const auto& d : r.diagnostics) ADD_FAILURE() << d.format();
+  return *r.scenario;
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+// Call k of a load: basic_call() with its own Call-ID, tags and branches, starting k * 50 ms in,
+// so up to a hundred calls are open at once.
+std::vector<Wire> call(int k) {
+  std::vector<Wire> w = basic_call();
+  std::string n = std::to_string(k);
+  for (Wire& m : w) {
+    replace_all(m.text, "Call-ID: call-1", "Call-ID: call-" + n);
+    replace_all(m.text, "tag=fa", "tag=fa" + n);
+    replace_all(m.text, "tag=tb", "tag=tb" + n);
+    replace_all(m.text, "branch=z9hG4bK", "branch=z9hG4bK" + n + "-");
+    m.at += k * 0.05;
+  }
+  return w;
+}
+
+std::vector<Observed> interleave(std::vector<std::vector<Wire>> calls) {
+  std::vector<Wire> all;
+  for (auto& c : calls) all.insert(all.end(), c.begin(), c.end());
+  std::stable_sort(all.begin(), all.end(), [](const Wire& a, const Wire& b) { return a.at < b.at; });
+  return observe(all);
+}
+
+EachSummary check_each(const std::vector<Observed>& in, unsigned jobs, bool roles = true) {
+  EachOptions o;
+  if (roles) o.check.roles = role_map();
+  o.check.full_parse = false;
+  o.jobs = jobs;
+  scenario::Scenario sc = load(basic_ladder());  // EachChecker keeps a reference
+  EachChecker each(sc, o);
+  for (const Observed& m : in) {
+    each.add({m.frame, m.time, m.src, m.dst, m.transport,
+              sip::Message(std::string(m.message.bytes())), m.incomplete});
+  }
+  each.finish();
+  return each.summary();
+}
+
+// 300 calls; call 7 loses its 180 P -> A, call 20 keeps Max-Forwards, call 250 loses its BYE
+// forward.
+std::vector<Observed> load_with_faults() {
+  std::vector<std::vector<Wire>> calls;
+  for (int k = 1; k <= 300; ++k) {
+    std::vector<Wire> c = call(k);
+    if (k == 20) edit(c[F3].text, "Max-Forwards: 69", "Max-Forwards: 70");
+    if (k == 250) c.erase(c.begin() + F11);
+    if (k == 7) c.erase(c.begin() + F5);
+    calls.push_back(std::move(c));
+  }
+  return interleave(std::move(calls));
+}
+
+std::vector<std::string> failed_ids(const EachSummary& s) {
+  std::vector<std::string> ids;
+  for (const FailedCall& f : s.first_failed) ids.push_back(f.call_id);
+  return ids;
+}
+
+TEST(EachChecker, CountsEveryCallAndNamesTheFailures) {
+  std::vector<Observed> in = load_with_faults();
+  EachSummary s = check_each(in, 1);
+  EXPECT_EQ(s.calls, 300u);
+  EXPECT_EQ(s.passed, 297u);
+  EXPECT_EQ(s.failed, 3u);
+  EXPECT_EQ(s.messages, in.size());
+  EXPECT_EQ(s.outside_roles, 0u);
+  std::map<std::string, std::uint64_t> want = {
+      {"F3 forward", 1}, {"F5 missing", 1}, {"F11 missing", 1}};
+  EXPECT_EQ(s.failures_by_step, want);
+  // Kept in full, in the order the calls were checked: call 20 as soon as it completed; calls
+  // 7 and 250, which never complete, at the end of the capture in order of their first message.
+  ASSERT_EQ(failed_ids(s), (std::vector<std::string>{"call-20", "call-7", "call-250"}));
+  const Verdict& v = s.first_failed[0].verdict;
+  auto it = std::find_if(v.failures.begin(), v.failures.end(),
+                         [](const Failure& f) { return f.header == "Max-Forwards"; });
+  ASSERT_NE(it, v.failures.end());
+  EXPECT_EQ(it->expected, "69");
+  EXPECT_EQ(it->seen, "70");
+}
+
+TEST(EachChecker, WorkerThreadsGiveTheSameSummary) {
+  std::vector<Observed> in = load_with_faults();
+  EachSummary one = check_each(in, 1);
+  for (unsigned jobs : {2u, 3u, 8u}) {
+    EachSummary many = check_each(in, jobs);
+    EXPECT_EQ(many.calls, one.calls) << jobs;
+    EXPECT_EQ(many.passed, one.passed) << jobs;
+    EXPECT_EQ(many.failures_by_step, one.failures_by_step) << jobs;
+    EXPECT_EQ(failed_ids(many), failed_ids(one)) << jobs;
+    ASSERT_EQ(many.first_failed.size(), one.first_failed.size());
+    for (std::size_t i = 0; i < one.first_failed.size(); ++i) {
+      EXPECT_EQ(many.first_failed[i].verdict.failures.size(),
+                one.first_failed[i].verdict.failures.size());
+    }
+  }
+}
+
+TEST(EachChecker, KeepsOnlyTheFirstFailedCallsInFull) {
+  std::vector<std::vector<Wire>> calls;
+  for (int k = 1; k <= 40; ++k) {
+    std::vector<Wire> c = call(k);
+    if (k % 4 == 0) c.erase(c.begin() + F5);
+    calls.push_back(std::move(c));
+  }
+  EachSummary s = check_each(interleave(std::move(calls)), 2);
+  EXPECT_EQ(s.failed, 10u);
+  EXPECT_EQ(s.failures_by_step.at("F5 missing"), 10u);
+  EXPECT_EQ(failed_ids(s), (std::vector<std::string>{"call-4", "call-8", "call-12"}));
+}
+
+TEST(EachChecker, RetransmissionAfterTheCallWasCheckedIsCountedLate) {
+  std::vector<Wire> c = call(1);
+  Wire again = c[F13];
+  again.at += 0.5;  // B's 200 to BYE lost, P sends it again after the call completed
+  c.push_back(again);
+  EachSummary s = check_each(interleave({c}), 1);
+  EXPECT_EQ(s.calls, 1u);
+  EXPECT_EQ(s.passed, 1u);
+  EXPECT_EQ(s.late, 1u);
+}
+
+TEST(EachChecker, IdleCallsAreCheckedWithoutWaitingForTheEnd) {
+  // Call 1 never completes (no BYE at all); 40 s later call 2 arrives: call 1 is swept as idle
+  // and fails for its missing steps, before call 2 is checked.
+  std::vector<Wire> first = call(1);
+  first.resize(F9 + 1);
+  std::vector<Wire> second = call(2);
+  for (Wire& w : second) w.at += 40;
+  EachSummary s = check_each(interleave({first, second}), 1);
+  EXPECT_EQ(s.calls, 2u);
+  EXPECT_EQ(s.failed, 1u);
+  EXPECT_EQ(failed_ids(s), std::vector<std::string>{"call-1"});
+  EXPECT_EQ(s.failures_by_step.at("F10 missing"), 1u);
+}
+
+TEST(EachChecker, InfersTheRolesFromTheFirstCall) {
+  std::vector<std::vector<Wire>> calls;
+  for (int k = 1; k <= 5; ++k) calls.push_back(call(k));
+  EachSummary s = check_each(interleave(std::move(calls)), 2, false);
+  EXPECT_EQ(s.calls, 5u);
+  EXPECT_EQ(s.passed, 5u);
+  ASSERT_FALSE(s.notes.empty());
+  EXPECT_NE(s.notes.front().find("roles inferred"), std::string::npos) << s.notes.front();
+  EXPECT_NE(s.notes.front().find("(from the first call)"), std::string::npos) << s.notes.front();
+}
+
+TEST(EachChecker, MessagesOutsideTheRolesAreCountedNotChecked) {
+  std::vector<Wire> c = call(1);
+  std::vector<Observed> in = interleave({c});
+  Observed stray = {99, in.back().time + 1, *core::Endpoint::parse("10.9.9.9:5060"),
+                    endpoint_of("P"), core::Transport::udp,
+                    sip::Message(std::string(in.front().message.bytes())), false};
+  in.push_back(std::move(stray));
+  EachSummary s = check_each(in, 1);
+  EXPECT_EQ(s.outside_roles, 1u);
+  EXPECT_EQ(s.passed, 1u);
+}
+
+}  // namespace
+}  // namespace ladder::checker

@@ -1,0 +1,117 @@
+// Integration: `ladder check --each` as a user runs it on a capture of many calls:
+// captures/load/basic-100.pcap (100 SIPp calls through Kamailio, scripts/make-captures -g load),
+// whole and with the 180 P -> A of two calls cut out by editcap. Counts, failures by step, the
+// first failed calls in full, JSON and JUnit, the same answer for any --jobs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "testing/capture_files.h"
+#include "testing/run_command.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ladder::testing::Output;
+using ladder::testing::run_command;
+
+const std::string kLadder = LADDER_BIN;
+const fs::path kSource = LADDER_SOURCE_DIR;
+const fs::path kLoad = kSource / "captures" / "load" / "basic-100.pcap";
+const fs::path kBasic = kSource / "scenarios" / "basic" / "caller-hangs-up.yaml";
+
+class Each : public ladder::testing::TempDirTest {
+ protected:
+  Output each(const fs::path& capture, const std::string& args = "") {
+    return run_command(kLadder + " check '" + capture.string() + "' -s '" + kBasic.string() +
+                       "' --each" + args + " 2>&1");
+  }
+  // The capture without the 180 Ringing that P sent to A in calls number `calls` (1-based, in
+  // order of their INVITE); returns the Call-IDs of those calls.
+  std::vector<std::string> cut_ringing(const fs::path& out, const std::vector<int>& calls) {
+    ladder::testing::Decoded d = ladder::testing::read_file(kLoad.string());
+    EXPECT_TRUE(d.complete) << d.error;
+    std::string caller = d.messages.front().src;  // A: the first INVITE's sender
+    std::vector<std::string> ids;
+    std::vector<std::string> call_ids;
+    for (const auto& m : d.messages) {
+      std::size_t at = m.bytes.find("\r\nCall-ID: ");
+      std::string cid = m.bytes.substr(at + 11, m.bytes.find("\r\n", at + 11) - at - 11);
+      if (m.start_line().starts_with("INVITE ") && m.src == caller) call_ids.push_back(cid);
+    }
+    std::string frames;
+    for (int n : calls) {
+      const std::string& cid = call_ids.at(static_cast<std::size_t>(n - 1));
+      ids.push_back(cid);
+      for (const auto& m : d.messages) {
+        if (m.dst == caller && m.start_line().starts_with("SIP/2.0 180") &&
+            m.bytes.find("\r\nCall-ID: " + cid + "\r\n") != std::string::npos) {
+          frames += " " + std::to_string(m.frame);
+        }
+      }
+    }
+    Output o = run_command("editcap '" + kLoad.string() + "' '" + out.string() + "'" + frames +
+                           " 2>&1");
+    EXPECT_EQ(o.status, 0) << o.out;
+    return ids;
+  }
+};
+
+TEST_F(Each, EveryCallOfARealLoadPasses) {
+  Output o = each(kLoad, " --json '" + (dir_ / "each.json").string() + "'");
+  EXPECT_EQ(o.status, 0) << o.out;
+  // Two of the 1302 messages are make-load-capture's readiness probe of Kamailio (OPTIONS, 200),
+  // from an address that is no role.
+  EXPECT_NE(o.out.find("PASSED: basic-caller-hangs-up: 100 calls, 100 passed, 0 failed (1302 SIP "
+                       "messages, 2 outside the roles, 0 after their call was checked)"),
+            std::string::npos)
+      << o.out;
+  auto j = nlohmann::json::parse(ladder::testing::read_file(dir_ / "each.json"));
+  EXPECT_EQ(j["schema"], "ladder-each/1");
+  EXPECT_EQ(j["passed"], true);
+  EXPECT_EQ(j["calls"], 100);
+  EXPECT_EQ(j["calls_passed"], 100);
+  EXPECT_EQ(j["calls_failed"], 0);
+  EXPECT_EQ(j["messages"], 1302);
+}
+
+TEST_F(Each, CallsWithoutTheirRingingFailAtF5AndAreShownInFull) {
+  fs::path cut = dir_ / "cut.pcap";
+  std::vector<std::string> ids = cut_ringing(cut, {3, 60});
+  ASSERT_EQ(ids.size(), 2u);
+  fs::path junit = dir_ / "each.xml";
+  Output o = each(cut, " --jobs 1 --junit '" + junit.string() + "'");
+  EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find("FAILED: basic-caller-hangs-up: 100 calls, 98 passed, 2 failed"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("Failures by step:\n  F5 missing: 2 calls\n"), std::string::npos) << o.out;
+  // The failed calls are drawn in full, first failed first.
+  std::size_t first = o.out.find("call " + ids[0]);
+  std::size_t second = o.out.find("call " + ids[1]);
+  ASSERT_NE(first, std::string::npos) << o.out;
+  ASSERT_NE(second, std::string::npos) << o.out;
+  EXPECT_LT(first, second);
+  EXPECT_NE(o.out.find("F5: 180 P -> A: not seen"), std::string::npos) << o.out;
+  std::string xml = ladder::testing::read_file(junit);
+  EXPECT_NE(xml.find("2 of 100 calls failed"), std::string::npos) << xml;
+  EXPECT_NE(xml.find(ids[0]), std::string::npos) << xml;
+
+  // Worker threads change the speed, not the answer.
+  for (const char* jobs : {" --jobs 2", " --jobs 4"}) {
+    Output p = each(cut, jobs);
+    EXPECT_EQ(p.status, 1) << p.out;
+    EXPECT_EQ(p.out, o.out) << jobs;
+  }
+}
+
+TEST_F(Each, JobsMustBePositive) {
+  Output o = each(kLoad, " --jobs 0");
+  EXPECT_EQ(o.status, 2) << o.out;
+  EXPECT_NE(o.out.find("--jobs"), std::string::npos) << o.out;
+}
+
+}  // namespace
