@@ -156,7 +156,7 @@ struct EachChecker::Impl {
   bool roles_known = false;
   std::unordered_map<core::Endpoint, std::string, core::EndpointHash> role_cache;
   std::unordered_map<std::string, Call, StringHash, std::equal_to<>> open;
-  std::deque<std::pair<core::TimeNs, std::string>> by_age;  // (last seen, call) for idle sweeps
+  std::deque<std::pair<core::TimeNs, std::string>> by_age;  // (seen, call) for idle sweeps
   std::unordered_set<std::uint64_t> done;                   // hashes of checked Call-IDs
   std::vector<Observed> pending;  // before the roles are known (inference from the first call)
 
@@ -277,12 +277,20 @@ struct EachChecker::Impl {
     open.erase(it);
   }
 
+  // One by_age entry per open call, not per message: an entry whose call has seen messages
+  // since it was queued goes back to the end with that time. (Such an entry may then sit behind
+  // a younger one, so a call can be swept up to `idle` late; never early.)
   void sweep(core::TimeNs now) {
     while (!by_age.empty() && now - by_age.front().first > options.idle) {
-      auto [seen, id] = std::move(by_age.front());
+      auto [queued, id] = std::move(by_age.front());
       by_age.pop_front();
       auto it = open.find(id);
-      if (it != open.end() && it->second.last == seen) close(id);
+      if (it == open.end()) continue;  // checked already
+      if (now - it->second.last > options.idle) {
+        close(id);
+      } else {
+        by_age.emplace_back(it->second.last, std::move(id));
+      }
     }
   }
 
@@ -302,10 +310,10 @@ struct EachChecker::Impl {
     if (it == open.end()) {
       it = open.emplace(std::string(cid), Call{}).first;
       it->second.have.assign(needs.size(), 0);
+      by_age.emplace_back(o.time, it->first);
     }
     Call& call = it->second;
     call.last = o.time;
-    by_age.emplace_back(o.time, it->first);
     bool complete = account(call, o);
     core::TimeNs now = o.time;
     call.messages.push_back(std::move(o));

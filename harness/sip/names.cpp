@@ -105,10 +105,15 @@ constexpr auto kKnown = std::to_array<Known>({
 // comparison. The checker asks for header names millions of times in a bulk check.
 constexpr std::size_t kSlots = 256;  // > 3x the names: short probe runs
 
+// Length, first two and last characters: enough to spread the well-known names over the slots,
+// and a handful of operations for any name (a full-string hash cost more than the probe).
 std::uint32_t name_hash(std::string_view name) {
-  std::uint32_t h = 2166136261u;
-  for (char c : name) h = (h ^ static_cast<unsigned char>(text::lower(c))) * 16777619u;
-  return h;
+  auto c = [&name](std::size_t i) { return static_cast<std::uint32_t>(text::lower(name[i])); };
+  std::uint32_t h = static_cast<std::uint32_t>(name.size()) * 2654435761u;
+  h ^= c(0) * 16777619u;
+  h ^= c(name.size() / 2) * 40503u;
+  h ^= c(name.size() - 1) * 2246822519u;
+  return h ^ (h >> 13);
 }
 
 const std::array<std::int16_t, kSlots>& slots() {
@@ -129,7 +134,8 @@ int find_known_id(std::string_view name) {
   if (name.empty() || name.size() > 32) return -1;
   const auto& t = slots();
   for (std::size_t at = name_hash(name) % kSlots; t[at] >= 0; at = (at + 1) % kSlots) {
-    if (text::iequals(kKnown[static_cast<std::size_t>(t[at])].name, name)) return t[at];
+    std::string_view known = kKnown[static_cast<std::size_t>(t[at])].name;
+    if (known == name || text::iequals(known, name)) return t[at];  // wire case is usually ours
   }
   return -1;
 }

@@ -10,8 +10,8 @@ void index_headers(std::string_view bytes, WireIndex& index) {
   std::vector<WireHeader>& out = index.headers;
   out.clear();
   out.reserve(16);
-  std::size_t end = header_end(bytes);
-  std::string_view head = end == std::string_view::npos ? bytes : bytes.substr(0, end);
+  // Lines up to the blank line (or the end): the loop stops there, so no search for it first.
+  std::string_view head = bytes;
   std::size_t pos = head.find('\n');
   if (pos == std::string_view::npos) return;
   ++pos;

@@ -33,14 +33,14 @@ bench_measure() {
 bench_table() {
 	local packets=$1 base=$2 base_cpu
 	base_cpu=$(awk -v n="$base" '$1==n{print $3}' "$BENCH_RESULTS")
-	printf '\n%-24s %8s %8s %14s %10s %9s\n' "command" "wall-s" "cpu-s" "packets/cpu-s" "cpu-ratio" "RSS-MiB"
+	printf '\n%-26s %8s %8s %14s %15s %10s %9s\n' "command" "wall-s" "cpu-s" "packets/cpu-s" "packets/wall-s" "cpu-ratio" "RSS-MiB"
 	while read -r name wall cpu rss; do
 		if [ "$cpu" = "DNF" ]; then
-			printf '%-24s %8s %8s %14s %10s %9s\n' "$name" "DNF" "-" "-" "-" "$((rss / 1024))"
+			printf '%-26s %8s %8s %14s %15s %10s %9s\n' "$name" "DNF" "-" "-" "-" "-" "$((rss / 1024))"
 			continue
 		fi
 		awk -v n="$name" -v w="$wall" -v c="$cpu" -v r="$rss" -v p="$packets" -v b="$base_cpu" 'BEGIN{
-			cc = c > 0 ? c : 0.01; bb = b > 0 ? b : 0.01
-			printf "%-24s %8.2f %8.2f %14.0f %9.1fx %9d\n", n, w, c, p / cc, cc / bb, r / 1024 }'
+			cc = c > 0 ? c : 0.01; bb = b > 0 ? b : 0.01; ww = w > 0 ? w : 0.01
+			printf "%-26s %8.2f %8.2f %14.0f %15.0f %9.1fx %9d\n", n, w, c, p / cc, p / ww, cc / bb, r / 1024 }'
 	done <"$BENCH_RESULTS"
 }
