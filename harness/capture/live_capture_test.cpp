@@ -7,9 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "capture/capture.h"
 #include "testing/udp_socket.h"
@@ -67,6 +71,49 @@ TEST_F(LiveCaptureTest, CapturesADatagramOnLoopback) {
   std::size_t read_back = 0;
   while (file->next(f, error) == PcapFile::Next::frame) ++read_back;
   EXPECT_EQ(read_back, frames);
+}
+
+// Children of this thread, from /proc (CONFIG_PROC_CHILDREN).
+std::vector<pid_t> children() {
+  std::ifstream in("/proc/self/task/" + std::to_string(::gettid()) + "/children");
+  std::vector<pid_t> out;
+  for (pid_t p; in >> p;) out.push_back(p);
+  return out;
+}
+
+// 'Z' once it has exited and waits to be reaped; '?' when it is gone.
+char state_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return '?';
+  std::size_t paren = line.rfind(')');
+  return paren + 2 < line.size() ? line[paren + 2] : '?';
+}
+
+TEST_F(LiveCaptureTest, ClosingLeavesTheKernelTeardownToAChildThatExitsByItself) {
+  std::vector<pid_t> before = children();
+  {
+    auto cap = LiveCapture::open("lo", "udp port 9");
+    if (!cap && cap.error().find("not permitted") != std::string::npos) GTEST_SKIP() << cap.error();
+    ASSERT_TRUE(cap.has_value()) << cap.error();
+  }
+  std::vector<pid_t> after = children();
+  std::vector<pid_t> added;
+  for (pid_t p : after) {
+    if (std::find(before.begin(), before.end(), p) == before.end()) added.push_back(p);
+  }
+  ASSERT_EQ(added.size(), 1u) << "one child holds the socket while the kernel releases it";
+  pid_t child = added.front();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (state_of(child) != 'Z' && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(state_of(child), 'Z') << "the child exits by itself once the socket is released";
+  // The next capture reaps it: no zombies pile up in a process that captures many times.
+  auto next = LiveCapture::open("lo", "udp port 9");
+  ASSERT_TRUE(next.has_value()) << next.error();
+  after = children();
+  EXPECT_EQ(std::find(after.begin(), after.end(), child), after.end());
 }
 
 TEST_F(LiveCaptureTest, UnknownInterfaceIsNamed) {
