@@ -16,7 +16,6 @@
 namespace ladder::checker {
 namespace {
 
-using core::StringHash;
 
 // What completes a call: per (from, to, label) key, how many non-optional steps need it.
 struct Need {
@@ -32,6 +31,30 @@ struct Call {
   std::vector<int> have;            // per Need
   std::vector<std::uint64_t> seen;  // transmissions taken, so retransmissions complete nothing
   core::TimeNs last = 0;
+};
+
+// A Call-ID with its hash, computed once per message and reused by every table it is looked up
+// in (std::hash over a 40-byte Call-ID cost more than the lookups themselves).
+struct CallKey {
+  std::string_view id;
+  std::size_t hash;
+  explicit CallKey(std::string_view i) : id(i), hash(std::hash<std::string_view>{}(i)) {}
+};
+struct OpenKey {
+  std::string id;
+  std::size_t hash;
+};
+struct KeyHash {
+  using is_transparent = void;
+  std::size_t operator()(const OpenKey& k) const noexcept { return k.hash; }
+  std::size_t operator()(const CallKey& k) const noexcept { return k.hash; }
+};
+struct KeyEqual {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return a.hash == b.hash && std::string_view(a.id) == std::string_view(b.id);
+  }
 };
 
 // A finished call on its way to check(), and what came back.
@@ -134,7 +157,7 @@ class Pool {
   std::vector<std::thread> threads_;
 };
 
-constexpr std::size_t kBatch = 32;  // calls per batch: enough work to make a hand-off cheap
+constexpr std::size_t kBatch = 16;  // calls per batch: enough work to make a hand-off cheap
 
 }  // namespace
 
@@ -155,9 +178,9 @@ struct EachChecker::Impl {
   std::vector<Need> needs;
   bool roles_known = false;
   std::unordered_map<core::Endpoint, std::string, core::EndpointHash> role_cache;
-  std::unordered_map<std::string, Call, StringHash, std::equal_to<>> open;
-  std::deque<std::pair<core::TimeNs, std::string>> by_age;  // (seen, call) for idle sweeps
-  std::unordered_set<std::uint64_t> done;                   // hashes of checked Call-IDs
+  std::unordered_map<OpenKey, Call, KeyHash, KeyEqual> open;
+  std::deque<std::pair<core::TimeNs, OpenKey>> by_age;  // (seen, call) for idle sweeps
+  std::unordered_set<std::uint64_t> done;               // hashes of checked Call-IDs
   std::vector<Observed> pending;  // before the roles are known (inference from the first call)
 
   Impl(const scenario::Scenario& sc, EachOptions o) : scenario(sc), options(std::move(o)) {
@@ -185,12 +208,10 @@ struct EachChecker::Impl {
   }
 
   // Marks which needs a message meets; true when the call is complete.
-  bool account(Call& call, const Observed& o) {
+  bool account(Call& call, const Observed& o, const std::string& from, const std::string& to) {
     std::uint64_t key = hop_key(o);
     if (std::find(call.seen.begin(), call.seen.end(), key) != call.seen.end()) return false;
     call.seen.push_back(key);
-    const std::string& from = role(o.src);
-    const std::string& to = role(o.dst);
     const sip::Summary& s = o.message.summary();
     bool complete = true;
     for (std::size_t i = 0; i < needs.size(); ++i) {
@@ -228,7 +249,8 @@ struct EachChecker::Impl {
     return out;
   }
 
-  void check_call(const std::string& id, Call& call) {
+  void check_call(const OpenKey& key, Call& call) {
+    const std::string& id = key.id;
     if (!per_call_ready) {
       per_call = options.check;
       per_call.roles = summary.roles;
@@ -236,7 +258,7 @@ struct EachChecker::Impl {
       per_call.bindings_have_roles = true;
       per_call_ready = true;
     }
-    done.insert(std::hash<std::string_view>{}(id));
+    done.insert(key.hash);
     Job job{id, std::move(call.messages)};
     if (options.jobs <= 1) return record(check_job(job));
     batch.push_back(std::move(job));
@@ -270,10 +292,11 @@ struct EachChecker::Impl {
     }
   }
 
-  void close(const std::string& id) {
-    auto it = open.find(id);
+  template <typename Key>
+  void close(const Key& key) {
+    auto it = open.find(key);
     if (it == open.end()) return;
-    check_call(id, it->second);
+    check_call(it->first, it->second);
     open.erase(it);
   }
 
@@ -282,14 +305,14 @@ struct EachChecker::Impl {
   // a younger one, so a call can be swept up to `idle` late; never early.)
   void sweep(core::TimeNs now) {
     while (!by_age.empty() && now - by_age.front().first > options.idle) {
-      auto [queued, id] = std::move(by_age.front());
+      auto [queued, key] = std::move(by_age.front());
       by_age.pop_front();
-      auto it = open.find(id);
+      auto it = open.find(key);
       if (it == open.end()) continue;  // checked already
       if (now - it->second.last > options.idle) {
-        close(id);
+        close(key);
       } else {
-        by_age.emplace_back(it->second.last, std::move(id));
+        by_age.emplace_back(it->second.last, std::move(key));
       }
     }
   }
@@ -301,23 +324,23 @@ struct EachChecker::Impl {
       ++summary.outside_roles;
       return;
     }
-    std::string_view cid = o.message.summary().call_id;
-    if (done.count(std::hash<std::string_view>{}(cid))) {
+    CallKey key(o.message.summary().call_id);
+    if (done.count(key.hash)) {
       ++summary.late;
       return;
     }
-    auto it = open.find(cid);
+    auto it = open.find(key);
     if (it == open.end()) {
-      it = open.emplace(std::string(cid), Call{}).first;
+      it = open.emplace(OpenKey{std::string(key.id), key.hash}, Call{}).first;
       it->second.have.assign(needs.size(), 0);
       by_age.emplace_back(o.time, it->first);
     }
     Call& call = it->second;
     call.last = o.time;
-    bool complete = account(call, o);
+    bool complete = account(call, o, from, to);
     core::TimeNs now = o.time;
     call.messages.push_back(std::move(o));
-    if (complete) close(std::string(cid));
+    if (complete) close(it->first);
     sweep(now);
   }
 
@@ -359,13 +382,12 @@ struct EachChecker::Impl {
 
   void finish() {
     if (!roles_known) infer_from_pending(true);
-    std::vector<std::string> ids;
-    for (const auto& [id, call] : open) ids.push_back(id);
     // Check what is left in order of first appearance, so "first failed" means first in time.
-    std::sort(ids.begin(), ids.end(), [this](const std::string& a, const std::string& b) {
-      return open.at(a).messages.front().frame < open.at(b).messages.front().frame;
-    });
-    for (const std::string& id : ids) close(id);
+    std::vector<std::pair<std::uint64_t, OpenKey>> left;
+    for (const auto& [key, call] : open) left.emplace_back(call.messages.front().frame, key);
+    std::sort(left.begin(), left.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [frame, key] : left) close(key);
     if (options.jobs > 1) flush(true);
   }
 };

@@ -66,7 +66,7 @@ void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::str
 
 std::uint64_t hop_key(const Observed& o) {
   std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
-  return k * 31 + sip::transmission_key(o.message.summary());
+  return k * 31 + o.message.summary().transmission;
 }
 
 void prepare(Context& c) {

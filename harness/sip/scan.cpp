@@ -193,6 +193,7 @@ Summary scan(std::string_view bytes) {
   if (s.has_content_length && s.content_length > s.body_size) {
     set_problem(s, "Content-Length is larger than the body");
   }
+  s.transmission = transmission_key(s);
   return s;
 }
 

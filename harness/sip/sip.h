@@ -51,6 +51,9 @@ struct Summary {
   /// "no Call-ID header" (also CSeq, From, To, Via), "CSeq is not 'number method'",
   /// "Content-Length is not a number", "Content-Length is larger than the body".
   const char* problem = nullptr;
+  /// transmission_key() of this summary, computed once by scan(): bulk checks use it several
+  /// times per message.
+  std::uint64_t transmission = 0;
 };
 
 /// Identity of one transmission of a message, apart from where it went: a retransmission

@@ -20,7 +20,7 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 std::uint64_t hop_key(const capture::SipPayload& p, const sip::Summary& s) {
   std::uint64_t k = mix(core::EndpointHash{}(p.src), core::EndpointHash{}(p.dst));
   k = mix(k, static_cast<std::uint64_t>(p.transport));
-  return mix(k, sip::transmission_key(s));
+  return mix(k, s.transmission);
 }
 
 struct Seen {
