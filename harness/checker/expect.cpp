@@ -1,6 +1,7 @@
 #include "checker/expect.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 namespace ladder::checker {
@@ -12,6 +13,12 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
 }
 
 std::string_view trim(std::string_view s) {
@@ -72,11 +79,12 @@ class Checker {
     for (const scenario::StringMatch& m : ms) {
       std::string missing;
       auto ok = scenario::test(m, subject, b_, &missing);
+      if (ok && *ok) continue;  // the passing path builds no text: bulk checks run it per call
       std::string expected = describe(m);
       if (!ok) {
         fail("header", header, expected, std::string(subject),
              what + ": cannot evaluate '" + m.value.source + "': " + missing + " has no value");
-      } else if (!*ok) {
+      } else {
         fail("header", header, expected, std::string(subject),
              what + ": expected " + expected + ", seen '" + std::string(subject) + "'");
       }
@@ -194,9 +202,10 @@ class Checker {
   void body(const scenario::BodyExpectation& e, const sip::Message& m) {
     std::string_view body = m.body();
     if (e.content_type) {
-      auto ct = m.header("Content-Type");
-      std::string seen = ct ? lower(trim(std::string_view(*ct).substr(0, ct->find(';')))) : "";
-      if (seen != lower(*e.content_type)) {
+      auto ct = m.header_view("Content-Type");
+      std::string_view type = ct ? trim(ct->substr(0, ct->find(';'))) : std::string_view();
+      if (!ct || !iequals(type, *e.content_type)) {
+        std::string seen = lower(type);
         fail("body", "Content-Type", *e.content_type, ct ? seen : "absent",
              "Content-Type: expected '" + *e.content_type + "', seen " +
                  (ct ? "'" + seen + "'" : std::string("absent")));
@@ -215,6 +224,7 @@ class Checker {
              "body: expected " + describe(sm) + (ok ? "" : " (" + missing + " has no value)"));
       }
     }
+    if (e.sdp_lines.empty() && e.sdp_absent_lines.empty()) return;
     std::vector<std::string_view> lines;
     for (std::size_t pos = 0; pos < body.size();) {
       std::size_t nl = body.find('\n', pos);
