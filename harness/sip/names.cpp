@@ -140,6 +140,49 @@ int find_known_id(std::string_view name) {
   return -1;
 }
 
+consteval int known_id(std::string_view name) {
+  for (std::size_t i = 0; i < kKnown.size(); ++i) {
+    if (kKnown[i].name == name) return static_cast<int>(i);
+  }
+  throw "not a known header";  // compile-time only: fails the build
+}
+
+// The headers of nearly every message, as the RFCs spell them (and as stacks send them): a
+// switch on the length and whole-word compares the compiler turns into a few integer compares.
+// Anything else (other spellings, other headers) takes the hash table.
+int common_id(std::string_view n) {
+  auto is = [&n](std::string_view known) { return n == known; };
+  switch (n.size()) {
+    case 2: if (is("To")) return known_id("To"); break;
+    case 3: if (is("Via")) return known_id("Via"); break;
+    case 4:
+      if (is("From")) return known_id("From");
+      if (is("CSeq")) return known_id("CSeq");
+      break;
+    case 5:
+      if (is("Route")) return known_id("Route");
+      if (is("Allow")) return known_id("Allow");
+      break;
+    case 6: if (is("Server")) return known_id("Server"); break;
+    case 7:
+      if (is("Call-ID")) return known_id("Call-ID");
+      if (is("Contact")) return known_id("Contact");
+      if (is("Expires")) return known_id("Expires");
+      if (is("Subject")) return known_id("Subject");
+      break;
+    case 9: if (is("Supported")) return known_id("Supported"); break;
+    case 10: if (is("User-Agent")) return known_id("User-Agent"); break;
+    case 12:
+      if (is("Max-Forwards")) return known_id("Max-Forwards");
+      if (is("Content-Type")) return known_id("Content-Type");
+      if (is("Record-Route")) return known_id("Record-Route");
+      break;
+    case 14: if (is("Content-Length")) return known_id("Content-Length"); break;
+    default: break;
+  }
+  return -2;
+}
+
 const Known* find_known(std::string_view name) {
   int id = find_known_id(name);
   return id < 0 ? nullptr : &kKnown[static_cast<std::size_t>(id)];
@@ -165,6 +208,7 @@ bool is_list_header(std::string_view canonical) {
 }
 
 int header_id(std::string_view name) {
+  if (int id = common_id(name); id != -2) return id;
   if (name.size() == 1) {
     char c = text::lower(name[0]);
     for (const Compact& k : kCompact) {
