@@ -2,6 +2,7 @@
 // header question and runs Sofia's parser only on the first question about structure or
 // validity, so checks that only read header text never pay for a full parse.
 #include <string>
+#include <utility>
 
 #include "sip/sip.h"
 #include "sip/sofia_parser.h"
@@ -63,9 +64,6 @@ std::string find_problem(std::string_view bytes, const Summary& summary, const S
 }  // namespace
 
 struct Message::Parsed {
-  bool have_headers = false;
-  WireIndex headers;
-  bool have_sofia = false;
   SofiaResult sofia;
   std::string problem;
 };
@@ -82,9 +80,15 @@ Message& Message::operator=(Message&& other) noexcept {
   const char* old = other.bytes_.data();
   bytes_ = std::move(other.bytes_);
   summary_ = other.summary_;
+  headers_ = std::move(other.headers_);
+  folded_ = std::move(other.folded_);
+  indexed_ = std::exchange(other.indexed_, false);
   parsed_ = std::move(other.parsed_);
   if (bytes_.data() != old) {
     summary_ = scan(bytes_);
+    headers_.clear();
+    folded_.clear();
+    indexed_ = false;
     parsed_.reset();
   }
   return *this;
@@ -95,26 +99,31 @@ const Summary& Message::summary() const { return summary_; }
 
 // The wire header index, built on first use.
 const std::vector<WireHeader>& Message::wire() const {
-  if (!parsed_) parsed_ = std::make_unique<Parsed>();
-  if (!parsed_->have_headers) {
-    index_headers(bytes_, parsed_->headers);
-    parsed_->have_headers = true;
+  if (!indexed_) {
+    index_headers(bytes_, headers_, folded_);
+    indexed_ = true;
   }
-  return parsed_->headers.headers;
+  return headers_;
 }
 
 // Sofia's parse (and the problem text, which also reads the wire index), built on first use.
 const Message::Parsed& Message::parsed() const {
   const std::vector<WireHeader>& headers = wire();
-  if (!parsed_->have_sofia) {
-    parsed_->sofia = parse_with_sofia(bytes_);
-    parsed_->problem = find_problem(bytes_, summary_, parsed_->sofia, headers);
-    parsed_->have_sofia = true;
+  if (!parsed_) {
+    auto p = std::make_unique<Parsed>();
+    p->sofia = parse_with_sofia(bytes_);
+    p->problem = find_problem(bytes_, summary_, p->sofia, headers);
+    parsed_ = std::move(p);
   }
   return *parsed_;
 }
 
-void Message::drop_caches() { parsed_.reset(); }
+void Message::drop_caches() {
+  std::vector<WireHeader>().swap(headers_);
+  folded_.clear();
+  indexed_ = false;
+  parsed_.reset();
+}
 
 bool Message::malformed() const { return !parsed().problem.empty(); }
 const std::string& Message::problem() const { return parsed().problem; }

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <forward_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -165,11 +166,16 @@ class Message {
   std::optional<std::string> content_type() const;
 
  private:
-  struct Parsed;  // defined in message.cpp
+  struct Parsed;  // Sofia's parse and the problem text; defined in message.cpp
   const Parsed& parsed() const;
   const std::vector<WireHeader>& wire() const;
   std::string bytes_;
   Summary summary_;
+  // The wire header index, built on the first header question. Held here rather than with the
+  // parse: a bulk check builds it for every message, the parse for almost none.
+  mutable std::vector<WireHeader> headers_;
+  mutable std::forward_list<std::string> folded_;  ///< unfolded text of folded lines (rare)
+  mutable bool indexed_ = false;
   mutable std::unique_ptr<Parsed> parsed_;
 };
 

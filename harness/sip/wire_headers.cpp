@@ -6,9 +6,10 @@
 
 namespace ladder::sip {
 
-void index_headers(std::string_view bytes, WireIndex& index) {
-  std::vector<WireHeader>& out = index.headers;
+void index_headers(std::string_view bytes, std::vector<WireHeader>& out,
+                   std::forward_list<std::string>& folded) {
   out.clear();
+  folded.clear();
   out.reserve(16);
   // Lines up to the blank line (or the end): the loop stops there, so no search for it first.
   std::string_view head = bytes;
@@ -29,8 +30,8 @@ void index_headers(std::string_view bytes, WireIndex& index) {
         std::string joined(last->value);
         if (!joined.empty()) joined += ' ';
         joined += more;
-        index.folded.push_front(std::move(joined));
-        last->value = index.folded.front();
+        folded.push_front(std::move(joined));
+        last->value = folded.front();
       }
       continue;
     }

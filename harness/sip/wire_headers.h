@@ -17,17 +17,12 @@ struct WireHeader {
   std::string_view value;
 };
 
-struct WireIndex {
-  std::vector<WireHeader> headers;
-  /// Unfolded text of folded lines (rare). A forward_list keeps addresses and, unlike a deque,
-  /// allocates nothing while empty: the index is built for every checked message.
-  std::forward_list<std::string> folded;
-};
-
-/// Every header line of `bytes` in wire order, up to the blank line (or the end when there is
-/// none). Lines without a colon are skipped. Views point into `bytes`, `folded` or static
-/// storage: `bytes` must outlive the index.
-void index_headers(std::string_view bytes, WireIndex& index);
+/// Every header line of `bytes` in wire order into `headers`, up to the blank line (or the end
+/// when there is none). Lines without a colon are skipped. Views point into `bytes`, `folded`
+/// (the unfolded text of folded lines, which are rare; a forward_list keeps addresses and
+/// allocates nothing while empty) or static storage: `bytes` must outlive the index.
+void index_headers(std::string_view bytes, std::vector<WireHeader>& headers,
+                   std::forward_list<std::string>& folded);
 
 /// The values of one header: one per line, and for list headers one per comma-separated element.
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
