@@ -333,6 +333,7 @@ struct EachChecker::Impl {
     if (it == open.end()) {
       it = open.emplace(OpenKey{std::string(key.id), key.hash}, Call{}).first;
       it->second.have.assign(needs.size(), 0);
+      it->second.messages.reserve(scenario.steps.size() + 2);  // no moves while it fills
       by_age.emplace_back(o.time, it->first);
     }
     Call& call = it->second;

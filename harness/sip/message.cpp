@@ -73,7 +73,23 @@ Message::~Message() = default;
 // Summary and the header index hold views into bytes_. Moving a std::string keeps its heap
 // buffer, but a short string lives inside the object and moves by copy: then the views must be
 // rebuilt (scan again, parse again lazily).
-Message::Message(Message&& other) noexcept { *this = std::move(other); }
+Message::Message(Message&& other) noexcept
+    : bytes_(std::move(other.bytes_)),
+      summary_(other.summary_),
+      headers_(std::move(other.headers_)),
+      folded_(std::move(other.folded_)),
+      indexed_(std::exchange(other.indexed_, false)),
+      parsed_(std::move(other.parsed_)) {
+  if (bytes_.size() < sizeof(std::string) && !bytes_.empty()) rebuild();  // short: moved by copy
+}
+
+void Message::rebuild() {
+  summary_ = scan(bytes_);
+  headers_.clear();
+  folded_.clear();
+  indexed_ = false;
+  parsed_.reset();
+}
 
 Message& Message::operator=(Message&& other) noexcept {
   if (this == &other) return *this;
@@ -84,13 +100,7 @@ Message& Message::operator=(Message&& other) noexcept {
   folded_ = std::move(other.folded_);
   indexed_ = std::exchange(other.indexed_, false);
   parsed_ = std::move(other.parsed_);
-  if (bytes_.data() != old) {
-    summary_ = scan(bytes_);
-    headers_.clear();
-    folded_.clear();
-    indexed_ = false;
-    parsed_.reset();
-  }
+  if (bytes_.data() != old) rebuild();
   return *this;
 }
 

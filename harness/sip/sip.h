@@ -169,6 +169,7 @@ class Message {
   struct Parsed;  // Sofia's parse and the problem text; defined in message.cpp
   const Parsed& parsed() const;
   const std::vector<WireHeader>& wire() const;
+  void rebuild();  ///< after bytes_ moved by copy: views into the old buffer are stale
   std::string bytes_;
   Summary summary_;
   // The wire header index, built on the first header question. Held here rather than with the
