@@ -61,8 +61,7 @@ std::size_t next_separator(std::string_view value, std::size_t from) {
 
 }  // namespace
 
-std::vector<std::string_view> split_list(std::string_view value) {
-  std::vector<std::string_view> out;
+void append_list(std::string_view value, std::vector<std::string_view>& out) {
   std::size_t start = 0;
   while (start <= value.size()) {
     std::size_t comma = next_separator(value, start);
@@ -71,6 +70,11 @@ std::vector<std::string_view> split_list(std::string_view value) {
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
+}
+
+std::vector<std::string_view> split_list(std::string_view value) {
+  std::vector<std::string_view> out;
+  append_list(value, out);
   return out;
 }
 

@@ -38,6 +38,8 @@ std::string_view trim(std::string_view s);
 /// Splits a header value at commas that are outside quoted strings and <...>; elements trimmed,
 /// empty ones dropped.
 std::vector<std::string_view> split_list(std::string_view value);
+/// split_list() appending to `out`, without a vector of its own.
+void append_list(std::string_view value, std::vector<std::string_view>& out);
 /// split_list(value).front(), without building the list; empty when the list has no element.
 std::optional<std::string_view> first_element(std::string_view value);
 /// split_list(value).size(), without building the list.

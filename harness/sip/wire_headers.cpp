@@ -78,11 +78,12 @@ std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& hea
   Query q(name);
   for (const WireHeader& h : headers) {
     if (!q.matches(h)) continue;
-    if (!q.list) {
+    if (out.capacity() == 0) out.reserve(4);  // Via, Route stacks: one allocation
+    if (q.list) {
+      text::append_list(h.value, out);
+    } else {
       out.push_back(h.value);
-      continue;
     }
-    for (std::string_view e : text::split_list(h.value)) out.push_back(e);
   }
   return out;
 }
