@@ -3,7 +3,6 @@
 // Record-Route on in-dialog requests.
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "checker/context.h"
 
@@ -21,9 +20,13 @@ Failure dialog_failure(std::string header, std::string expected, std::string see
   return f;
 }
 
-std::string join(const std::vector<std::string>& v) {
+template <typename Strings>
+std::string join(const Strings& v) {
   std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  for (std::string_view s : v) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
   return "[" + out + "]";
 }
 
@@ -153,22 +156,25 @@ void check_acks(Context& c, const std::vector<std::size_t>& steps) {
   }
 }
 
-// URIs of Route / Record-Route values, compared without display names.
-std::vector<std::string> uris(const std::vector<std::string_view>& values) {
-  std::vector<std::string> out;
+// URIs of Route / Record-Route values, compared without display names. Views into the
+// messages, which outlive the check: this runs for every call of a bulk check.
+using Uris = std::vector<std::string_view>;
+Uris uris(const std::vector<std::string_view>& values) {
+  Uris out;
+  out.reserve(values.size());
   for (std::string_view v : values) {
     std::size_t lt = v.find('<'), gt = v.find('>');
-    out.emplace_back(lt != std::string_view::npos && gt != std::string_view::npos
-                         ? v.substr(lt + 1, gt - lt - 1)
-                         : v);
+    out.push_back(lt != std::string_view::npos && gt != std::string_view::npos
+                      ? v.substr(lt + 1, gt - lt - 1)
+                      : v);
   }
   return out;
 }
 
 // Record-Route entries the proxies of this flow added: what an INVITE forward carries beyond
-// the Record-Route of the INVITE it forwards.
-std::set<std::string> proxy_entries(const Context& c, const std::vector<std::size_t>& steps) {
-  std::set<std::string> out;
+// the Record-Route of the INVITE it forwards. Few: a sorted vector.
+Uris proxy_entries(const Context& c, const std::vector<std::size_t>& steps) {
+  Uris out;
   for (std::size_t s : steps) {
     const scenario::Step& st = c.step(s);
     if (!st.is_request() || st.method != "INVITE" || !st.forwards || !c.matched[*st.forwards]) {
@@ -177,15 +183,17 @@ std::set<std::string> proxy_entries(const Context& c, const std::vector<std::siz
     auto mine = uris(c.msg(*c.matched[s]).message.header_views("Record-Route"));
     auto before = uris(c.msg(*c.matched[*st.forwards]).message.header_views("Record-Route"));
     if (mine.size() <= before.size()) continue;
-    for (std::size_t k = 0; k < mine.size() - before.size(); ++k) out.insert(mine[k]);
+    for (std::size_t k = 0; k < mine.size() - before.size(); ++k) out.push_back(mine[k]);
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-std::vector<std::string> only(const std::vector<std::string>& v, const std::set<std::string>& keep) {
-  std::vector<std::string> out;
-  for (const std::string& x : v) {
-    if (keep.count(x)) out.push_back(x);
+Uris only(const Uris& v, const Uris& keep) {
+  Uris out;
+  for (std::string_view x : v) {
+    if (std::binary_search(keep.begin(), keep.end(), x)) out.push_back(x);
   }
   return out;
 }
@@ -204,11 +212,11 @@ void check_route_sets(Context& c, const std::vector<std::size_t>& steps) {
     }
   }
   if (!invite_step) return;  // established before the capture: the route set is unknown
-  std::set<std::string> added = proxy_entries(c, steps);
+  Uris added = proxy_entries(c, steps);
   if (added.empty()) return;  // no proxy record-routed: nothing the route set must hold
   const std::string caller = c.step(*invite_step).from;
 
-  std::map<std::string, std::vector<std::string>> route_set;  // UA role -> expected entries
+  std::map<std::string, Uris> route_set;  // UA role -> expected entries
   for (std::size_t s : steps) {
     const scenario::Step& st = c.step(s);
     const sip::Message& m = c.msg(*c.matched[s]).message;
