@@ -12,12 +12,6 @@ namespace {
 
 using namespace ladder::checker::testing;
 
-scenario::Scenario load(const std::string& text) {
-  auto r = scenario::load_scenario_text(text, "t.yaml");
-  for (const auto& d : r.diagnostics) ADD_FAILURE() << d.format();
-  return *r.scenario;
-}
-
 Verdict run(const std::string& ladder, const std::vector<Wire>& wires) {
   CheckOptions o;
   o.roles = role_map();

@@ -14,12 +14,6 @@ namespace {
 
 using namespace ladder::checker::testing;
 
-scenario::Scenario load(const std::string& text) {
-  auto r = scenario::load_scenario_text(text, "t.yaml");
-  for (const auto& d : r.diagnostics) ADD_FAILURE() << d.format();
-  return *r.scenario;
-}
-
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);

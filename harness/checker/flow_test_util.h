@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "checker/checker.h"
 
 namespace ladder::checker::testing {
@@ -15,6 +17,13 @@ struct Wire {
   std::string text;
   double at = 0;  ///< seconds
 };
+
+/// A ladder from YAML text; a diagnostic fails the calling test.
+inline scenario::Scenario load(const std::string& text) {
+  auto r = scenario::load_scenario_text(text, "t.yaml");
+  for (const auto& d : r.diagnostics) ADD_FAILURE() << d.format();
+  return *r.scenario;
+}
 
 inline core::Endpoint endpoint_of(const std::string& role) {
   static const std::map<std::string, std::string> addr = {
