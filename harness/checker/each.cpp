@@ -317,7 +317,7 @@ struct EachChecker::Impl {
     }
   }
 
-  void take(Observed o) {
+  void take(Observed&& o) {
     const std::string& from = role(o.src);
     const std::string& to = role(o.dst);
     if (from.empty() || to.empty()) {
@@ -374,7 +374,7 @@ struct EachChecker::Impl {
     for (Observed& o : backlog) take(std::move(o));
   }
 
-  void add(Observed o) {
+  void add(Observed&& o) {
     ++summary.messages;
     if (roles_known) return take(std::move(o));
     pending.push_back(std::move(o));

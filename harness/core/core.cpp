@@ -89,14 +89,17 @@ std::string Endpoint::to_string() const {
   return host + ":" + std::to_string(port);
 }
 
+// Two 64-bit words of address, family and port, mixed by multiplication: a few instructions
+// rather than a multiply per byte (bulk checks hash two endpoints per message, several times).
+// IPv4 leaves bytes 4-15 zero, so hashing all 16 is the same as hashing 4.
 std::size_t EndpointHash::operator()(const Endpoint& e) const noexcept {
-  std::size_t h = 1469598103934665603ull;
-  auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 1099511628211ull; };
-  mix(e.address.family);
-  for (std::size_t i = 0; i < (e.address.family == 4 ? 4u : 16u); ++i) mix(e.address.bytes[i]);
-  mix(static_cast<std::uint8_t>(e.port >> 8));
-  mix(static_cast<std::uint8_t>(e.port));
-  return h;
+  std::uint64_t lo = 0, hi = 0;
+  std::memcpy(&lo, e.address.bytes.data(), 8);
+  std::memcpy(&hi, e.address.bytes.data() + 8, 8);
+  std::uint64_t h = (lo ^ (static_cast<std::uint64_t>(e.port) << 48) ^ e.address.family) *
+                    0x9e3779b97f4a7c15ull;
+  h = (h ^ (h >> 29) ^ hi) * 0xbf58476d1ce4e5b9ull;
+  return static_cast<std::size_t>(h ^ (h >> 32));
 }
 
 std::string_view to_string(Severity s) {
