@@ -13,7 +13,7 @@
 namespace ladder::capture {
 namespace {
 
-// Children that hold the last reference to a closed capture's socket (see release_elsewhere).
+// Children that hold the last reference to a closed capture's socket (see ReleaseElsewhere).
 // One thread uses captures (STYLE.md 6); the list only ever holds a few pids.
 std::vector<pid_t>& releasing() {
   static std::vector<pid_t> pids;
