@@ -53,22 +53,17 @@ PcapFile& PcapFile::operator=(PcapFile&&) noexcept = default;
 constexpr std::size_t kReadBuffer = 1 << 20;
 
 std::expected<PcapFile, std::string> PcapFile::open(const std::string& path) {
-  char errbuf[PCAP_ERRBUF_SIZE] = {};
   auto impl = std::make_unique<Impl>();
-  pcap_t* p = nullptr;
+  std::FILE* in = nullptr;
   if (path == "-") {
     impl->name = "stdin";
     // Read a duplicate so that pcap_close() does not close the process's stdin.
     int fd = dup(STDIN_FILENO);
-    std::FILE* in = fd < 0 ? nullptr : fdopen(fd, "rb");
+    in = fd < 0 ? nullptr : fdopen(fd, "rb");
     if (in == nullptr) {
       if (fd >= 0) ::close(fd);
       return std::unexpected("stdin: " + std::string(std::strerror(errno)));
     }
-    impl->buffer = std::make_unique_for_overwrite<char[]>(kReadBuffer);
-    std::setvbuf(in, impl->buffer.get(), _IOFBF, kReadBuffer);
-    p = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (p == nullptr) std::fclose(in);
   } else {
     impl->name = path;
     // Checked first because libpcap's words for these ("truncated dump file; tried to read 4
@@ -79,14 +74,17 @@ std::expected<PcapFile, std::string> PcapFile::open(const std::string& path) {
     }
     if (S_ISDIR(st.st_mode)) return std::unexpected(path + ": is a directory");
     if (S_ISREG(st.st_mode) && st.st_size == 0) return std::unexpected(path + ": file is empty");
-    std::FILE* in = std::fopen(path.c_str(), "rb");
+    in = std::fopen(path.c_str(), "rb");
     if (in == nullptr) return std::unexpected(path + ": " + std::strerror(errno));
-    impl->buffer = std::make_unique_for_overwrite<char[]>(kReadBuffer);
-    std::setvbuf(in, impl->buffer.get(), _IOFBF, kReadBuffer);
-    p = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (p == nullptr) std::fclose(in);
   }
-  if (p == nullptr) return std::unexpected(open_error(impl->name, errbuf));
+  impl->buffer = std::make_unique_for_overwrite<char[]>(kReadBuffer);
+  std::setvbuf(in, impl->buffer.get(), _IOFBF, kReadBuffer);
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  if (p == nullptr) {
+    std::fclose(in);
+    return std::unexpected(open_error(impl->name, errbuf));
+  }
   impl->pcap.reset(p);
   return PcapFile(std::move(impl));
 }
