@@ -73,14 +73,16 @@ Message::~Message() = default;
 // Summary and the header index hold views into bytes_. Moving a std::string keeps its heap
 // buffer, but a short string lives inside the object and moves by copy: then the views must be
 // rebuilt (scan again, parse again lazily).
-Message::Message(Message&& other) noexcept
+Message::Message(Message&& other) noexcept : Message(std::move(other), other.bytes_.data()) {}
+
+Message::Message(Message&& other, const char* old_data) noexcept
     : bytes_(std::move(other.bytes_)),
       summary_(other.summary_),
       headers_(std::move(other.headers_)),
       folded_(std::move(other.folded_)),
       indexed_(std::exchange(other.indexed_, false)),
       parsed_(std::move(other.parsed_)) {
-  if (bytes_.size() < sizeof(std::string) && !bytes_.empty()) rebuild();  // short: moved by copy
+  if (bytes_.data() != old_data) rebuild();
 }
 
 void Message::rebuild() {

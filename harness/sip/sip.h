@@ -169,6 +169,9 @@ class Message {
   struct Parsed;  // Sofia's parse and the problem text; defined in message.cpp
   const Parsed& parsed() const;
   const std::vector<WireHeader>& wire() const;
+  /// The move, given where other's bytes were: a short string moves by copy, and then the
+  /// views into the old buffer must be rebuilt.
+  Message(Message&& other, const char* old_data) noexcept;
   void rebuild();  ///< after bytes_ moved by copy: views into the old buffer are stale
   std::string bytes_;
   Summary summary_;
