@@ -16,7 +16,6 @@
 namespace ladder::checker {
 namespace {
 
-
 // What completes a call: per (from, to, label) key, how many non-optional steps need it.
 struct Need {
   std::string from, to;

@@ -104,26 +104,13 @@ void check_forward(Context& c, std::size_t step) {
 
   std::vector<std::string_view> fvia = f.header_views("Via");
   std::vector<std::string_view> mvia = m.header_views("Via");
-  // Compare without received/rport only when the stacks differ as written.
-  auto kept = [](auto a_begin, auto a_end, auto b_begin, auto b_end) {
-    return std::equal(a_begin, a_end, b_begin, b_end);
-  };
-  // Only the one this step needs: a proxy that adds received/rport makes the plain compare
-  // fail on every forwarded request, and the tolerant compare copies the stacks.
-  auto request_stack_ok = [&] {
-    return mvia.size() == fvia.size() + 1 &&
-           (kept(mvia.begin() + 1, mvia.end(), fvia.begin(), fvia.end()) || [&] {
-             auto a = without_received({mvia.begin() + 1, mvia.end()});
-             auto b = without_received(fvia);
-             return a == b;
-           }());
-  };
-  auto response_stack_ok = [&] {
-    return !fvia.empty() && (kept(fvia.begin() + 1, fvia.end(), mvia.begin(), mvia.end()) || [&] {
-             auto a = without_received({fvia.begin() + 1, fvia.end()});
-             auto b = without_received(mvia);
-             return a == b;
-           }());
+  // `with_top` is `without` under one more Via (a request going down, or a response before its
+  // top Via was popped); compared without received/rport only when they differ as written.
+  auto top_added = [](const std::vector<std::string_view>& with_top,
+                      const std::vector<std::string_view>& without) {
+    if (with_top.size() != without.size() + 1) return false;
+    if (std::equal(with_top.begin() + 1, with_top.end(), without.begin())) return true;
+    return without_received({with_top.begin() + 1, with_top.end()}) == without_received(without);
   };
   if (s.is_request()) {
     auto fmf = f.header_view("Max-Forwards");
@@ -139,7 +126,7 @@ void check_forward(Context& c, std::size_t step) {
     if (!mmf || *mmf != want) {
       fail("Max-Forwards", want, mmf ? std::string(*mmf) : "absent", "one less");
     }
-    if (!request_stack_ok()) {
+    if (!top_added(mvia, fvia)) {
       fail("Via", "a new top Via over [" + join(fvia) + "]", "[" + join(mvia) + "]",
            "a new top Via with the rest kept");
     }
@@ -158,7 +145,7 @@ void check_forward(Context& c, std::size_t step) {
     }
   } else {
     std::vector<std::string_view> popped(fvia.begin() + (fvia.empty() ? 0 : 1), fvia.end());
-    if (!response_stack_ok()) {
+    if (!top_added(fvia, mvia)) {
       fail("Via", "[" + join(popped) + "]", "[" + join(mvia) + "]", "the top Via removed");
     }
     auto frr = f.header_views("Record-Route");
