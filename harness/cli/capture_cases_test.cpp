@@ -13,16 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_test.h"
 #include "testing/run_command.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using ladder::testing::Output;
-using ladder::testing::run_command;
+using namespace ladder::cli::testing;
 
-const std::string kLadder = LADDER_BIN;
-const fs::path kSource = LADDER_SOURCE_DIR;
 const fs::path kCaptures = kSource / "captures";
 const fs::path kBasic = kSource / "scenarios" / "basic";
 

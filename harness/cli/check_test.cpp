@@ -7,17 +7,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/cli_test.h"
 #include "testing/run_command.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using ladder::testing::Output;
+using namespace ladder::cli::testing;
 using ladder::testing::read_file;
-using ladder::testing::run_command;
 
-const std::string kLadder = LADDER_BIN;
-const fs::path kSource = LADDER_SOURCE_DIR;
 const fs::path kShared = kSource / ".." / "shared" / "captures" / "public";
 const fs::path kScenarios = kSource / "scenarios";
 

@@ -10,16 +10,13 @@
 #include <vector>
 
 #include "testing/capture_files.h"
+#include "cli/cli_test.h"
 #include "testing/run_command.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using ladder::testing::Output;
-using ladder::testing::run_command;
+using namespace ladder::cli::testing;
 
-const std::string kLadder = LADDER_BIN;
-const fs::path kSource = LADDER_SOURCE_DIR;
 const fs::path kLoad = kSource / "captures" / "load" / "basic-100.pcap";
 const fs::path kBasic = kSource / "scenarios" / "basic" / "caller-hangs-up.yaml";
 

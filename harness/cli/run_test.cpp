@@ -9,17 +9,15 @@
 
 #include "engine/testing/kamailio_process.h"
 #include "testing/child_process.h"
+#include "cli/cli_test.h"
 #include "testing/run_command.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using ladder::testing::Output;
+using namespace ladder::cli::testing;
 using ladder::testing::read_file;
-using ladder::testing::run_command;
 
-const std::string kLadder = LADDER_BIN;
-const fs::path kScenarios = fs::path(LADDER_SOURCE_DIR) / "scenarios";
+const fs::path kScenarios = kSource / "scenarios";
 
 class Run : public ladder::testing::TempDirTest {
  protected:

@@ -13,17 +13,13 @@
 
 #include "testing/capture_files.h"
 #include "testing/packets.h"
+#include "cli/cli_test.h"
 #include "testing/run_command.h"
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace ladder::cli::testing;
 
-using ladder::testing::Output;
-using ladder::testing::run_command;
-
-const std::string kLadder = LADDER_BIN;
-const fs::path kSource = LADDER_SOURCE_DIR;
 const fs::path kShared = kSource / ".." / "shared" / "captures" / "public";
 
 bool have_tshark() { return run_command("sh -c 'command -v tshark' >/dev/null 2>&1").status == 0; }
