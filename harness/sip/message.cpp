@@ -1,5 +1,5 @@
-// Message: owns the bytes, scans on construction; builds the wire header index on the first
-// header question and runs Sofia's parser only on the first question about structure or
+// Message: owns the bytes; scans them and indexes the header lines in one pass on
+// construction, and runs Sofia's parser only on the first question about structure or
 // validity, so checks that only read header text never pay for a full parse.
 #include <string>
 #include <utility>
@@ -68,7 +68,7 @@ struct Message::Parsed {
   std::string problem;
 };
 
-Message::Message(std::string bytes) : bytes_(std::move(bytes)), summary_(scan(bytes_)) {}
+Message::Message(std::string bytes) : bytes_(std::move(bytes)) { index(); }
 Message::~Message() = default;
 // Summary and the header index hold views into bytes_. Moving a std::string keeps its heap
 // buffer, but a short string lives inside the object and moves by copy: then the views must be
@@ -80,16 +80,18 @@ Message::Message(Message&& other, const char* old_data) noexcept
       summary_(other.summary_),
       headers_(std::move(other.headers_)),
       folded_(std::move(other.folded_)),
-      indexed_(std::exchange(other.indexed_, false)),
       parsed_(std::move(other.parsed_)) {
   if (bytes_.data() != old_data) rebuild();
 }
 
-void Message::rebuild() {
-  summary_ = scan(bytes_);
+void Message::index() {
   headers_.clear();
   folded_.clear();
-  indexed_ = false;
+  summary_ = scan_indexed(bytes_, &headers_, &folded_);
+}
+
+void Message::rebuild() {
+  index();
   parsed_.reset();
 }
 
@@ -100,7 +102,6 @@ Message& Message::operator=(Message&& other) noexcept {
   summary_ = other.summary_;
   headers_ = std::move(other.headers_);
   folded_ = std::move(other.folded_);
-  indexed_ = std::exchange(other.indexed_, false);
   parsed_ = std::move(other.parsed_);
   if (bytes_.data() != old) rebuild();
   return *this;
@@ -109,49 +110,32 @@ Message& Message::operator=(Message&& other) noexcept {
 std::string_view Message::bytes() const { return bytes_; }
 const Summary& Message::summary() const { return summary_; }
 
-// The wire header index, built on first use.
-const std::vector<WireHeader>& Message::wire() const {
-  if (!indexed_) {
-    index_headers(bytes_, headers_, folded_);
-    indexed_ = true;
-  }
-  return headers_;
-}
-
 // Sofia's parse (and the problem text, which also reads the wire index), built on first use.
 const Message::Parsed& Message::parsed() const {
-  const std::vector<WireHeader>& headers = wire();
   if (!parsed_) {
     auto p = std::make_unique<Parsed>();
     p->sofia = parse_with_sofia(bytes_);
-    p->problem = find_problem(bytes_, summary_, p->sofia, headers);
+    p->problem = find_problem(bytes_, summary_, p->sofia, headers_);
     parsed_ = std::move(p);
   }
   return *parsed_;
-}
-
-void Message::drop_caches() {
-  std::vector<WireHeader>().swap(headers_);
-  folded_.clear();
-  indexed_ = false;
-  parsed_.reset();
 }
 
 bool Message::malformed() const { return !parsed().problem.empty(); }
 const std::string& Message::problem() const { return parsed().problem; }
 
 std::optional<std::string> Message::header(std::string_view name) const {
-  return first_header(wire(), name);
+  return first_header(headers_, name);
 }
 std::vector<std::string> Message::headers(std::string_view name) const {
-  return header_values(wire(), name);
+  return header_values(headers_, name);
 }
-std::size_t Message::count(std::string_view name) const { return count_values(wire(), name); }
+std::size_t Message::count(std::string_view name) const { return count_values(headers_, name); }
 std::optional<std::string_view> Message::header_view(std::string_view name) const {
-  return first_view(wire(), name);
+  return first_view(headers_, name);
 }
 std::vector<std::string_view> Message::header_views(std::string_view name) const {
-  return header_views_of(wire(), name);
+  return header_views_of(headers_, name);
 }
 
 std::optional<Uri> Message::request_uri() const { return parsed().sofia.request_uri; }

@@ -1,11 +1,14 @@
-// scan(): one pass over a whole message, no allocation. Header lines are found with memchr and
-// dispatched on the first character of the name, so most lines cost a memchr and a switch.
+// scan(): one pass over a whole message, no allocation (unless Message asks for the header
+// index in the same pass). Header lines are found with memchr and dispatched on the first
+// character of the name, so most lines cost a memchr and a switch.
 #include <cstring>
 
 #include <functional>
 
 #include "sip/sip.h"
 #include "sip/text.h"
+#include "sip/walk.h"
+#include "sip/wire_headers.h"
 
 namespace ladder::sip {
 namespace {
@@ -104,62 +107,39 @@ void set_problem(Summary& s, const char* p) {
 
 }  // namespace
 
-Summary scan(std::string_view bytes) {
+std::string_view call_id_of(std::string_view bytes) {
+  std::string_view id;
+  walk_headers(bytes, [&](std::string_view name, std::string_view value, bool) {
+    if (identify(name) != Wanted::call_id) return true;
+    id = value;
+    return false;
+  });
+  return id;
+}
+
+Summary scan(std::string_view bytes) { return scan_indexed(bytes, nullptr, nullptr); }
+
+Summary scan_indexed(std::string_view bytes, std::vector<WireHeader>* index,
+                     std::forward_list<std::string>* folded) {
   Summary s;
   if (!scan_start_line(bytes, s)) set_problem(s, "not a SIP start line");
 
   bool call_id = false, cseq = false, from = false, to = false, via = false;
   const char* const end = bytes.data() + bytes.size();
-  const char* nl = static_cast<const char*>(std::memchr(bytes.data(), '\n', bytes.size()));
-  const char* pos = nl != nullptr ? nl + 1 : end;
-  const char* body = end;
-
-  while (pos < end) {
-    nl = static_cast<const char*>(std::memchr(pos, '\n', static_cast<std::size_t>(end - pos)));
-    const char* next = nl != nullptr ? nl + 1 : end;
-    const char* line_end = nl != nullptr ? nl : end;
-    if (line_end > pos && line_end[-1] == '\r') --line_end;
-    if (line_end == pos) {  // the blank line: the body follows
-      body = next;
-      break;
-    }
-    if (is_ws(*pos)) {  // a continuation with no header before it (right after the start line)
-      pos = next;
-      continue;
-    }
-    // The value runs on over folded continuation lines (RFC 3261 7.3.1).
-    const char* value_end = line_end;
-    while (next < end && is_ws(*next)) {
-      nl = static_cast<const char*>(std::memchr(next, '\n', static_cast<std::size_t>(end - next)));
-      value_end = nl != nullptr ? nl : end;
-      next = nl != nullptr ? nl + 1 : end;
-    }
-    const char* line = pos;
-    pos = next;
-
-    // Names are short: a plain loop beats a memchr call here.
-    const char* colon = line;
-    while (colon < line_end && *colon != ':') ++colon;
-    if (colon == line_end) continue;  // not a header line; Sofia decides how bad that is
-    std::size_t name_len = static_cast<std::size_t>(colon - line);
-    while (name_len > 0 && is_ws(line[name_len - 1])) --name_len;
-    if (name_len == 0) continue;
-    std::string_view name(line, name_len);
-    auto value = [&] {
-      return text::trim(std::string_view(colon + 1, static_cast<std::size_t>(value_end - colon - 1)));
-    };
-
+  if (index != nullptr) index->reserve(16);
+  auto on_header = [&](std::string_view name, std::string_view value, bool is_folded) {
+    if (index != nullptr) add_header(*index, *folded, name, value, is_folded);
     switch (identify(name)) {
       case Wanted::call_id:
-        if (!call_id) s.call_id = value();
+        if (!call_id) s.call_id = value;
         call_id = true;
         break;
       case Wanted::cseq:
-        if (!cseq && !scan_cseq(value(), s)) set_problem(s, "CSeq is not 'number method'");
+        if (!cseq && !scan_cseq(value, s)) set_problem(s, "CSeq is not 'number method'");
         cseq = true;
         break;
       case Wanted::content_length:
-        if (!s.has_content_length && !scan_length(value(), s.content_length)) {
+        if (!s.has_content_length && !scan_length(value, s.content_length)) {
           set_problem(s, "Content-Length is not a number");
         }
         s.has_content_length = true;
@@ -167,22 +147,24 @@ Summary scan(std::string_view bytes) {
       case Wanted::via:
         if (!via) {
           bool found = false;
-          s.via_branch = text::find_param(value(), "branch", found);
+          s.via_branch = text::find_param(value, "branch", found);
         }
         via = true;
         break;
       case Wanted::from:
-        if (!from) s.from_tag = tag_of(value());
+        if (!from) s.from_tag = tag_of(value);
         from = true;
         break;
       case Wanted::to:
-        if (!to) s.to_tag = tag_of(value());
+        if (!to) s.to_tag = tag_of(value);
         to = true;
         break;
       case Wanted::other:
         break;
     }
-  }
+    return true;
+  };
+  const char* body = walk_headers(bytes, on_header);
 
   s.body_size = static_cast<std::size_t>(end - body);
   if (!call_id) set_problem(s, "no Call-ID header");

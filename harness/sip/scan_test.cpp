@@ -143,5 +143,24 @@ TEST(Scan, BranchAndTagFastPathFallsBackSafely) {
   EXPECT_EQ(later.via_branch, "");
 }
 
+// call_id_of() stops at the Call-ID line but must agree with scan() on every form of it.
+TEST(Scan, CallIdOfAgreesWithScan) {
+  std::vector<std::string> cases = {
+      msg({"BYE sip:b@h SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKf", "Call-ID :  c-1  ",
+           "Call-ID: second"}),
+      msg({"SIP/2.0 200 OK", "i:compact@h", "CSeq: 1 BYE"}),
+      msg({"BYE sip:b@h SIP/2.0", "CALL-ID: folded", " @h"}),
+      "OPTIONS sip:b@h SIP/2.0\nTo: <sip:b@h>\ncall-id: lf\n\nCall-ID: in-body",
+      msg({"BYE sip:b@h SIP/2.0", "Call-Info: <http://x>", "To: <sip:b@h>"}),
+      "garbage without lines",
+      "",
+  };
+  std::vector<std::string_view> expected = {"c-1", "compact@h", "folded\r\n @h", "lf", "", "", ""};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(call_id_of(cases[i]), expected[i]) << i;
+    EXPECT_EQ(call_id_of(cases[i]), scan(cases[i]).call_id) << i;
+  }
+}
+
 }  // namespace
 }  // namespace ladder::sip

@@ -69,6 +69,11 @@ std::uint64_t transmission_key(const Summary& summary);
 /// classify_start(), as capture does.
 Summary scan(std::string_view bytes);
 
+/// The Call-ID that scan() would find, read by walking the headers only as far as its line:
+/// cheap enough to sort every message of a capture by call before anything else is done.
+/// Empty when there is none.
+std::string_view call_id_of(std::string_view bytes);
+
 /// A parameter list as on the wire: ";tag=abc;lr" -> {{"tag","abc"},{"lr",""}}. Names lower-case.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
@@ -110,7 +115,8 @@ std::string_view canonical_name(std::string_view name);
 
 struct WireHeader;  // private: one header line of the wire index (wire_headers.h)
 
-/// One SIP message, owning its bytes. Cheap to create: nothing is parsed until asked.
+/// One SIP message, owning its bytes. Creating one scans and indexes the header lines (one pass,
+/// one allocation besides the bytes); Sofia parses only when a question needs it.
 class Message {
  public:
   explicit Message(std::string bytes);
@@ -132,10 +138,6 @@ class Message {
   ///   "Content-Length <n> but body has <m> bytes", "no <Name> header", scan()'s problem,
   ///   "rejected by the SIP parser".
   const std::string& problem() const;
-
-  /// Frees the header index and the parse, keeping the bytes; the next question rebuilds them.
-  /// Lets the thread that built them free them (bulk checks hand messages between threads).
-  void drop_caches();
 
   /// First value of a header, as on the wire (trimmed, folds as one SP), by long or compact
   /// name, case-insensitive. For list headers the first element. Empty optional when absent.
@@ -168,18 +170,16 @@ class Message {
  private:
   struct Parsed;  // Sofia's parse and the problem text; defined in message.cpp
   const Parsed& parsed() const;
-  const std::vector<WireHeader>& wire() const;
   /// The move, given where other's bytes were: a short string moves by copy, and then the
   /// views into the old buffer must be rebuilt.
   Message(Message&& other, const char* old_data) noexcept;
+  void index();    ///< scan() and the header index, in one pass
   void rebuild();  ///< after bytes_ moved by copy: views into the old buffer are stale
   std::string bytes_;
   Summary summary_;
-  // The wire header index, built on the first header question. Held here rather than with the
-  // parse: a bulk check builds it for every message, the parse for almost none.
-  mutable std::vector<WireHeader> headers_;
-  mutable std::forward_list<std::string> folded_;  ///< unfolded text of folded lines (rare)
-  mutable bool indexed_ = false;
+  // The wire header index, built with the scan: a bulk check reads it for every message.
+  std::vector<WireHeader> headers_;
+  std::forward_list<std::string> folded_;  ///< unfolded text of folded lines (rare)
   mutable std::unique_ptr<Parsed> parsed_;
 };
 

@@ -6,52 +6,25 @@
 
 namespace ladder::sip {
 
-void index_headers(std::string_view bytes, std::vector<WireHeader>& out,
-                   std::forward_list<std::string>& folded) {
-  out.clear();
-  folded.clear();
-  out.reserve(16);
-  // Lines up to the blank line (or the end): the loop stops there, so no search for it first.
-  std::string_view head = bytes;
-  std::size_t pos = head.find('\n');
-  if (pos == std::string_view::npos) return;
-  ++pos;
-  WireHeader* last = nullptr;
-  while (pos < head.size()) {
-    std::size_t nl = head.find('\n', pos);
-    std::string_view line = head.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
-    pos = nl == std::string_view::npos ? head.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) break;
-    if (text::is_ws(line.front())) {
-      // Folded continuation: RFC 3261 7.3.1 makes it equivalent to one SP.
-      std::string_view more = text::trim(line);
-      if (last != nullptr && !more.empty()) {
-        std::string joined(last->value);
+void add_header(std::vector<WireHeader>& index, std::forward_list<std::string>& folded,
+                std::string_view name, std::string_view value, bool is_folded) {
+  if (is_folded) {  // RFC 3261 7.3.1: each fold is equivalent to one SP
+    std::string joined;
+    for (std::size_t at = 0; at <= value.size();) {
+      std::size_t nl = value.find('\n', at);
+      if (nl == std::string_view::npos) nl = value.size();
+      std::string_view piece = text::trim(value.substr(at, nl - at));
+      if (!piece.empty()) {
         if (!joined.empty()) joined += ' ';
-        joined += more;
-        folded.push_front(std::move(joined));
-        last->value = folded.front();
+        joined += piece;
       }
-      continue;
+      at = nl + 1;
     }
-    // Names are short: a plain loop beats a memchr call here (as in scan()).
-    std::size_t colon = 0;
-    while (colon < line.size() && line[colon] != ':') ++colon;
-    if (colon == line.size()) {
-      last = nullptr;
-      continue;
-    }
-    std::string_view name = text::trim(line.substr(0, colon));
-    if (name.empty()) {
-      last = nullptr;
-      continue;
-    }
-    int id = header_id(name);
-    std::string_view canonical = id >= 0 ? known_name(id) : name;
-    out.push_back({canonical, id, text::trim(line.substr(colon + 1))});
-    last = &out.back();
+    folded.push_front(std::move(joined));
+    value = folded.front();
   }
+  int id = header_id(name);
+  index.push_back({id >= 0 ? known_name(id) : name, id, value});
 }
 
 namespace {

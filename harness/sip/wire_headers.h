@@ -17,12 +17,20 @@ struct WireHeader {
   std::string_view value;
 };
 
-/// Every header line of `bytes` in wire order into `headers`, up to the blank line (or the end
-/// when there is none). Lines without a colon are skipped. Views point into `bytes`, `folded`
-/// (the unfolded text of folded lines, which are rare; a forward_list keeps addresses and
-/// allocates nothing while empty) or static storage: `bytes` must outlive the index.
-void index_headers(std::string_view bytes, std::vector<WireHeader>& headers,
-                   std::forward_list<std::string>& folded);
+struct Summary;
+
+/// scan(), and in the same pass every header line of `bytes` in wire order into `index` (when
+/// not null), up to the blank line (or the end when there is none). Lines without a colon are
+/// skipped. Views point into `bytes`, `folded` (the unfolded text of folded lines, which are
+/// rare; a forward_list keeps addresses and allocates nothing while empty) or static storage:
+/// `bytes` must outlive the index.
+Summary scan_indexed(std::string_view bytes, std::vector<WireHeader>* index,
+                     std::forward_list<std::string>* folded);
+
+/// Appends one header line to an index: `value` as walk_headers() gives it, its folds (when
+/// `is_folded`) turned into one SP each, the text kept in `folded`.
+void add_header(std::vector<WireHeader>& index, std::forward_list<std::string>& folded,
+                std::string_view name, std::string_view value, bool is_folded);
 
 /// The values of one header: one per line, and for list headers one per comma-separated element.
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
