@@ -3,13 +3,10 @@
 #include "checker/context.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
 #include <exception>
-#include <functional>
-#include <map>
-#include <mutex>
+#include <limits>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,6 +27,7 @@ struct Call {
   std::vector<int> have;            // per Need
   std::vector<std::uint64_t> seen;  // transmissions taken, so retransmissions complete nothing
   core::TimeNs last = 0;
+  std::uint64_t first = 0;  // arrival of its first message
 };
 
 // A Call-ID with its hash, computed once per message and reused by every table it is looked up
@@ -56,107 +54,19 @@ struct KeyEqual {
   }
 };
 
-// A finished call on its way to check(), and what came back.
-struct Job {
-  std::string id;
-  std::vector<Observed> messages;
+// An open call in the idle queue: a min-heap on (last, first). `last` may be stale (the call
+// has had messages since it was queued); such an entry goes back in with the call's real time.
+struct Idle {
+  core::TimeNs last;
+  std::uint64_t first;
+  OpenKey key;
+};
+struct LaterIdle {  // std::push_heap keeps the greatest on top; the oldest is wanted
+  bool operator()(const Idle& a, const Idle& b) const {
+    return std::tie(a.last, a.first) > std::tie(b.last, b.first);
+  }
 };
 
-struct Outcome {
-  std::string id;
-  Verdict verdict;
-  std::exception_ptr error;
-  // The call's messages, back to the thread that made them to be freed there: glibc's malloc
-  // makes a thread that frees another thread's blocks contend for that thread's arena lock.
-  std::vector<Observed> spent;
-};
-
-// Worker threads that check batches of finished calls and hand the outcomes back in the order
-// the batches were submitted. Owns its threads; the destructor stops and joins them.
-class Pool {
- public:
-  using Work = std::function<Outcome(Job&)>;
-
-  /// `threads` workers besides the caller of submit(), which helps when the queue is full.
-  Pool(unsigned threads, Work work) : work_(std::move(work)), max_queued_(threads * 4 + 4) {
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    work_cv_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
-
-  /// Queues a batch, or checks it on the calling thread when the queue is full: the caller
-  /// helps rather than waits, and memory stays bounded.
-  void submit(std::vector<Job> batch) {
-    std::unique_lock lock(mu_);
-    std::uint64_t seq = submitted_++;
-    if (queue_.size() < max_queued_) {
-      queue_.emplace_back(seq, std::move(batch));
-      lock.unlock();
-      work_cv_.notify_one();
-      return;
-    }
-    lock.unlock();
-    finish(seq, batch);
-  }
-
-  /// Outcomes of the batches finished so far that follow each other in submission order; with
-  /// `all`, waits until every submitted batch is done.
-  std::vector<Outcome> take(bool all) {
-    std::unique_lock lock(mu_);
-    if (all) done_cv_.wait(lock, [this] { return finished_count_ == submitted_; });
-    std::vector<Outcome> out;
-    for (auto it = finished_.begin(); it != finished_.end() && it->first == next_; ++next_) {
-      for (Outcome& o : it->second) out.push_back(std::move(o));
-      it = finished_.erase(it);
-    }
-    return out;
-  }
-
- private:
-  void run() {
-    for (;;) {
-      std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      auto [seq, batch] = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      finish(seq, batch);
-    }
-  }
-
-  void finish(std::uint64_t seq, std::vector<Job>& batch) {
-    std::vector<Outcome> outcomes;
-    outcomes.reserve(batch.size());
-    for (Job& job : batch) outcomes.push_back(work_(job));
-    {
-      std::lock_guard lock(mu_);
-      finished_.emplace(seq, std::move(outcomes));
-      ++finished_count_;
-    }
-    done_cv_.notify_all();
-  }
-
-  Work work_;
-  std::size_t max_queued_;
-  std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_;
-  std::deque<std::pair<std::uint64_t, std::vector<Job>>> queue_;
-  std::map<std::uint64_t, std::vector<Outcome>> finished_;
-  std::uint64_t submitted_ = 0, finished_count_ = 0, next_ = 0;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
-};
-
-constexpr std::size_t kBatch = 16;  // calls per batch: enough work to make a hand-off cheap
 
 }  // namespace
 
@@ -173,31 +83,43 @@ bool groupable_by_call_id(const scenario::Scenario& sc) {
 struct EachChecker::Impl {
   const scenario::Scenario& scenario;
   EachOptions options;
+  Share share;
   EachSummary summary;
   std::vector<Need> needs;
   bool roles_known = false;
+  std::uint64_t arrivals = 0;  // messages added so far, of every share
   std::unordered_map<core::Endpoint, std::string, core::EndpointHash> role_cache;
   std::unordered_map<OpenKey, Call, KeyHash, KeyEqual> open;
-  std::deque<std::pair<core::TimeNs, OpenKey>> by_age;  // (seen, call) for idle sweeps
-  std::unordered_set<std::uint64_t> done;               // hashes of checked Call-IDs
-  std::vector<Observed> pending;  // before the roles are known (inference from the first call)
+  std::vector<Idle> idle_queue;                 // heap, LaterIdle
+  std::unordered_set<std::uint64_t> done;       // hashes of checked Call-IDs
+  // Before the roles are known (inferred from the first call): every message, with its arrival.
+  std::vector<std::pair<std::uint64_t, Observed>> pending;
 
-  Impl(const scenario::Scenario& sc, EachOptions o) : scenario(sc), options(std::move(o)) {
-    for (const scenario::Step& s : sc.steps) {
-      if (s.optional) continue;
+  // The options every call is checked with, fixed once the roles are known.
+  CheckOptions per_call;
+  bool per_call_ready = false;
+
+  Impl(const scenario::Scenario& sc, EachOptions o, Share s)
+      : scenario(sc), options(std::move(o)), share(s) {
+    for (const scenario::Step& st : sc.steps) {
+      if (st.optional) continue;
       bool found = false;
       for (Need& n : needs) {
-        if (n.from == s.from && n.to == s.to && n.request == s.is_request() &&
-            n.method == s.method && n.status == s.status) {
+        if (n.from == st.from && n.to == st.to && n.request == st.is_request() &&
+            n.method == st.method && n.status == st.status) {
           ++n.count;
           found = true;
         }
       }
-      if (!found) needs.push_back({s.from, s.to, s.is_request(), s.method, s.status, 1});
+      if (!found) needs.push_back({st.from, st.to, st.is_request(), st.method, st.status, 1});
     }
     summary.roles = options.check.roles;
     roles_known = true;
     for (const scenario::Role& r : sc.roles) roles_known &= summary.roles.roles.count(r.id) > 0;
+  }
+
+  bool mine(std::size_t call_hash) const {
+    return share.count <= 1 || call_hash % share.count == share.index;
   }
 
   const std::string& role(const core::Endpoint& e) {
@@ -224,32 +146,7 @@ struct EachChecker::Impl {
     return complete;
   }
 
-  // The options every call is checked with, fixed once the roles are known.
-  CheckOptions per_call;
-  bool per_call_ready = false;
-
-  std::vector<Job> batch;
-  // Declared after all that the workers read (scenario, per_call): destroyed, so joined, first.
-  std::unique_ptr<Pool> pool;
-
-  Outcome check_job(Job& job) const {
-    Outcome out{std::move(job.id), {}, nullptr, {}};
-    try {
-      out.verdict = check(scenario, job.messages, per_call);
-      if (out.verdict.passed) {  // only the flag is needed; the rest is freed where it was made
-        out.verdict = Verdict{};
-        out.verdict.passed = true;
-      }
-    } catch (...) {
-      out.error = std::current_exception();
-    }
-    for (Observed& o : job.messages) o.message.drop_caches();  // built here, freed here
-    out.spent = std::move(job.messages);
-    return out;
-  }
-
-  void check_call(const OpenKey& key, Call& call) {
-    const std::string& id = key.id;
+  void check_call(const OpenKey& key, Call& call, const CheckedAt& at) {
     if (!per_call_ready) {
       per_call = options.check;
       per_call.roles = summary.roles;
@@ -258,72 +155,54 @@ struct EachChecker::Impl {
       per_call_ready = true;
     }
     done.insert(key.hash);
-    Job job{id, std::move(call.messages)};
-    if (options.jobs <= 1) return record(check_job(job));
-    batch.push_back(std::move(job));
-    if (batch.size() >= kBatch) flush(false);
-  }
-
-  // Hands the batch to the workers and records what has come back, in order.
-  void flush(bool all) {
-    if (!pool) {
-      pool = std::make_unique<Pool>(options.jobs - 1, [this](Job& j) { return check_job(j); });
-    }
-    if (!batch.empty()) pool->submit(std::exchange(batch, {}));
-    for (Outcome& o : pool->take(all)) record(std::move(o));
-  }
-
-  void record(Outcome o) {
-    if (o.error) std::rethrow_exception(o.error);
-    const std::string& id = o.id;
-    Verdict& v = o.verdict;
+    Verdict v = check(scenario, call.messages, per_call);
     ++summary.calls;
     if (v.passed) {
       ++summary.passed;
-    } else {
-      ++summary.failed;
-      for (const Failure& f : v.failures) {
-        if (!f.warning) ++summary.failures_by_step[(f.step.empty() ? "-" : f.step) + " " + f.kind];
-      }
-      if (summary.first_failed.size() < options.keep_failed) {
-        summary.first_failed.push_back({id, std::move(v)});
-      }
+      return;
+    }
+    ++summary.failed;
+    for (const Failure& f : v.failures) {
+      if (!f.warning) ++summary.failures_by_step[(f.step.empty() ? "-" : f.step) + " " + f.kind];
+    }
+    if (summary.first_failed.size() < options.keep_failed) {
+      summary.first_failed.push_back({key.id, std::move(v), at});
     }
   }
 
-  template <typename Key>
-  void close(const Key& key) {
-    auto it = open.find(key);
-    if (it == open.end()) return;
-    check_call(it->first, it->second);
+  template <typename It>
+  void close(It it, const CheckedAt& at) {
+    check_call(it->first, it->second, at);
     open.erase(it);
   }
 
-  // One by_age entry per open call, not per message: an entry whose call has seen messages
-  // since it was queued goes back to the end with that time. (Such an entry may then sit behind
-  // a younger one, so a call can be swept up to `idle` late; never early.)
-  void sweep(core::TimeNs now) {
-    while (!by_age.empty() && now - by_age.front().first > options.idle) {
-      auto [queued, key] = std::move(by_age.front());
-      by_age.pop_front();
-      auto it = open.find(key);
+  // Checks the calls whose last message is more than `idle` before `now`, oldest first.
+  void sweep(core::TimeNs now, std::uint64_t arrival) {
+    while (!idle_queue.empty() && now - idle_queue.front().last > options.idle) {
+      std::pop_heap(idle_queue.begin(), idle_queue.end(), LaterIdle{});
+      Idle e = std::move(idle_queue.back());
+      idle_queue.pop_back();
+      auto it = open.find(e.key);
       if (it == open.end()) continue;  // checked already
-      if (now - it->second.last > options.idle) {
-        close(key);
-      } else {
-        by_age.emplace_back(it->second.last, std::move(key));
+      if (it->second.last != e.last) {  // had messages since: back in with its real time
+        e.last = it->second.last;
+        idle_queue.push_back(std::move(e));
+        std::push_heap(idle_queue.begin(), idle_queue.end(), LaterIdle{});
+        continue;
       }
+      close(it, {arrival, 1, e.last, e.first});
     }
   }
 
-  void take(Observed&& o) {
+  // A message of this share, roles known.
+  void take(Observed&& o, const CallKey& key, std::uint64_t arrival) {
+    ++summary.messages;
     const std::string& from = role(o.src);
     const std::string& to = role(o.dst);
     if (from.empty() || to.empty()) {
       ++summary.outside_roles;
       return;
     }
-    CallKey key(o.message.summary().call_id);
     if (done.count(key.hash)) {
       ++summary.late;
       return;
@@ -331,32 +210,42 @@ struct EachChecker::Impl {
     auto it = open.find(key);
     if (it == open.end()) {
       it = open.emplace(OpenKey{std::string(key.id), key.hash}, Call{}).first;
-      it->second.have.assign(needs.size(), 0);
-      it->second.messages.reserve(scenario.steps.size() + 2);  // no moves while it fills
-      by_age.emplace_back(o.time, it->first);
+      Call& c = it->second;
+      c.have.assign(needs.size(), 0);
+      c.messages.reserve(scenario.steps.size() + 2);  // no moves while it fills
+      c.first = arrival;
+      idle_queue.push_back({o.time, arrival, it->first});
+      std::push_heap(idle_queue.begin(), idle_queue.end(), LaterIdle{});
     }
     Call& call = it->second;
     call.last = o.time;
     bool complete = account(call, o, from, to);
-    core::TimeNs now = o.time;
     call.messages.push_back(std::move(o));
-    if (complete) close(it->first);
-    sweep(now);
+    if (complete) close(it, {arrival, 0, 0, 0});
+  }
+
+  // Every message passes here once the roles are known, in capture order.
+  void arrive(Observed&& o, std::uint64_t arrival) {
+    core::TimeNs now = o.time;
+    CallKey key(o.message.summary().call_id);
+    if (mine(key.hash)) take(std::move(o), key, arrival);
+    sweep(now, arrival);
   }
 
   // Roles not given: infer them from the first call, as the plain check does, then go on.
+  // Every share infers the same roles from the same first call.
   void infer_from_pending(bool at_end) {
     std::unordered_map<std::string_view, std::size_t> count;
     std::string_view first;
     std::size_t steps = scenario.steps.size();
-    for (const Observed& o : pending) {
+    for (const auto& [arrival, o] : pending) {
       std::string_view cid = o.message.summary().call_id;
       if (first.empty()) first = cid;
       ++count[cid];
     }
     if (!at_end && (first.empty() || count[first] < steps)) return;
     std::vector<Observed> sample;
-    for (const Observed& o : pending) {
+    for (const auto& [arrival, o] : pending) {
       if (o.message.summary().call_id == first) {
         sample.push_back({o.frame, o.time, o.src, o.dst, o.transport,
                           sip::Message(std::string(o.message.bytes())), o.incomplete});
@@ -368,37 +257,105 @@ struct EachChecker::Impl {
       if (n.starts_with("roles inferred")) summary.notes.push_back(n + " (from the first call)");
     }
     roles_known = true;
-    std::vector<Observed> backlog = std::move(pending);
+    auto backlog = std::move(pending);
     pending.clear();
-    for (Observed& o : backlog) take(std::move(o));
+    for (auto& [arrival, o] : backlog) arrive(std::move(o), arrival);
   }
 
   void add(Observed&& o) {
-    ++summary.messages;
-    if (roles_known) return take(std::move(o));
-    pending.push_back(std::move(o));
+    std::uint64_t arrival = arrivals++;
+    if (roles_known) return arrive(std::move(o), arrival);
+    pending.emplace_back(arrival, std::move(o));
     infer_from_pending(false);
+  }
+
+  void add(const Arrival& a) {
+    auto observed = [&a] {
+      return Observed{a.frame, a.time, a.src, a.dst, a.transport,
+                      sip::Message(std::string(a.bytes)), a.incomplete};
+    };
+    if (!roles_known || share.count <= 1) return add(observed());
+    // Most messages are another share's: find their Call-ID without parsing them.
+    std::uint64_t arrival = arrivals++;
+    CallKey key(sip::call_id_of(a.bytes));
+    if (mine(key.hash)) take(observed(), key, arrival);  // key views a.bytes: valid here
+    sweep(a.time, arrival);
   }
 
   void finish() {
     if (!roles_known) infer_from_pending(true);
     // Check what is left in order of first appearance, so "first failed" means first in time.
     std::vector<std::pair<std::uint64_t, OpenKey>> left;
-    for (const auto& [key, call] : open) left.emplace_back(call.messages.front().frame, key);
+    for (const auto& [key, call] : open) left.emplace_back(call.first, key);
     std::sort(left.begin(), left.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [frame, key] : left) close(key);
-    if (options.jobs > 1) flush(true);
+    for (const auto& [first, key] : left) {
+      close(open.find(key), {std::numeric_limits<std::uint64_t>::max(), 2, 0, first});
+    }
   }
 };
 
-EachChecker::EachChecker(const scenario::Scenario& scenario, EachOptions options)
-    : impl_(std::make_unique<Impl>(scenario, std::move(options))) {}
+namespace {
+
+// Sums the shares' counts; keeps the first failed calls of all, in the order they were checked.
+EachSummary merge(std::vector<EachSummary> parts, std::size_t keep_failed) {
+  EachSummary all = std::move(parts.front());
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    EachSummary& p = parts[i];
+    all.calls += p.calls;
+    all.passed += p.passed;
+    all.failed += p.failed;
+    all.messages += p.messages;
+    all.outside_roles += p.outside_roles;
+    all.late += p.late;
+    for (const auto& [what, n] : p.failures_by_step) all.failures_by_step[what] += n;
+    for (FailedCall& f : p.first_failed) all.first_failed.push_back(std::move(f));
+  }
+  std::stable_sort(all.first_failed.begin(), all.first_failed.end(),
+                   [](const FailedCall& a, const FailedCall& b) { return a.at < b.at; });
+  if (all.first_failed.size() > keep_failed) {
+    all.first_failed.erase(all.first_failed.begin() + static_cast<std::ptrdiff_t>(keep_failed),
+                           all.first_failed.end());
+  }
+  return all;
+}
+
+}  // namespace
+
+EachChecker::EachChecker(const scenario::Scenario& scenario, EachOptions options, Share share)
+    : impl_(std::make_unique<Impl>(scenario, std::move(options), share)) {}
 EachChecker::~EachChecker() = default;
 EachChecker::EachChecker(EachChecker&&) noexcept = default;
 EachChecker& EachChecker::operator=(EachChecker&&) noexcept = default;
 void EachChecker::add(Observed message) { impl_->add(std::move(message)); }
+void EachChecker::add(const Arrival& message) { impl_->add(message); }
 void EachChecker::finish() { impl_->finish(); }
 const EachSummary& EachChecker::summary() const { return impl_->summary; }
+
+EachSummary check_each(const scenario::Scenario& scenario, const EachOptions& options,
+                       unsigned jobs, const Reader& read) {
+  jobs = std::max(jobs, 1u);
+  std::vector<EachSummary> parts(jobs);
+  std::vector<std::exception_ptr> errors(jobs);
+  auto run = [&](unsigned job) {
+    try {
+      EachChecker each(scenario, options, {job, jobs});
+      read(job, [&each](const Arrival& a) { each.add(a); });
+      each.finish();
+      parts[job] = each.summary();
+    } catch (...) {
+      errors[job] = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (unsigned job = 1; job < jobs; ++job) threads.emplace_back(run, job);
+    run(0);
+  }  // joined
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return merge(std::move(parts), options.keep_failed);
+}
 
 }  // namespace ladder::checker

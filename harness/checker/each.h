@@ -2,19 +2,22 @@
 // Part of ladder::checker.
 //
 // Messages are grouped by Call-ID as they stream in. A call is checked, and its messages freed,
-// as soon as each non-optional step has a message with its roles and label; else after `idle`
-// of capture time without a message (64*T1 by default), or at finish(). So memory follows the
-// calls in progress, not the capture. Retransmissions that arrive after a call was checked are
-// counted, not checked. Scenarios whose steps span more than one dialog cannot be grouped by
-// Call-ID: use the plain check for them.
+// as soon as each non-optional step has a message with its roles and label; else once `idle`
+// of capture time has passed since its last message (64*T1 by default), or at finish(). So
+// memory follows the calls in progress, not the capture. Retransmissions that arrive after a
+// call was checked are counted, not checked. Scenarios whose steps span more than one dialog
+// cannot be grouped by Call-ID: use the plain check for them.
 //
-// Threading: add() and finish() are called from one thread. With `jobs` > 1, finished calls are
-// checked on `jobs` - 1 worker threads and, when their queue is full, on the calling thread
-// itself (check() is a pure function of its inputs; each call's messages move to exactly one
-// thread). Outcomes are merged in the order the calls finished, so the summary, the counts and
-// the "first failed" calls are the same for any `jobs`. The queue is bounded, so is memory.
+// Threading: an EachChecker is used from one thread. check_each() runs several on as many
+// threads, each reading the whole capture itself and taking only its share of the calls (by
+// Call-ID), so no message crosses threads: on a two-core VM, handing each call's messages to
+// another core cost more than checking them. Every checker sees every message's time, so each
+// call is checked at the same moment, with the same messages, whatever the number of threads,
+// and the merged summary is the same for any number.
 #pragma once
 
+#include <compare>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,12 +31,40 @@ struct EachOptions {
   CheckOptions check;
   std::size_t keep_failed = 3;  ///< verdicts of the first failed calls kept in full
   core::TimeNs idle = 32'000'000'000;
-  unsigned jobs = 1;  ///< threads checking finished calls, the caller's included; 1: inline
+};
+
+/// A message as it arrives, before it is parsed: a checker parses only the messages of its share.
+struct Arrival {
+  std::uint64_t frame = 0;
+  core::TimeNs time = 0;
+  core::Endpoint src;
+  core::Endpoint dst;
+  core::Transport transport = core::Transport::udp;
+  std::string_view bytes;
+  bool incomplete = false;
+};
+
+/// Which calls a checker takes: those whose Call-ID hashes to `index` modulo `count`.
+struct Share {
+  unsigned index = 0;
+  unsigned count = 1;
+};
+
+/// When a call was checked, comparable across checkers of the same capture: the arrival (count
+/// of messages added before) that completed it or found it idle, then completion before idle
+/// sweeps, idle calls by their last message, the end of the capture last; ties by first message.
+struct CheckedAt {
+  std::uint64_t arrival = 0;
+  int phase = 0;  ///< 0 completed, 1 idle, 2 end of capture
+  core::TimeNs last = 0;
+  std::uint64_t first = 0;  ///< arrival of the call's first message
+  auto operator<=>(const CheckedAt&) const = default;
 };
 
 struct FailedCall {
   std::string call_id;
   Verdict verdict;
+  CheckedAt at;
 };
 
 struct EachSummary {
@@ -52,13 +83,16 @@ struct EachSummary {
 class EachChecker {
  public:
   /// `scenario` must outlive the checker.
-  EachChecker(const scenario::Scenario& scenario, EachOptions options);
+  EachChecker(const scenario::Scenario& scenario, EachOptions options, Share share = {});
   ~EachChecker();
   EachChecker(EachChecker&&) noexcept;
   EachChecker& operator=(EachChecker&&) noexcept;
 
-  /// Takes the next message in capture order.
+  /// Takes the next message in capture order. Every message of the capture must be added, also
+  /// those outside the share: their time drives the idle sweep.
   void add(Observed message);
+  /// The same for a message not parsed yet; it is parsed only when its call is in the share.
+  void add(const Arrival& message);
   /// End of the capture: checks every call still open.
   void finish();
   const EachSummary& summary() const;
@@ -67,6 +101,18 @@ class EachChecker {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Feeds every message of a capture, in order, to a checker.
+using Feed = std::function<void(const Arrival&)>;
+/// Reads the whole capture into `feed`; called once per job, on that job's thread, with the
+/// job's number (0 .. jobs-1). Job 0 is the one to report diagnostics.
+using Reader = std::function<void(unsigned job, const Feed& feed)>;
+
+/// Checks every call with `jobs` EachCheckers, one per thread (job 0 on the calling thread),
+/// each given a Share of the calls, and merges their summaries. An exception in any job is
+/// rethrown here after all have stopped.
+EachSummary check_each(const scenario::Scenario& scenario, const EachOptions& options,
+                       unsigned jobs, const Reader& read);
 
 /// Whether `scenario` can be checked per Call-ID (all its dialog steps share one dialog label).
 bool groupable_by_call_id(const scenario::Scenario& scenario);

@@ -1,6 +1,8 @@
 // `ladder check CAPTURE --scenario S.yaml`: holds a capture against a ladder.
 #include <algorithm>
 #include <cstdio>
+#include <expected>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "checker/checker.h"
+#include "capture/capture.h"
 #include "checker/each.h"
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -70,6 +73,12 @@ std::string render_each(const scenario::Scenario& sc, const checker::EachSummary
   return out;
 }
 
+// A file that can be read more than once: not standard input, a pipe or a device.
+bool rereadable(const std::string& path) {
+  std::error_code ec;
+  return path != "-" && std::filesystem::is_regular_file(path, ec);
+}
+
 int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::CheckOptions& opts) {
   if (!checker::groupable_by_call_id(sc)) {
     std::fprintf(stderr, "ladder check: --each groups calls by Call-ID, but %s has steps in more "
@@ -80,21 +89,32 @@ int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::Ch
   checker::EachOptions eo;
   eo.check = opts;
   eo.check.full_parse = false;  // parse with Sofia only what the ladder asserts
-  eo.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
-  checker::EachChecker each(sc, eo);
+  unsigned jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  if (!rereadable(a.capture)) jobs = 1;  // every job reads the capture itself
+  std::vector<std::expected<capture::ReadResult, std::string>> results(jobs);
   WarningPrinter warn;
-  auto on_payload = [&](const capture::SipPayload& p) {
-    each.add({p.frame, p.time, p.src, p.dst, p.transport, sip::Message(std::string(p.bytes)),
-              p.incomplete});
+  auto read = [&](unsigned job, const checker::Feed& feed) {
+    auto on_payload = [&feed](const capture::SipPayload& p) {
+      feed({p.frame, p.time, p.src, p.dst, p.transport, p.bytes, p.incomplete});
+    };
+    if (job == 0) results[0] = capture::read_capture(a.capture, on_payload, std::ref(warn));
+    else results[job] = capture::read_capture(a.capture, on_payload, [](const core::Diagnostic&) {});
   };
-  auto result = capture::read_capture(a.capture, on_payload, std::ref(warn));
+  const checker::EachSummary s = checker::check_each(sc, eo, jobs, read);
+  const auto& result = results[0];
   if (!result) {
     std::fprintf(stderr, "ladder check: %s\n", result.error().c_str());
     return bad_input;
   }
   warn.finish(a.capture);
-  each.finish();
-  const checker::EachSummary& s = each.summary();
+  for (unsigned job = 1; job < jobs; ++job) {
+    const auto& r = results[job];
+    if (!r || r->stats.sip_messages != result->stats.sip_messages) {
+      std::fprintf(stderr, "ladder check: %s changed while it was read (each of the %u jobs "
+                   "reads it)\n", a.capture.c_str(), jobs);
+      return bad_input;
+    }
+  }
   std::string text = render_each(sc, s, a.capture);
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
@@ -234,8 +254,9 @@ Runner add_check(CLI::App& app) {
                 "Check every call (Call-ID) of the capture against the ladder; counts plus the "
                 "first failures in full");
   cmd->add_option("--jobs", a->jobs,
-                  "--each: threads checking finished calls (default: one per core); the result "
-                  "is the same for any number")
+                  "--each: threads, each reading the capture and checking its share of the "
+                  "calls (default: one per core; 1 for standard input); the result is the same "
+                  "for any number")
       ->check(CLI::Range(1u, 256u));
   return [a] { return run_check(*a); };
 }
