@@ -175,13 +175,14 @@ void Decoder::Impl::udp(const Context& c, const detail::IpHeader& h, Bytes segme
     // Most datagrams end right at the blank line (100, 180, ACK, BYE ...): one message, nothing
     // to frame. A Content-Length that claims a missing body is still caught: scan() reports it
     // and the message is shown as malformed.
-    if (sip::header_end(text) == text.size()) {
+    std::size_t head = sip::header_end(text);
+    if (head == text.size()) {
       p.incomplete = false;
       p.bytes = text;
       out.payload(p);
       return;
     }
-    sip::FrameLength fl = sip::frame_length(text);
+    sip::FrameLength fl = sip::frame_length(text, head);
     std::size_t len = text.size();
     p.incomplete = false;
     if (fl.state == sip::FrameLength::State::complete && fl.had_content_length) {

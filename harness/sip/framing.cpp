@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sip/text.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ladder::sip {
 namespace {
 
@@ -97,24 +103,41 @@ StartKind classify_start(std::string_view bytes) {
 }
 
 std::size_t header_end(std::string_view buf) {
-  // Headers end at CRLFCRLF; tolerate bare LFLF as many stacks do.
-  std::size_t pos = 0;
-  while (true) {
-    const void* nl = std::memchr(buf.data() + pos, '\n', buf.size() - pos);
-    if (nl == nullptr) return std::string_view::npos;
-    std::size_t i = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data());
-    if (i + 1 < buf.size() && buf[i + 1] == '\n') return i + 2;
-    if (i + 2 < buf.size() && buf[i + 1] == '\r' && buf[i + 2] == '\n') return i + 3;
-    if (i + 1 >= buf.size() || (buf[i + 1] == '\r' && i + 2 >= buf.size())) {
-      return std::string_view::npos;
+  // Headers end at CRLFCRLF; tolerate bare LFLF as many stacks do. So the end is just past the
+  // first LF that is followed by LF or by CRLF. Every datagram of a capture comes through here.
+  const char* p = buf.data();
+  const std::size_t n = buf.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // 16 positions a step: LF at i, and LF or CR-LF right after it (loads at i, i+1, i+2 stay
+  // inside the buffer).
+  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  for (; i + 18 <= n; i += 16) {
+    auto load = [p](std::size_t at) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    };
+    __m128i at0 = load(i), at1 = load(i + 1), at2 = load(i + 2);
+    __m128i next_lf = _mm_cmpeq_epi8(at1, lf);
+    __m128i next_crlf = _mm_and_si128(_mm_cmpeq_epi8(at1, cr), _mm_cmpeq_epi8(at2, lf));
+    __m128i blank = _mm_and_si128(_mm_cmpeq_epi8(at0, lf), _mm_or_si128(next_lf, next_crlf));
+    if (int hits = _mm_movemask_epi8(blank); hits != 0) {
+      std::size_t j = i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(hits)));
+      return p[j + 1] == '\n' ? j + 2 : j + 3;
     }
-    pos = i + 1;
   }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] != '\n') continue;
+    if (i + 1 < n && p[i + 1] == '\n') return i + 2;
+    if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n') return i + 3;
+  }
+  return std::string_view::npos;
 }
 
-FrameLength frame_length(std::string_view buf) {
+FrameLength frame_length(std::string_view buf) { return frame_length(buf, header_end(buf)); }
+
+FrameLength frame_length(std::string_view buf, std::size_t end) {
   FrameLength r;
-  std::size_t end = header_end(buf);
   if (end == std::string_view::npos) {
     r.state = FrameLength::State::need_more;
     return r;
@@ -125,7 +148,9 @@ FrameLength frame_length(std::string_view buf) {
   std::size_t nl = buf.find('\n');
   pos = nl + 1;
   while (pos < end) {
-    std::size_t eol = buf.find('\n', pos);
+    const char* lf = text::find_newline(buf.data() + pos, buf.data() + end);
+    if (lf == nullptr) break;  // not so when `end` came from header_end()
+    std::size_t eol = static_cast<std::size_t>(lf - buf.data());
     std::string_view line = buf.substr(pos, eol - pos);
     pos = eol + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

@@ -29,6 +29,8 @@ struct FrameLength {
 /// Content-Length (long or compact "l" form) as RFC 3261 section 18.3 requires for streams.
 /// Without Content-Length the body is taken as empty.
 FrameLength frame_length(std::string_view buf);
+/// The same, given header_end(buf) already.
+FrameLength frame_length(std::string_view buf, std::size_t header_end);
 
 /// Offset of the next line in `buf`, at or after `from`, that classifies as a request or
 /// response start line; npos if none. Used to resynchronise a stream after a gap.

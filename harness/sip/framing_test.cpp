@@ -54,4 +54,27 @@ TEST(FindStart, SkipsToNextStartLine) {
 }
 
 }  // namespace
+// header_end() looks at 16 bytes a step; every position of the blank line, across and at the
+// edges of those steps, must give what a byte-by-byte search gives.
+TEST(Framing, HeaderEndAgreesWithAPlainSearch) {
+  auto plain = [](std::string_view b) -> std::size_t {
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      if (b[i] != '\n') continue;
+      if (i + 1 < b.size() && b[i + 1] == '\n') return i + 2;
+      if (i + 2 < b.size() && b[i + 1] == '\r' && b[i + 2] == '\n') return i + 3;
+    }
+    return std::string_view::npos;
+  };
+  std::uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1103515245u + 12345u; };
+  const char alphabet[] = {'a', '\r', '\n', 'a', 'a', ' '};
+  for (int round = 0; round < 20000; ++round) {
+    std::string b(next() % 70, 'a');
+    for (char& c : b) c = alphabet[(next() >> 16) % sizeof alphabet];
+    ASSERT_EQ(header_end(b), plain(b)) << testing::PrintToString(b);
+  }
+  std::string invite = "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nCall-ID: x\r\n\r\nbody\r\n\r\n";
+  EXPECT_EQ(header_end(invite), invite.find("body"));
+}
+
 }  // namespace ladder::sip
