@@ -59,7 +59,8 @@ std::string hint(const Context& c, std::size_t step) {
          std::to_string(c.msg(*instead).frame);
 }
 
-void check_step(Context& c, std::size_t s, scenario::Bindings& bindings) {
+void check_step(Context& c, std::size_t s, const scenario::Bindings& bindings,
+                scenario::Bindings* saved) {
   StepResult& r = c.result(s);
   const scenario::Step& st = c.step(s);
   auto i = c.matched[s];
@@ -79,10 +80,19 @@ void check_step(Context& c, std::size_t s, scenario::Bindings& bindings) {
   r.frame = c.msg(*i).frame;
   r.time = c.msg(*i).time;
   std::vector<Failure> found;
-  check_expectations(st, c.msg(*i).message, bindings, found);
+  check_expectations(st, c.msg(*i).message, bindings, saved, found);
   for (Failure& f : found) c.fail(s, *i, std::move(f));
   check_forward(c, s);
   check_retransmissions(c, s);
+}
+
+bool saves_values(const scenario::Scenario& sc) {
+  for (const scenario::Step& st : sc.steps) {
+    for (const scenario::HeaderExpectation& h : st.headers) {
+      if (h.save) return true;
+    }
+  }
+  return false;
 }
 
 void check_rules_of(Context& c) {
@@ -180,9 +190,16 @@ Verdict check(const scenario::Scenario& scenario, const std::vector<Observed>& m
 
   prepare(c);
   match_steps(c);
-  scenario::Bindings bindings = options.bindings;
-  if (!options.bindings_have_roles) add_role_bindings(v.roles, bindings);
-  for (std::size_t s = 0; s < scenario.steps.size(); ++s) check_step(c, s, bindings);
+  // The bindings are copied only when this check adds to them (bulk checks run it per call).
+  std::optional<scenario::Bindings> own;
+  if (!options.bindings_have_roles || saves_values(scenario)) {
+    own = options.bindings;
+    if (!options.bindings_have_roles) add_role_bindings(v.roles, *own);
+  }
+  const scenario::Bindings& bindings = own ? *own : options.bindings;
+  for (std::size_t s = 0; s < scenario.steps.size(); ++s) {
+    check_step(c, s, bindings, own ? &*own : nullptr);
+  }
   check_order(c);
   check_dialogs(c);
   check_rules_of(c);

@@ -13,9 +13,10 @@
 namespace ladder::checker {
 namespace {
 
-// What completes a call: per (from, to, label) key, how many non-optional steps need it.
+// What completes a call: per (from, to, label) key, how many non-optional steps need it. Roles
+// are numbered by their place in the scenario (account() runs for every message).
 struct Need {
-  std::string from, to;
+  int from, to;
   bool request;
   std::string method;
   int status;
@@ -88,7 +89,7 @@ struct EachChecker::Impl {
   std::vector<Need> needs;
   bool roles_known = false;
   std::uint64_t arrivals = 0;  // messages added so far, of every share
-  std::unordered_map<core::Endpoint, std::string, core::EndpointHash> role_cache;
+  std::unordered_map<core::Endpoint, int, core::EndpointHash> role_cache;  // -1: no role
   std::unordered_map<OpenKey, Call, KeyHash, KeyEqual> open;
   std::vector<Idle> idle_queue;                 // heap, LaterIdle
   std::unordered_set<std::uint64_t> done;       // hashes of checked Call-IDs
@@ -101,17 +102,19 @@ struct EachChecker::Impl {
 
   Impl(const scenario::Scenario& sc, EachOptions o, Share s)
       : scenario(sc), options(std::move(o)), share(s) {
+    for (const scenario::Role& r : sc.roles) role_ids.push_back(r.id);
     for (const scenario::Step& st : sc.steps) {
       if (st.optional) continue;
+      int from = role_number(st.from), to = role_number(st.to);
       bool found = false;
       for (Need& n : needs) {
-        if (n.from == st.from && n.to == st.to && n.request == st.is_request() &&
+        if (n.from == from && n.to == to && n.request == st.is_request() &&
             n.method == st.method && n.status == st.status) {
           ++n.count;
           found = true;
         }
       }
-      if (!found) needs.push_back({st.from, st.to, st.is_request(), st.method, st.status, 1});
+      if (!found) needs.push_back({from, to, st.is_request(), st.method, st.status, 1});
     }
     summary.roles = options.check.roles;
     roles_known = true;
@@ -122,14 +125,23 @@ struct EachChecker::Impl {
     return share.count <= 1 || call_hash % share.count == share.index;
   }
 
-  const std::string& role(const core::Endpoint& e) {
+  // Role ids by number: the scenario's, then any other the role map names (a testbed's).
+  std::vector<std::string> role_ids;
+  int role_number(const std::string& id) {
+    auto it = std::find(role_ids.begin(), role_ids.end(), id);
+    if (it == role_ids.end()) it = role_ids.insert(role_ids.end(), id);
+    return static_cast<int>(it - role_ids.begin());
+  }
+
+  int role(const core::Endpoint& e) {
     auto it = role_cache.find(e);
     if (it != role_cache.end()) return it->second;
-    return role_cache.emplace(e, summary.roles.role_of(e).value_or("")).first->second;
+    std::optional<std::string> id = summary.roles.role_of(e);
+    return role_cache.emplace(e, id ? role_number(*id) : -1).first->second;
   }
 
   // Marks which needs a message meets; true when the call is complete.
-  bool account(Call& call, const Observed& o, const std::string& from, const std::string& to) {
+  bool account(Call& call, const Observed& o, int from, int to) {
     std::uint64_t key = hop_key(o);
     if (std::find(call.seen.begin(), call.seen.end(), key) != call.seen.end()) return false;
     call.seen.push_back(key);
@@ -197,18 +209,17 @@ struct EachChecker::Impl {
   // A message of this share, roles known.
   void take(Observed&& o, const CallKey& key, std::uint64_t arrival) {
     ++summary.messages;
-    const std::string& from = role(o.src);
-    const std::string& to = role(o.dst);
-    if (from.empty() || to.empty()) {
+    int from = role(o.src), to = role(o.dst);
+    if (from < 0 || to < 0) {
       ++summary.outside_roles;
-      return;
-    }
-    if (done.count(key.hash)) {
-      ++summary.late;
       return;
     }
     auto it = open.find(key);
     if (it == open.end()) {
+      if (done.count(key.hash)) {
+        ++summary.late;
+        return;
+      }
       it = open.emplace(OpenKey{std::string(key.id), key.hash}, Call{}).first;
       Call& c = it->second;
       c.have.assign(needs.size(), 0);

@@ -58,8 +58,9 @@ std::optional<std::string> find(const sip::Params& ps, std::string_view name) {
 
 class Checker {
  public:
-  Checker(const scenario::Step& step, scenario::Bindings& b, std::vector<Failure>& out)
-      : step_(step), b_(b), out_(out) {}
+  Checker(const scenario::Step& step, const scenario::Bindings& b, scenario::Bindings* saved,
+          std::vector<Failure>& out)
+      : step_(step), b_(b), saved_(saved), out_(out) {}
 
   void fail(const char* kind, std::string header, std::string expected, std::string seen,
             std::string sentence) {
@@ -192,11 +193,11 @@ class Checker {
         if (h.uri) uri(*h.uri, parts.uri, name, what + " URI");
         params(h.params, parts.params, name, what);
         if (h.save && h.save->param) {
-          if (auto p = find(parts.params, lower(*h.save->param))) b_.variables[h.save->var] = *p;
+          if (auto p = find(parts.params, lower(*h.save->param))) save(h.save->var, *p);
         }
       }
     }
-    if (h.save && !h.save->param) b_.variables[h.save->var] = std::string(values[selected.front()]);
+    if (h.save && !h.save->param) save(h.save->var, std::string(values[selected.front()]));
   }
 
   void body(const scenario::BodyExpectation& e, const sip::Message& m) {
@@ -253,7 +254,12 @@ class Checker {
 
  private:
   const scenario::Step& step_;
-  scenario::Bindings& b_;
+  void save(const std::string& var, std::string value) {
+    if (saved_ != nullptr) saved_->variables[var] = std::move(value);
+  }
+
+  const scenario::Bindings& b_;
+  scenario::Bindings* saved_;
   std::vector<Failure>& out_;
 };
 
@@ -284,8 +290,9 @@ ValueParts split_value(std::string_view header, std::string_view value) {
 }
 
 void check_expectations(const scenario::Step& step, const sip::Message& message,
-                        scenario::Bindings& bindings, std::vector<Failure>& out) {
-  Checker c(step, bindings, out);
+                        const scenario::Bindings& bindings, scenario::Bindings* saved,
+                        std::vector<Failure>& out) {
+  Checker c(step, bindings, saved, out);
   const sip::Summary& s = message.summary();
   if (step.request_uri && s.is_request) {
     c.uri(*step.request_uri, s.request_uri, "Request-URI", "Request-URI");

@@ -16,8 +16,10 @@ struct ValueParts {
 };
 ValueParts split_value(std::string_view header, std::string_view value);
 
-/// Appends failures (kind header/body/uri) to `out`; saves variables into `bindings`.
+/// Appends failures (kind header/body/uri) to `out`; `save:` values go into `saved`, which the
+/// caller makes `bindings` itself when the scenario saves anything (else null: nothing to save).
 void check_expectations(const scenario::Step& step, const sip::Message& message,
-                        scenario::Bindings& bindings, std::vector<Failure>& out);
+                        const scenario::Bindings& bindings, scenario::Bindings* saved,
+                        std::vector<Failure>& out);
 
 }  // namespace ladder::checker
