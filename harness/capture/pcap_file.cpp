@@ -15,6 +15,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 #include "capture/capture.h"
 
@@ -45,31 +49,40 @@ std::string open_error(const std::string& name, std::string_view pcap_text) {
 // A read-only private map of a whole file; unmapped on destruction.
 class Mapping {
  public:
-  Mapping() = default;
+  Mapping(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() {
-    if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
-  }
-  /// Maps `path` whole; false (and nothing mapped) when it cannot be.
-  bool map(const std::string& path, std::size_t size) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);  // the map keeps the file
-    if (p == MAP_FAILED) return false;
-    ::madvise(p, size, MADV_SEQUENTIAL);
-    data_ = static_cast<const std::uint8_t*>(p);
-    size_ = size;
-    return true;
-  }
+  ~Mapping() { ::munmap(const_cast<std::uint8_t*>(data_), size_); }
   const std::uint8_t* data() const { return data_; }
   std::size_t size() const { return size_; }
 
  private:
-  const std::uint8_t* data_ = nullptr;
-  std::size_t size_ = 0;
+  const std::uint8_t* data_;
+  std::size_t size_;
 };
+
+// The map of `path` (whose stat is `st`), shared by every PcapFile of this process open on the
+// same unchanged file: `--each` jobs read the same file at once, and the kernel then fills in
+// page tables for one map instead of one per job. Null when the file cannot be mapped.
+std::shared_ptr<const Mapping> map_file(const std::string& path, const struct stat& st) {
+  using Key = std::tuple<dev_t, ino_t, off_t, std::int64_t, long>;
+  static std::mutex mu;
+  static std::map<Key, std::weak_ptr<const Mapping>> maps;
+  Key key{st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+  std::lock_guard lock(mu);
+  std::erase_if(maps, [](const auto& entry) { return entry.second.expired(); });
+  if (auto it = maps.find(key); it != maps.end()) return it->second.lock();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  auto size = static_cast<std::size_t>(st.st_size);
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);  // the map keeps the file
+  if (p == MAP_FAILED) return nullptr;
+  ::madvise(p, size, MADV_SEQUENTIAL);
+  auto m = std::make_shared<const Mapping>(static_cast<const std::uint8_t*>(p), size);
+  maps[key] = m;
+  return m;
+}
 
 // Classic pcap in this machine's byte order: microsecond or nanosecond timestamps.
 constexpr std::uint32_t kMagicMicro = 0xa1b2c3d4;
@@ -93,11 +106,11 @@ struct PcapFile::Impl {
   std::string name;
   std::uint64_t frames = 0;
   // The mapped path: `map` holds the file, `pos` the next record; nanosecond timestamps or not.
-  Mapping map;
+  std::shared_ptr<const Mapping> map;
   std::size_t pos = 0;
   bool nanos = false;
 
-  bool mapped() const { return map.data() != nullptr; }
+  bool mapped() const { return map != nullptr; }
   Next next_mapped(Frame& out, std::string& error_text);
   void map_if_classic(const std::string& path);
   std::string where() const { return name + ": frame " + std::to_string(frames + 1) + ": "; }
@@ -105,14 +118,14 @@ struct PcapFile::Impl {
 
 // The same checks, in the same order and words, as libpcap's pcap_next_packet() for a file.
 PcapFile::Next PcapFile::Impl::next_mapped(Frame& out, std::string& error_text) {
-  std::size_t left = map.size() - pos;
+  std::size_t left = map->size() - pos;
   if (left == 0) return Next::end;
   if (left < kRecordHeader) {
     error_text = where() + "truncated capture: truncated dump file; tried to read " +
                  std::to_string(kRecordHeader) + " header bytes, only got " + std::to_string(left);
     return Next::error;
   }
-  const std::uint8_t* h = map.data() + pos;
+  const std::uint8_t* h = map->data() + pos;
   std::uint32_t caplen = u32(h + 8);
   if (caplen > kMaxCaplen) {
     error_text = where() + "invalid packet capture length " + std::to_string(caplen) +
@@ -190,17 +203,12 @@ void PcapFile::Impl::map_if_classic(const std::string& path) {
   if (pcap_is_swapped(pcap.get()) != 0) return;
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-  auto size = static_cast<std::size_t>(st.st_size);
-  if (size < kFileHeader) return;
-  std::uint8_t head[4];
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return;
-  bool got = std::fread(head, 1, sizeof head, f) == sizeof head;
-  std::fclose(f);
-  if (!got) return;
-  std::uint32_t magic = u32(head);
-  if (magic != kMagicMicro && magic != kMagicNano) return;
-  if (!map.map(path, size)) return;
+  if (static_cast<std::size_t>(st.st_size) < kFileHeader) return;
+  std::shared_ptr<const Mapping> m = map_file(path, st);
+  if (m == nullptr) return;
+  std::uint32_t magic = u32(m->data());
+  if (magic != kMagicMicro && magic != kMagicNano) return;  // pcapng, or swapped after all
+  map = std::move(m);
   nanos = magic == kMagicNano;
   pos = kFileHeader;
 }
