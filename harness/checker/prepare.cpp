@@ -76,12 +76,19 @@ void prepare(Context& c) {
   // TCP peers speak from ephemeral ports: learn "this endpoint is role R" from the top Via of
   // requests it sends and of responses it receives.
   std::unordered_map<core::Endpoint, std::string, core::EndpointHash> alias;
+  // A call has few endpoints: look each up in the role map once (bulk checks run this per call).
+  std::vector<std::pair<core::Endpoint, std::string>> mapped;
   auto role_of = [&](const core::Endpoint& e) -> std::string {
-    if (auto r = c.verdict.roles.role_of(e)) return *r;
+    auto known = std::find_if(mapped.begin(), mapped.end(), [&e](const auto& m) { return m.first == e; });
+    if (known == mapped.end()) {
+      known = mapped.emplace(mapped.end(), e, c.verdict.roles.role_of(e).value_or(""));
+    }
+    if (!known->second.empty()) return known->second;
     auto it = alias.find(e);
     return it == alias.end() ? "" : it->second;
   };
   auto resolve = [&] {
+    mapped.clear();  // inference may have bound more roles since the last pass
     for (std::size_t i = 0; i < n; ++i) {
       const Observed& o = c.msg(i);
       src[i] = role_of(o.src);
