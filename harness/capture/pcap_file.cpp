@@ -108,13 +108,28 @@ struct PcapFile::Impl {
   // The mapped path: `map` holds the file, `pos` the next record; nanosecond timestamps or not.
   std::shared_ptr<const Mapping> map;
   std::size_t pos = 0;
+  std::size_t kept_from = 0;  // start of the part of the map whose page tables are kept
   bool nanos = false;
 
   bool mapped() const { return map != nullptr; }
   Next next_mapped(Frame& out, std::string& error_text);
   void map_if_classic(const std::string& path);
+  void release_behind();
   std::string where() const { return name + ": frame " + std::to_string(frames + 1) + ": "; }
 };
+
+// What was read lies in the page cache either way, but counts in this process's resident size
+// while mapped: let go of the pages well behind the reader (far enough that another job reading
+// the same map a little behind rarely has to fault them in again), so memory stays flat.
+constexpr std::size_t kReleaseChunk = 16u << 20;
+constexpr std::size_t kKeepBehind = 16u << 20;
+
+void PcapFile::Impl::release_behind() {
+  if (pos - kept_from < kKeepBehind + kReleaseChunk) return;
+  // The map starts on a page and the chunks are whole pages.
+  ::madvise(const_cast<std::uint8_t*>(map->data()) + kept_from, kReleaseChunk, MADV_DONTNEED);
+  kept_from += kReleaseChunk;
+}
 
 // The same checks, in the same order and words, as libpcap's pcap_next_packet() for a file.
 PcapFile::Next PcapFile::Impl::next_mapped(Frame& out, std::string& error_text) {
@@ -146,6 +161,7 @@ PcapFile::Next PcapFile::Impl::next_mapped(Frame& out, std::string& error_text) 
   out.data = std::span<const std::uint8_t>(h + kRecordHeader, caplen);
   out.wire_length = u32(h + 12);
   pos += kRecordHeader + caplen;
+  release_behind();
   return Next::frame;
 }
 
