@@ -158,10 +158,9 @@ void check_acks(Context& c, const std::vector<std::size_t>& steps) {
 
 // URIs of Route / Record-Route values, compared without display names. Views into the
 // messages, which outlive the check: this runs for every call of a bulk check.
-using Uris = std::vector<std::string_view>;
-Uris uris(const std::vector<std::string_view>& values) {
+using Uris = sip::Views;
+Uris uris(std::span<const std::string_view> values) {
   Uris out;
-  out.reserve(values.size());
   for (std::string_view v : values) {
     std::size_t lt = v.find('<'), gt = v.find('>');
     out.push_back(lt != std::string_view::npos && gt != std::string_view::npos
@@ -173,8 +172,9 @@ Uris uris(const std::vector<std::string_view>& values) {
 
 // Record-Route entries the proxies of this flow added: what an INVITE forward carries beyond
 // the Record-Route of the INVITE it forwards. Few: a sorted vector.
-Uris proxy_entries(const Context& c, const std::vector<std::size_t>& steps) {
-  Uris out;
+std::vector<std::string_view> proxy_entries(const Context& c,
+                                            const std::vector<std::size_t>& steps) {
+  std::vector<std::string_view> out;
   for (std::size_t s : steps) {
     const scenario::Step& st = c.step(s);
     if (!st.is_request() || st.method != "INVITE" || !st.forwards || !c.matched[*st.forwards]) {
@@ -190,7 +190,7 @@ Uris proxy_entries(const Context& c, const std::vector<std::size_t>& steps) {
   return out;
 }
 
-Uris only(const Uris& v, const Uris& keep) {
+Uris only(const Uris& v, const std::vector<std::string_view>& keep) {
   Uris out;
   for (std::string_view x : v) {
     if (std::binary_search(keep.begin(), keep.end(), x)) out.push_back(x);
@@ -212,7 +212,7 @@ void check_route_sets(Context& c, const std::vector<std::size_t>& steps) {
     }
   }
   if (!invite_step) return;  // established before the capture: the route set is unknown
-  Uris added = proxy_entries(c, steps);
+  std::vector<std::string_view> added = proxy_entries(c, steps);
   if (added.empty()) return;  // no proxy record-routed: nothing the route set must hold
   const std::string caller = c.step(*invite_step).from;
 
@@ -226,9 +226,10 @@ void check_route_sets(Context& c, const std::vector<std::size_t>& steps) {
     }
     if (!st.is_request() && st.status >= 200 && st.status < 300 && ms.cseq_method == "INVITE" &&
         st.to == caller && !route_set.count(caller)) {
-      auto rr = only(uris(m.header_views("Record-Route")), added);
-      std::reverse(rr.begin(), rr.end());
-      route_set[caller] = rr;
+      Uris rr = only(uris(m.header_views("Record-Route")), added);
+      Uris reversed;  // the caller's route set is the Record-Route in reverse order
+      for (auto it = rr.end(); it != rr.begin();) reversed.push_back(*--it);
+      route_set[caller] = reversed;
     }
   }
   const std::string invite_branch(c.msg(*c.matched[*invite_step]).message.summary().via_branch);

@@ -147,7 +147,7 @@ class Checker {
   }
 
   void header(const scenario::HeaderExpectation& h, const sip::Message& m) {
-    std::vector<std::string_view> values = m.header_views(h.name);
+    sip::Views values = m.header_views(h.name);
     const std::string& name = h.name;
     if (h.presence == Presence::absent) {
       if (!values.empty()) {
@@ -170,10 +170,9 @@ class Checker {
            name + ": expected " + std::to_string(*h.count) + " values, seen " +
                std::to_string(values.size()));
     }
-    std::vector<std::size_t> selected;
-    if (h.every) {
-      for (std::size_t i = 0; i < values.size(); ++i) selected.push_back(i);
-    } else {
+    // The values checked: all of them, or the one at `index`.
+    std::size_t first = 0, last = values.size();
+    if (!h.every) {
       int idx = h.index < 0 ? static_cast<int>(values.size()) + h.index : h.index;
       if (idx < 0 || idx >= static_cast<int>(values.size())) {
         fail("header", name, "a value at index " + std::to_string(h.index),
@@ -182,9 +181,10 @@ class Checker {
                  std::to_string(values.size()) + " values");
         return;
       }
-      selected.push_back(static_cast<std::size_t>(idx));
+      first = static_cast<std::size_t>(idx);
+      last = first + 1;
     }
-    for (std::size_t i : selected) {
+    for (std::size_t i = first; i < last; ++i) {
       std::string_view v = values[i];
       std::string what = h.every && values.size() > 1 ? name + "[" + std::to_string(i) + "]" : name;
       matches(h.value, v, name, what);
@@ -197,7 +197,7 @@ class Checker {
         }
       }
     }
-    if (h.save && !h.save->param) save(h.save->var, std::string(values[selected.front()]));
+    if (h.save && !h.save->param) save(h.save->var, std::string(values[first]));
   }
 
   void body(const scenario::BodyExpectation& e, const sip::Message& m) {

@@ -58,7 +58,7 @@ std::string display_name(std::string_view value) {
   return out;
 }
 
-bool ends_with(const std::vector<std::string_view>& all, const std::vector<std::string_view>& tail) {
+bool ends_with(const sip::Views& all, const sip::Views& tail) {
   if (tail.size() > all.size()) return false;
   return std::equal(tail.begin(), tail.end(), all.end() - static_cast<std::ptrdiff_t>(tail.size()));
 }
@@ -105,12 +105,11 @@ void check_forward(Context& c, std::size_t step) {
   same("To", true);
   same("CSeq", false);
 
-  std::vector<std::string_view> fvia = f.header_views("Via");
-  std::vector<std::string_view> mvia = m.header_views("Via");
+  sip::Views fvia = f.header_views("Via");
+  sip::Views mvia = m.header_views("Via");
   // `with_top` is `without` under one more Via (a request going down, or a response before its
   // top Via was popped); compared without received/rport only when they differ as written.
-  auto top_added = [](const std::vector<std::string_view>& with_top,
-                      const std::vector<std::string_view>& without) {
+  auto top_added = [](const sip::Views& with_top, const sip::Views& without) {
     if (with_top.size() != without.size() + 1) return false;
     return std::equal(with_top.begin() + 1, with_top.end(), without.begin(),
                       same_without_received);
@@ -138,8 +137,8 @@ void check_forward(Context& c, std::size_t step) {
     const scenario::Role* proxy = c.scenario.find_role(s.from);
     bool want_rr = c.options.record_route.value_or(proxy && c.scenario.expects_record_route(*proxy));
     if (want_rr && initial && dialog_creating) {
-      std::vector<std::string_view> frr = f.header_views("Record-Route");
-      std::vector<std::string_view> mrr = m.header_views("Record-Route");
+      sip::Views frr = f.header_views("Record-Route");
+      sip::Views mrr = m.header_views("Record-Route");
       if (mrr.size() <= frr.size() || !ends_with(mrr, frr)) {
         fail("Record-Route",
              frr.empty() ? "a Record-Route added" : "a Record-Route added over [" + join(frr) + "]",

@@ -134,7 +134,7 @@ std::size_t Message::count(std::string_view name) const { return count_values(he
 std::optional<std::string_view> Message::header_view(std::string_view name) const {
   return first_view(headers_, name);
 }
-std::vector<std::string_view> Message::header_views(std::string_view name) const {
+Views Message::header_views(std::string_view name) const {
   return header_views_of(headers_, name);
 }
 

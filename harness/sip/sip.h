@@ -19,10 +19,13 @@
 // Different Messages may be used on different threads.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <forward_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -115,6 +118,45 @@ std::string_view canonical_name(std::string_view name);
 
 struct WireHeader;  // private: one header line of the wire index (wire_headers.h)
 
+/// A short list of views into a message, such as a Via or Route stack: the first few are held
+/// inline, so asking for one allocates nothing in the common case (bulk checks ask a few
+/// times per message). Contiguous: converts to a span.
+class Views {
+ public:
+  using value_type = std::string_view;
+  using const_iterator = const std::string_view*;
+
+  void push_back(std::string_view v) {
+    if (!spilled_ && size_ < kInline) {
+      inline_[size_++] = v;
+      return;
+    }
+    if (!spilled_) {
+      heap_.assign(inline_.begin(), inline_.begin() + static_cast<std::ptrdiff_t>(size_));
+      spilled_ = true;
+    }
+    heap_.push_back(v);
+    ++size_;
+  }
+  const std::string_view* begin() const { return spilled_ ? heap_.data() : inline_.data(); }
+  const std::string_view* end() const { return begin() + size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const std::string_view& operator[](std::size_t i) const { return begin()[i]; }
+  const std::string_view& front() const { return begin()[0]; }
+  operator std::span<const std::string_view>() const { return {begin(), size_}; }
+  friend bool operator==(const Views& a, const Views& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  static constexpr std::size_t kInline = 6;
+  std::array<std::string_view, kInline> inline_{};
+  std::vector<std::string_view> heap_;
+  std::size_t size_ = 0;
+  bool spilled_ = false;
+};
+
 /// One SIP message, owning its bytes. Creating one scans and indexes the header lines (one pass,
 /// one allocation besides the bytes); Sofia parses only when a question needs it.
 class Message {
@@ -151,7 +193,7 @@ class Message {
   /// header() and headers() without copies, for hot paths. The views live as long as this
   /// Message and are invalidated by moving it.
   std::optional<std::string_view> header_view(std::string_view name) const;
-  std::vector<std::string_view> header_views(std::string_view name) const;
+  Views header_views(std::string_view name) const;
 
   std::optional<Uri> request_uri() const;
   std::optional<NameAddr> from() const;

@@ -24,9 +24,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-namespace {
-
-// Offset of the first comma in `value` at or after `from` that separates list elements, or npos.
 // The comma that ends the list element starting at `from`, or npos. Most values (a Via, a
 // Record-Route) have no comma at all, or none behind a quote or '<': those are answered at
 // memchr speed; the rest walk the quotes and brackets.
@@ -59,17 +56,8 @@ std::size_t next_separator(std::string_view value, std::size_t from) {
   return std::string_view::npos;
 }
 
-}  // namespace
-
 void append_list(std::string_view value, std::vector<std::string_view>& out) {
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    std::size_t comma = next_separator(value, start);
-    std::string_view e = trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
-    if (!e.empty()) out.push_back(e);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
+  for_each_element(value, [&out](std::string_view e) { out.push_back(e); });
 }
 
 std::vector<std::string_view> split_list(std::string_view value) {

@@ -64,6 +64,20 @@ std::string_view trim(std::string_view s);
 std::vector<std::string_view> split_list(std::string_view value);
 /// split_list() appending to `out`, without a vector of its own.
 void append_list(std::string_view value, std::vector<std::string_view>& out);
+/// The comma that ends the list element starting at `from` (outside quotes and <...>), or npos.
+std::size_t next_separator(std::string_view value, std::size_t from);
+/// Calls f(element) for each element of a list value, as append_list() would add them.
+template <typename F>
+void for_each_element(std::string_view value, F&& f) {
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t comma = next_separator(value, start);
+    std::string_view e = trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    if (!e.empty()) f(e);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+}
 /// split_list(value).front(), without building the list; empty when the list has no element.
 std::optional<std::string_view> first_element(std::string_view value);
 /// split_list(value).size(), without building the list.

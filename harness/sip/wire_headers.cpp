@@ -45,15 +45,13 @@ struct Query {
 
 }  // namespace
 
-std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& headers,
-                                           std::string_view name) {
-  std::vector<std::string_view> out;
+Views header_views_of(const std::vector<WireHeader>& headers, std::string_view name) {
+  Views out;
   Query q(name);
   for (const WireHeader& h : headers) {
     if (!q.matches(h)) continue;
-    if (out.capacity() == 0) out.reserve(4);  // Via, Route stacks: one allocation
     if (q.list) {
-      text::append_list(h.value, out);
+      text::for_each_element(h.value, [&out](std::string_view e) { out.push_back(e); });
     } else {
       out.push_back(h.value);
     }
@@ -63,7 +61,7 @@ std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& hea
 
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
                                        std::string_view name) {
-  std::vector<std::string_view> views = header_views_of(headers, name);
+  Views views = header_views_of(headers, name);
   return {views.begin(), views.end()};
 }
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sip/sip.h"
+
 namespace ladder::sip {
 
 struct WireHeader {
@@ -37,7 +39,7 @@ std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
                                        std::string_view name);
 
 /// header_values() as views into the index (valid while the message lives).
-std::vector<std::string_view> header_views_of(const std::vector<WireHeader>& headers,
+Views header_views_of(const std::vector<WireHeader>& headers,
                                               std::string_view name);
 /// first_header() as a view.
 std::optional<std::string_view> first_view(const std::vector<WireHeader>& headers,
