@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "sip/names.h"
 #include "sip/sip.h"
 #include "sip/text.h"
 #include "sip/walk.h"
@@ -77,28 +78,28 @@ std::string_view tag_of(std::string_view name_addr) {
 
 enum class Wanted { other, call_id, cseq, content_length, via, from, to };
 
-// The first character picks the candidates, so most headers are rejected by one compare.
-Wanted identify(std::string_view name) {
-  bool compact = name.size() == 1;
-  switch (text::lower(name[0])) {
-    case 'i':
-      return compact ? Wanted::call_id : Wanted::other;
-    case 'l':
-      return compact ? Wanted::content_length : Wanted::other;
-    case 'c':
-      if (text::iequals_lower(name, "call-id")) return Wanted::call_id;
-      if (text::iequals_lower(name, "cseq")) return Wanted::cseq;
-      if (text::iequals_lower(name, "content-length")) return Wanted::content_length;
-      return Wanted::other;
-    case 'v':
-      return compact || text::iequals_lower(name, "via") ? Wanted::via : Wanted::other;
-    case 'f':
-      return compact || text::iequals_lower(name, "from") ? Wanted::from : Wanted::other;
-    case 't':
-      return compact || text::iequals_lower(name, "to") ? Wanted::to : Wanted::other;
-    default:
-      return Wanted::other;
-  }
+// header_id() of the headers scan() reads: the index needs each line's id anyway, and comparing
+// ints is cheaper than comparing names again.
+struct WantedIds {
+  int call_id = header_id("Call-ID"), cseq = header_id("CSeq"),
+      content_length = header_id("Content-Length"), via = header_id("Via"),
+      from = header_id("From"), to = header_id("To");
+};
+const WantedIds& wanted_ids() {
+  static const WantedIds ids;  // on first use: safe from static initialisation order
+  return ids;
+}
+
+Wanted wanted(int id) {
+  if (id < 0) return Wanted::other;
+  const WantedIds& ids = wanted_ids();
+  if (id == ids.call_id) return Wanted::call_id;
+  if (id == ids.cseq) return Wanted::cseq;
+  if (id == ids.content_length) return Wanted::content_length;
+  if (id == ids.via) return Wanted::via;
+  if (id == ids.from) return Wanted::from;
+  if (id == ids.to) return Wanted::to;
+  return Wanted::other;
 }
 
 void set_problem(Summary& s, const char* p) {
@@ -110,7 +111,7 @@ void set_problem(Summary& s, const char* p) {
 std::string_view call_id_of(std::string_view bytes) {
   std::string_view id;
   walk_headers(bytes, [&](std::string_view name, std::string_view value, bool) {
-    if (identify(name) != Wanted::call_id) return true;
+    if (header_id(name) != wanted_ids().call_id) return true;
     id = value;
     return false;
   });
@@ -128,8 +129,9 @@ Summary scan_indexed(std::string_view bytes, std::vector<WireHeader>* index,
   const char* const end = bytes.data() + bytes.size();
   if (index != nullptr) index->reserve(16);
   auto on_header = [&](std::string_view name, std::string_view value, bool is_folded) {
-    if (index != nullptr) add_header(*index, *folded, name, value, is_folded);
-    switch (identify(name)) {
+    int id = header_id(name);
+    if (index != nullptr) add_header(*index, *folded, name, value, is_folded, id);
+    switch (wanted(id)) {
       case Wanted::call_id:
         if (!call_id) s.call_id = value;
         call_id = true;

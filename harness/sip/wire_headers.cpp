@@ -7,7 +7,7 @@
 namespace ladder::sip {
 
 void add_header(std::vector<WireHeader>& index, std::forward_list<std::string>& folded,
-                std::string_view name, std::string_view value, bool is_folded) {
+                std::string_view name, std::string_view value, bool is_folded, int id) {
   if (is_folded) {  // RFC 3261 7.3.1: each fold is equivalent to one SP
     std::string joined;
     for (std::size_t at = 0; at <= value.size();) {
@@ -23,7 +23,6 @@ void add_header(std::vector<WireHeader>& index, std::forward_list<std::string>& 
     folded.push_front(std::move(joined));
     value = folded.front();
   }
-  int id = header_id(name);
   index.push_back({id >= 0 ? known_name(id) : name, id, value});
 }
 

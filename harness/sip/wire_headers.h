@@ -30,9 +30,9 @@ Summary scan_indexed(std::string_view bytes, std::vector<WireHeader>* index,
                      std::forward_list<std::string>* folded);
 
 /// Appends one header line to an index: `value` as walk_headers() gives it, its folds (when
-/// `is_folded`) turned into one SP each, the text kept in `folded`.
+/// `is_folded`) turned into one SP each, the text kept in `folded`; `id` is header_id(name).
 void add_header(std::vector<WireHeader>& index, std::forward_list<std::string>& folded,
-                std::string_view name, std::string_view value, bool is_folded);
+                std::string_view name, std::string_view value, bool is_folded, int id);
 
 /// The values of one header: one per line, and for list headers one per comma-separated element.
 std::vector<std::string> header_values(const std::vector<WireHeader>& headers,
