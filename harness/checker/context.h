@@ -21,8 +21,8 @@ struct Context {
   std::vector<std::optional<std::size_t>> matched;
   /// message index -> step index
   std::vector<std::optional<std::size_t>> step_of;
-  /// dialog key (label, or label + leg for B2BUAs) -> Call-ID
-  std::map<std::string, std::string> dialog_call_id;
+  /// dialog key (label, or label + leg for B2BUAs) -> Call-ID (a view into `messages`)
+  std::map<std::string, std::string_view> dialog_call_id;
 
   const Observed& msg(std::size_t i) const { return messages[i]; }
   const MessageResult& info(std::size_t i) const { return verdict.messages[i]; }

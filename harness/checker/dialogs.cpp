@@ -46,8 +46,9 @@ std::map<std::string, std::vector<std::size_t>> steps_by_dialog(const Context& c
 void check_call_id_and_tags(Context& c, const std::string& key,
                             const std::vector<std::size_t>& steps) {
   const std::string& label = *c.step(steps.front()).dialog;
-  const std::string call_id = c.dialog_call_id[key];
-  std::vector<std::string> tags;
+  const std::string call_id(c.dialog_call_id[key]);  // for failure texts
+  std::vector<std::string_view> tags;  // views into the messages, which outlive the check
+  tags.reserve(2);
   for (std::size_t s : steps) {
     std::size_t i = *c.matched[s];
     const sip::Summary& m = c.msg(i).message.summary();
@@ -64,11 +65,12 @@ void check_call_id_and_tags(Context& c, const std::string& key,
         continue;
       }
       const char* header = tag == m.from_tag ? "From" : "To";
-      c.fail(s, i, dialog_failure(header, "tag '" + tags[0] + "' or '" + tags[1] + "'",
+      std::string first(tags[0]), second(tags[1]);
+      c.fail(s, i, dialog_failure(header, "tag '" + first + "' or '" + second + "'",
                                   std::string(tag),
                                   "dialog " + label + ": " + header + " tag '" + std::string(tag) +
-                                      "' is neither of the dialog's tags '" + tags[0] + "', '" +
-                                      tags[1] + "'"));
+                                      "' is neither of the dialog's tags '" + first + "', '" +
+                                      second + "'"));
     }
   }
 }

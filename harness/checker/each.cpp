@@ -224,6 +224,7 @@ struct EachChecker::Impl {
       Call& c = it->second;
       c.have.assign(needs.size(), 0);
       c.messages.reserve(scenario.steps.size() + 2);  // no moves while it fills
+      c.seen.reserve(scenario.steps.size() + 2);
       c.first = arrival;
       idle_queue.push_back({o.time, arrival, it->first});
       std::push_heap(idle_queue.begin(), idle_queue.end(), LaterIdle{});

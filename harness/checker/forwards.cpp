@@ -146,8 +146,8 @@ void check_forward(Context& c, std::size_t step) {
       }
     }
   } else {
-    std::vector<std::string_view> popped(fvia.begin() + (fvia.empty() ? 0 : 1), fvia.end());
     if (!top_added(fvia, mvia)) {
+      std::vector<std::string_view> popped(fvia.begin() + (fvia.empty() ? 0 : 1), fvia.end());
       fail("Via", "[" + join(popped) + "]", "[" + join(mvia) + "]", "the top Via removed");
     }
     auto frr = f.header_views("Record-Route");
