@@ -5,8 +5,11 @@
 
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "testing/capture_files.h"
+#include "testing/captures.h"
+#include "testing/run_command.h"
 
 namespace ladder::capture {
 namespace {
@@ -111,7 +114,7 @@ TEST(PcapFile, DashReadsStandardInput) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(dup2(fd, STDIN_FILENO), STDIN_FILENO);
   ::close(fd);
-  auto d = read_file("-");
+  auto d = read_file(std::string("-"));
   dup2(saved, STDIN_FILENO);
   ::close(saved);
   ASSERT_TRUE(d.complete) << d.error;
@@ -232,6 +235,59 @@ TEST(PcapFile, WriterReportsAnUnwritablePath) {
   auto w = PcapWriter::create("/nonexistent-dir/x.pcap", LinkType::ethernet);
   ASSERT_FALSE(w);
   EXPECT_NE(w.error().find("/nonexistent-dir/x.pcap"), std::string::npos) << w.error();
+}
+
+// Classic pcap files are read from a memory map, pcapng by libpcap: the same capture as pcapng
+// (editcap) must give the same messages, frames and times either way. The committed captures,
+// and the shared real-world ones when present.
+TEST(PcapFile, MappedReadingMatchesLibpcap) {
+  std::vector<std::string> paths;
+  for (const char* name : {"sipp-kamailio-udp.pcap", "sipp-kamailio-tcp.pcap",
+                           "sipp-kamailio-ipv6.pcap", "load/basic-100.pcap"}) {
+    paths.push_back(std::string(LADDER_SOURCE_DIR) + "/captures/" + name);
+  }
+  for (const char* name : {"aaa.pcap", "ipv6frag.pcap"}) {
+    if (auto p = shared_capture(name)) paths.push_back(*p);
+  }
+  TempDir dir;
+  for (const std::string& path : paths) {
+    std::string ng = dir.file("copy.pcapng");
+    Output conv = run_command("editcap -F pcapng '" + path + "' '" + ng + "' 2>&1");
+    ASSERT_EQ(conv.status, 0) << conv.out;
+    Decoded mapped = read_file(path), pcapng = read_file(ng);
+    ASSERT_TRUE(mapped.complete) << mapped.error;
+    ASSERT_TRUE(pcapng.complete) << pcapng.error;
+    EXPECT_EQ(mapped.stats.frames, pcapng.stats.frames) << path;
+    ASSERT_EQ(mapped.messages.size(), pcapng.messages.size()) << path;
+    ASSERT_FALSE(mapped.messages.empty()) << path;
+    for (std::size_t i = 0; i < mapped.messages.size(); ++i) {
+      const Message& a = mapped.messages[i];
+      const Message& b = pcapng.messages[i];
+      EXPECT_EQ(a.frame, b.frame) << path << " #" << i;
+      EXPECT_EQ(a.time, b.time) << path << " #" << i;
+      EXPECT_EQ(a.src, b.src) << path << " #" << i;
+      EXPECT_EQ(a.bytes, b.bytes) << path << " #" << i;
+    }
+  }
+}
+
+// `--each` jobs open the same file at once, on their own threads, and share its map: each must
+// read it whole, and the map must outlive whichever reader finishes first.
+TEST(PcapFile, ConcurrentReadersOfOneFile) {
+  std::string path = std::string(LADDER_SOURCE_DIR) + "/captures/load/basic-100.pcap";
+  Decoded alone = read_file(path);
+  ASSERT_TRUE(alone.complete) << alone.error;
+  std::vector<Decoded> got(4);
+  {
+    std::vector<std::jthread> readers;
+    for (Decoded& d : got) readers.emplace_back([&d, &path] { d = read_file(path); });
+  }
+  for (const Decoded& d : got) {
+    EXPECT_TRUE(d.complete) << d.error;
+    ASSERT_EQ(d.messages.size(), alone.messages.size());
+    EXPECT_EQ(d.messages.back().bytes, alone.messages.back().bytes);
+    EXPECT_EQ(d.messages.back().time, alone.messages.back().time);
+  }
 }
 
 }  // namespace
