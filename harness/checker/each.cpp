@@ -245,20 +245,12 @@ struct EachChecker::Impl {
   }
 
   // Roles not given: infer them from the first call, as the plain check does, then go on.
-  // Every share infers the same roles from the same first call.
-  void infer_from_pending(bool at_end) {
-    std::unordered_map<std::string_view, std::size_t> count;
-    std::string_view first;
-    std::size_t steps = scenario.steps.size();
-    for (const auto& [arrival, o] : pending) {
-      std::string_view cid = o.message.summary().call_id;
-      if (first.empty()) first = cid;
-      ++count[cid];
-    }
-    if (!at_end && (first.empty() || count[first] < steps)) return;
+  // Every share infers the same roles from the same first call. Held back until then: every
+  // message, counted as it comes (the first call's own messages apart).
+  void infer_from_pending() {
     std::vector<Observed> sample;
     for (const auto& [arrival, o] : pending) {
-      if (o.message.summary().call_id == first) {
+      if (o.message.summary().call_id == first_call) {
         sample.push_back({o.frame, o.time, o.src, o.dst, o.transport,
                           sip::Message(std::string(o.message.bytes())), o.incomplete});
       }
@@ -274,11 +266,29 @@ struct EachChecker::Impl {
     for (auto& [arrival, o] : backlog) arrive(std::move(o), arrival);
   }
 
+  // The first call is sampled when it has a message per step, or has gone idle, or so many
+  // messages have waited that memory would grow with the capture (a first call that never
+  // completes must not hold back, or be rescanned for, every message after it).
+  static constexpr std::size_t kMaxPending = 20'000;
+  std::string first_call;
+  std::size_t first_call_messages = 0;
+  core::TimeNs first_time = 0;
+
   void add(Observed&& o) {
     std::uint64_t arrival = arrivals++;
     if (roles_known) return arrive(std::move(o), arrival);
+    std::string_view cid = o.message.summary().call_id;
+    core::TimeNs now = o.time;
+    if (pending.empty()) {
+      first_call = cid;
+      first_time = now;
+    }
+    if (cid == first_call) ++first_call_messages;
     pending.emplace_back(arrival, std::move(o));
-    infer_from_pending(false);
+    if (first_call_messages >= scenario.steps.size() || now - first_time > options.idle ||
+        pending.size() >= kMaxPending) {
+      infer_from_pending();
+    }
   }
 
   void add(const Arrival& a) {
@@ -295,7 +305,7 @@ struct EachChecker::Impl {
   }
 
   void finish() {
-    if (!roles_known) infer_from_pending(true);
+    if (!roles_known) infer_from_pending();
     // Check what is left in order of first appearance, so "first failed" means first in time.
     std::vector<std::pair<std::uint64_t, OpenKey>> left;
     for (const auto& [key, call] : open) left.emplace_back(call.first, key);

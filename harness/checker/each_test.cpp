@@ -171,6 +171,27 @@ TEST(EachChecker, InfersTheRolesFromTheFirstCall) {
   EXPECT_NE(s.notes.front().find("(from the first call)"), std::string::npos) << s.notes.front();
 }
 
+TEST(EachChecker, InfersTheRolesFromAFirstCallThatNeverCompletes) {
+  // Call 1 lacks F5, so it never has a message per step; the others come 40 s later. The roles
+  // still come from call 1 (once it has gone idle), and every call is checked.
+  std::vector<std::vector<Wire>> calls;
+  for (int k = 1; k <= 5; ++k) {
+    std::vector<Wire> c = call(k);
+    if (k == 1) c.erase(c.begin() + F5);
+    for (Wire& w : c) w.at += k == 1 ? 0 : 40;
+    calls.push_back(std::move(c));
+  }
+  std::vector<Observed> in = interleave(std::move(calls));
+  for (unsigned jobs : {1u, 2u}) {
+    EachSummary s = run(in, jobs, false);
+    EXPECT_EQ(s.calls, 5u) << jobs;
+    EXPECT_EQ(s.passed, 4u) << jobs;
+    EXPECT_EQ(failed_ids(s), std::vector<std::string>{"call-1"}) << jobs;
+    ASSERT_FALSE(s.notes.empty()) << jobs;
+    EXPECT_NE(s.notes.front().find("roles inferred"), std::string::npos) << s.notes.front();
+  }
+}
+
 TEST(EachChecker, MessagesOutsideTheRolesAreCountedNotChecked) {
   std::vector<Wire> c = call(1);
   std::vector<Observed> in = interleave({c});
