@@ -168,6 +168,9 @@ struct EachChecker::Impl {
     }
     done.insert(key.hash);
     Verdict v = check(scenario, call.messages, per_call);
+    for (Observed& o : call.messages) {
+      if (spare.size() < kSpare) spare.push_back(std::move(o.message).release());
+    }
     ++summary.calls;
     if (v.passed) {
       ++summary.passed;
@@ -291,10 +294,22 @@ struct EachChecker::Impl {
     }
   }
 
+  // Memory of checked calls' messages, for the next ones: two allocations and frees fewer per
+  // message, a tenth of a bulk check's time when glibc's per-thread cache runs dry.
+  static constexpr std::size_t kSpare = 256;
+  std::vector<sip::Message::Buffers> spare;
+
+  sip::Message message(std::string_view bytes) {
+    if (spare.empty()) return sip::Message(std::string(bytes));
+    sip::Message m(bytes, std::move(spare.back()));
+    spare.pop_back();
+    return m;
+  }
+
   void add(const Arrival& a) {
-    auto observed = [&a] {
-      return Observed{a.frame, a.time, a.src, a.dst, a.transport,
-                      sip::Message(std::string(a.bytes)), a.incomplete};
+    auto observed = [this, &a] {
+      return Observed{a.frame, a.time, a.src, a.dst, a.transport, message(a.bytes),
+                      a.incomplete};
     };
     if (!roles_known || share.count <= 1) return add(observed());
     // Most messages are another share's: find their Call-ID without parsing them.

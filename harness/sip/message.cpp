@@ -69,6 +69,29 @@ struct Message::Parsed {
 };
 
 Message::Message(std::string bytes) : bytes_(std::move(bytes)) { index(); }
+
+Message::Buffers::Buffers() = default;
+Message::Buffers::~Buffers() = default;
+Message::Buffers::Buffers(Buffers&&) noexcept = default;
+Message::Buffers& Message::Buffers::operator=(Buffers&&) noexcept = default;
+
+Message::Message(std::string_view bytes, Buffers&& reuse)
+    : bytes_(std::move(reuse.bytes)), headers_(std::move(reuse.headers)) {
+  bytes_.assign(bytes);
+  index();
+}
+
+Message::Buffers Message::release() && {
+  Buffers b;
+  b.bytes = std::move(bytes_);
+  b.headers = std::move(headers_);
+  bytes_.clear();
+  headers_.clear();
+  folded_.clear();
+  parsed_.reset();
+  summary_ = Summary{};
+  return b;
+}
 Message::~Message() = default;
 // Summary and the header index hold views into bytes_. Moving a std::string keeps its heap
 // buffer, but a short string lives inside the object and moves by copy: then the views must be

@@ -135,6 +135,33 @@ TEST(Message, MovesKeepAnswers) {
   EXPECT_EQ(t.problem(), "not a SIP start line: 'TEST'");
 }
 
+// A message built in another's released memory answers as one built afresh, whether its bytes
+// fit in that memory or not; the released one is left empty.
+TEST(Message, BuiltInReleasedMemory) {
+  Message first(lists_message());
+  ASSERT_FALSE(first.header_views("Via").empty());
+  Message::Buffers memory = std::move(first).release();
+  EXPECT_TRUE(first.bytes().empty());
+  EXPECT_TRUE(first.summary().call_id.empty());
+  EXPECT_FALSE(first.header("Call-ID"));
+  std::string shorter = msg({"BYE sip:b@h SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKr",
+                             "From: <sip:a@h>;tag=1", "To: <sip:b@h>;tag=2", "Call-ID: reused",
+                             "CSeq: 2 BYE", "Content-Length: 0"});
+  const char* reused_at = memory.bytes.data();
+  Message again(shorter, std::move(memory));
+  EXPECT_EQ(again.bytes().data(), reused_at);  // no new allocation for the bytes
+  EXPECT_EQ(again.bytes(), shorter);
+  EXPECT_EQ(again.summary().call_id, "reused");
+  EXPECT_EQ(again.summary().via_branch, "z9hG4bKr");
+  EXPECT_EQ(again.header_views("Via").size(), 1u);
+  EXPECT_EQ(again.header("CSeq"), "2 BYE");
+  EXPECT_FALSE(again.malformed()) << again.problem();
+  std::string longer = shorter + std::string(4096, 'x');
+  Message grown(longer, std::move(again).release());
+  EXPECT_EQ(grown.bytes(), longer);
+  EXPECT_EQ(grown.summary().call_id, "reused");
+}
+
 // ipv6frag.pcap frame 24 (a real SIPp UAS) repeats Content-Type; Sofia rejects it and names
 // the error header by its value, so the problem text must name the header itself.
 TEST(Message, RepeatedSingleValuedHeaderIsNamed) {

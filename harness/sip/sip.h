@@ -167,6 +167,21 @@ class Message {
   Message(Message&&) noexcept;
   Message& operator=(Message&&) noexcept;
 
+  /// The memory a message holds (its bytes and header index), to build another in: a bulk check
+  /// reuses it rather than allocate and free twice per message.
+  struct Buffers {
+    Buffers();
+    ~Buffers();
+    Buffers(Buffers&&) noexcept;
+    Buffers& operator=(Buffers&&) noexcept;
+    std::string bytes;
+    std::vector<WireHeader> headers;
+  };
+  /// A copy of `bytes` made in `reuse`'s memory.
+  Message(std::string_view bytes, Buffers&& reuse);
+  /// Gives the memory up for another message; this one is left empty.
+  Buffers release() &&;
+
   std::string_view bytes() const;
   /// Fast fields (scan()). Computed on construction.
   const Summary& summary() const;
