@@ -68,7 +68,6 @@ struct LaterIdle {  // std::push_heap keeps the greatest on top; the oldest is w
   }
 };
 
-
 }  // namespace
 
 bool groupable_by_call_id(const scenario::Scenario& sc) {
@@ -91,8 +90,8 @@ struct EachChecker::Impl {
   std::uint64_t arrivals = 0;  // messages added so far, of every share
   std::unordered_map<core::Endpoint, int, core::EndpointHash> role_cache;  // -1: no role
   std::unordered_map<OpenKey, Call, KeyHash, KeyEqual> open;
-  std::vector<Idle> idle_queue;                 // heap, LaterIdle
-  std::unordered_set<std::uint64_t> done;       // hashes of checked Call-IDs
+  std::vector<Idle> idle_queue;            // heap, LaterIdle
+  std::unordered_set<std::uint64_t> done;  // hashes of checked Call-IDs
   // Before the roles are known (inferred from the first call): every message, with its arrival.
   std::vector<std::pair<std::uint64_t, Observed>> pending;
 
@@ -108,8 +107,8 @@ struct EachChecker::Impl {
       int from = role_number(st.from), to = role_number(st.to);
       bool found = false;
       for (Need& n : needs) {
-        if (n.from == from && n.to == to && n.request == st.is_request() &&
-            n.method == st.method && n.status == st.status) {
+        if (n.from == from && n.to == to && n.request == st.is_request() && n.method == st.method &&
+            n.status == st.status) {
           ++n.count;
           found = true;
         }
@@ -198,7 +197,7 @@ struct EachChecker::Impl {
       Idle e = std::move(idle_queue.back());
       idle_queue.pop_back();
       auto it = open.find(e.key);
-      if (it == open.end()) continue;  // checked already
+      if (it == open.end()) continue;   // checked already
       if (it->second.last != e.last) {  // had messages since: back in with its real time
         e.last = it->second.last;
         idle_queue.push_back(std::move(e));
@@ -308,8 +307,7 @@ struct EachChecker::Impl {
 
   void add(const Arrival& a) {
     auto observed = [this, &a] {
-      return Observed{a.frame, a.time, a.src, a.dst, a.transport, message(a.bytes),
-                      a.incomplete};
+      return Observed{a.frame, a.time, a.src, a.dst, a.transport, message(a.bytes), a.incomplete};
     };
     if (!roles_known || share.count <= 1) return add(observed());
     // Most messages are another share's: find their Call-ID without parsing them.

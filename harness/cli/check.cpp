@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "checker/checker.h"
 #include "capture/capture.h"
+#include "checker/checker.h"
 #include "checker/each.h"
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -97,8 +97,11 @@ int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::Ch
     auto on_payload = [&feed](const capture::SipPayload& p) {
       feed({p.frame, p.time, p.src, p.dst, p.transport, p.bytes, p.incomplete});
     };
-    if (job == 0) results[0] = capture::read_capture(a.capture, on_payload, std::ref(warn));
-    else results[job] = capture::read_capture(a.capture, on_payload, [](const core::Diagnostic&) {});
+    if (job == 0) {
+      results[0] = capture::read_capture(a.capture, on_payload, std::ref(warn));
+    } else {  // the same diagnostics again: job 0 reports them
+      results[job] = capture::read_capture(a.capture, on_payload, [](const core::Diagnostic&) {});
+    }
   };
   const checker::EachSummary s = checker::check_each(sc, eo, jobs, read);
   const auto& result = results[0];
@@ -110,8 +113,10 @@ int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::Ch
   for (unsigned job = 1; job < jobs; ++job) {
     const auto& r = results[job];
     if (!r || r->stats.sip_messages != result->stats.sip_messages) {
-      std::fprintf(stderr, "ladder check: %s changed while it was read (each of the %u jobs "
-                   "reads it)\n", a.capture.c_str(), jobs);
+      std::fprintf(stderr,
+                   "ladder check: %s changed while it was read (each of the %u jobs "
+                   "reads it)\n",
+                   a.capture.c_str(), jobs);
       return bad_input;
     }
   }

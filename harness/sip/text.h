@@ -72,7 +72,8 @@ void for_each_element(std::string_view value, F&& f) {
   std::size_t start = 0;
   while (start <= value.size()) {
     std::size_t comma = next_separator(value, start);
-    std::string_view e = trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    std::string_view e =
+        trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
     if (!e.empty()) f(e);
     if (comma == std::string_view::npos) break;
     start = comma + 1;

@@ -25,7 +25,8 @@ inline const char* walk_headers(std::string_view bytes, OnHeader&& on_header) {
     const char* line_end = nl != nullptr ? nl : end;
     if (line_end > pos && line_end[-1] == '\r') --line_end;
     if (line_end == pos) return next;  // the blank line: the body follows
-    if (text::is_ws(*pos)) {  // a continuation with no header before it (right after the start line)
+    // A continuation with no header before it (right after the start line).
+    if (text::is_ws(*pos)) {
       pos = next;
       continue;
     }
