@@ -2,23 +2,20 @@
 //
 // libpcap opens every capture and is the authority on its header (format, link type, snapshot
 // length). A regular file in classic pcap format with this machine's byte order is then read
-// from a read-only memory map, record by record, with libpcap's own checks and words: no
-// read() copy and no stdio call per packet, which made reading half of what `--each` spends
-// per thread before it checks anything (every thread reads the whole file). pcapng, swapped
-// byte order and standard input stay on libpcap's reader.
+// directly, a MiB per read(), its records parsed here with libpcap's own checks and words: no
+// stdio call per packet, which made reading half of what each `--each` job spends before it
+// checks anything (every job reads the whole file). pcapng, swapped byte order and standard
+// input stay on libpcap's reader. (A memory map was tried: as fast, but a file cut short by
+// another program while mapped kills the reader with SIGBUS, and mapped pages count as memory.)
 #include <fcntl.h>
 #include <pcap.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <tuple>
 
 #include "capture/capture.h"
 
@@ -46,43 +43,20 @@ std::string open_error(const std::string& name, std::string_view pcap_text) {
   return name + ": " + std::string(pcap_text);
 }
 
-// A read-only private map of a whole file; unmapped on destruction.
-class Mapping {
+// A file descriptor, closed on destruction.
+class Fd {
  public:
-  Mapping(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() { ::munmap(const_cast<std::uint8_t*>(data_), size_); }
-  const std::uint8_t* data() const { return data_; }
-  std::size_t size() const { return size_; }
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
 
  private:
-  const std::uint8_t* data_;
-  std::size_t size_;
+  int fd_;
 };
-
-// The map of `path` (whose stat is `st`), shared by every PcapFile of this process open on the
-// same unchanged file: `--each` jobs read the same file at once, and the kernel then fills in
-// page tables for one map instead of one per job. Null when the file cannot be mapped.
-std::shared_ptr<const Mapping> map_file(const std::string& path, const struct stat& st) {
-  using Key = std::tuple<dev_t, ino_t, off_t, std::int64_t, long>;
-  static std::mutex mu;
-  static std::map<Key, std::weak_ptr<const Mapping>> maps;
-  Key key{st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
-  std::lock_guard lock(mu);
-  std::erase_if(maps, [](const auto& entry) { return entry.second.expired(); });
-  if (auto it = maps.find(key); it != maps.end()) return it->second.lock();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  auto size = static_cast<std::size_t>(st.st_size);
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);  // the map keeps the file
-  if (p == MAP_FAILED) return nullptr;
-  ::madvise(p, size, MADV_SEQUENTIAL);
-  auto m = std::make_shared<const Mapping>(static_cast<const std::uint8_t*>(p), size);
-  maps[key] = m;
-  return m;
-}
 
 // Classic pcap in this machine's byte order: microsecond or nanosecond timestamps.
 constexpr std::uint32_t kMagicMicro = 0xa1b2c3d4;
@@ -105,54 +79,72 @@ struct PcapFile::Impl {
   PcapHandle pcap;
   std::string name;
   std::uint64_t frames = 0;
-  // The mapped path: `map` holds the file, `pos` the next record; nanosecond timestamps or not.
-  std::shared_ptr<const Mapping> map;
-  std::size_t pos = 0;
-  std::size_t kept_from = 0;  // start of the part of the map whose page tables are kept
+  // The direct path: records parsed from our own reads of the file into `chunk`, whose bytes
+  // [begin, end) are read and not yet consumed.
+  std::unique_ptr<Fd> file;
+  std::unique_ptr<std::uint8_t[]> chunk;
+  std::size_t begin = 0, end = 0;
+  bool at_eof = false;
   bool nanos = false;
+  int link = 0;
 
-  bool mapped() const { return map != nullptr; }
-  Next next_mapped(Frame& out, std::string& error_text);
-  void map_if_classic(const std::string& path);
-  void release_behind();
+  bool direct() const { return file != nullptr; }
+  Next next_direct(Frame& out, std::string& error_text);
+  bool fill(std::size_t need, std::string& error_text);
+  void read_directly_if_classic(const std::string& path);
   std::string where() const { return name + ": frame " + std::to_string(frames + 1) + ": "; }
 };
 
-// What was read lies in the page cache either way, but counts in this process's resident size
-// while mapped: let go of the pages well behind the reader (far enough that another job reading
-// the same map a little behind rarely has to fault them in again), so memory stays flat.
-constexpr std::size_t kReleaseChunk = 16u << 20;
-constexpr std::size_t kKeepBehind = 16u << 20;
+// Bytes read at a time: one read() per MiB, and a record (at most kMaxCaplen) always fits.
+constexpr std::size_t kChunk = 1u << 20;
 
-void PcapFile::Impl::release_behind() {
-  if (pos - kept_from < kKeepBehind + kReleaseChunk) return;
-  // The map starts on a page and the chunks are whole pages.
-  ::madvise(const_cast<std::uint8_t*>(map->data()) + kept_from, kReleaseChunk, MADV_DONTNEED);
-  kept_from += kReleaseChunk;
+// Makes at least `need` unconsumed bytes available unless the file ends first; false (with
+// `error_text` set) only on a read error.
+bool PcapFile::Impl::fill(std::size_t need, std::string& error_text) {
+  if (end - begin >= need || at_eof) return true;
+  std::memmove(chunk.get(), chunk.get() + begin, end - begin);
+  end -= begin;
+  begin = 0;
+  while (end < kChunk) {
+    ssize_t got = ::read(file->get(), chunk.get() + end, kChunk - end);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      error_text = where() + "read error: " + std::strerror(errno);
+      return false;
+    }
+    if (got == 0) {
+      at_eof = true;
+      break;
+    }
+    end += static_cast<std::size_t>(got);
+  }
+  return true;
 }
 
 // The same checks, in the same order and words, as libpcap's pcap_next_packet() for a file.
-PcapFile::Next PcapFile::Impl::next_mapped(Frame& out, std::string& error_text) {
-  std::size_t left = map->size() - pos;
+PcapFile::Next PcapFile::Impl::next_direct(Frame& out, std::string& error_text) {
+  if (!fill(kRecordHeader, error_text)) return Next::error;
+  std::size_t left = end - begin;
   if (left == 0) return Next::end;
   if (left < kRecordHeader) {
     error_text = where() + "truncated capture: truncated dump file; tried to read " +
                  std::to_string(kRecordHeader) + " header bytes, only got " + std::to_string(left);
     return Next::error;
   }
-  const std::uint8_t* h = map->data() + pos;
-  std::uint32_t caplen = u32(h + 8);
+  std::uint32_t caplen = u32(chunk.get() + begin + 8);
   if (caplen > kMaxCaplen) {
     error_text = where() + "invalid packet capture length " + std::to_string(caplen) +
                  ", bigger than maximum of " + std::to_string(kMaxCaplen);
     return Next::error;
   }
-  left -= kRecordHeader;
+  if (!fill(kRecordHeader + caplen, error_text)) return Next::error;
+  left = end - begin - kRecordHeader;
   if (caplen > left) {
     error_text = where() + "truncated capture: truncated dump file; tried to read " +
                  std::to_string(caplen) + " captured bytes, only got " + std::to_string(left);
     return Next::error;
   }
+  const std::uint8_t* h = chunk.get() + begin;
   ++frames;
   out.number = frames;
   std::uint32_t sub = u32(h + 4);
@@ -160,8 +152,7 @@ PcapFile::Next PcapFile::Impl::next_mapped(Frame& out, std::string& error_text) 
              static_cast<core::TimeNs>(nanos ? sub : sub * std::uint64_t{1000});
   out.data = std::span<const std::uint8_t>(h + kRecordHeader, caplen);
   out.wire_length = u32(h + 12);
-  pos += kRecordHeader + caplen;
-  release_behind();
+  begin += kRecordHeader + caplen;
   return Next::frame;
 }
 
@@ -209,32 +200,44 @@ std::expected<PcapFile, std::string> PcapFile::open(const std::string& path) {
     return std::unexpected(open_error(impl->name, errbuf));
   }
   impl->pcap.reset(p);
-  if (path != "-") impl->map_if_classic(path);
+  impl->link = pcap_datalink(p);
+  if (path != "-") impl->read_directly_if_classic(path);
   return PcapFile(std::move(impl));
 }
 
-// Switches to the mapped path when the file is classic pcap in native byte order (libpcap has
-// read and accepted its header). Anything else, or a map that fails, stays with libpcap.
-void PcapFile::Impl::map_if_classic(const std::string& path) {
+// Switches to the direct path when the file is classic pcap in native byte order (libpcap has
+// read and accepted its header, and named the link type): libpcap's reader costs a stdio call
+// or two per packet, and `--each` reads the whole file once per core. Anything else, or a file
+// that cannot be opened again, stays with libpcap.
+void PcapFile::Impl::read_directly_if_classic(const std::string& path) {
   if (pcap_is_swapped(pcap.get()) != 0) return;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-  if (static_cast<std::size_t>(st.st_size) < kFileHeader) return;
-  std::shared_ptr<const Mapping> m = map_file(path, st);
-  if (m == nullptr) return;
-  std::uint32_t magic = u32(m->data());
+  auto fd = std::make_unique<Fd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd->get() < 0) return;
+  auto data = std::make_unique_for_overwrite<std::uint8_t[]>(kChunk);
+  std::uint8_t head[kFileHeader];
+  std::size_t have = 0;
+  while (have < kFileHeader) {
+    ssize_t got = ::read(fd->get(), head + have, kFileHeader - have);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return;
+    have += static_cast<std::size_t>(got);
+  }
+  std::uint32_t magic = u32(head);
   if (magic != kMagicMicro && magic != kMagicNano) return;  // pcapng, or swapped after all
-  map = std::move(m);
+  ::posix_fadvise(fd->get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  file = std::move(fd);
+  chunk = std::move(data);
   nanos = magic == kMagicNano;
-  pos = kFileHeader;
+  pcap.reset();  // libpcap's part is done: its handle and buffers go
+  buffer.reset();
 }
 
-int PcapFile::link_type() const { return pcap_datalink(impl_->pcap.get()); }
+int PcapFile::link_type() const { return impl_->link; }
 
 const std::string& PcapFile::name() const { return impl_->name; }
 
 PcapFile::Next PcapFile::next(Frame& out, std::string& error_text) {
-  if (impl_->mapped()) return impl_->next_mapped(out, error_text);
+  if (impl_->direct()) return impl_->next_direct(out, error_text);
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   int rc = pcap_next_ex(impl_->pcap.get(), &header, &data);

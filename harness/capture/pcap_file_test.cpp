@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -237,10 +238,10 @@ TEST(PcapFile, WriterReportsAnUnwritablePath) {
   EXPECT_NE(w.error().find("/nonexistent-dir/x.pcap"), std::string::npos) << w.error();
 }
 
-// Classic pcap files are read from a memory map, pcapng by libpcap: the same capture as pcapng
+// Classic pcap files are read by PcapFile itself, pcapng by libpcap: the same capture as pcapng
 // (editcap) must give the same messages, frames and times either way. The committed captures,
 // and the shared real-world ones when present.
-TEST(PcapFile, MappedReadingMatchesLibpcap) {
+TEST(PcapFile, DirectReadingMatchesLibpcap) {
   std::vector<std::string> paths;
   for (const char* name : {"sipp-kamailio-udp.pcap", "sipp-kamailio-tcp.pcap",
                            "sipp-kamailio-ipv6.pcap", "load/basic-100.pcap"}) {
@@ -254,14 +255,14 @@ TEST(PcapFile, MappedReadingMatchesLibpcap) {
     std::string ng = dir.file("copy.pcapng");
     Output conv = run_command("editcap -F pcapng '" + path + "' '" + ng + "' 2>&1");
     ASSERT_EQ(conv.status, 0) << conv.out;
-    Decoded mapped = read_file(path), pcapng = read_file(ng);
-    ASSERT_TRUE(mapped.complete) << mapped.error;
+    Decoded direct = read_file(path), pcapng = read_file(ng);
+    ASSERT_TRUE(direct.complete) << direct.error;
     ASSERT_TRUE(pcapng.complete) << pcapng.error;
-    EXPECT_EQ(mapped.stats.frames, pcapng.stats.frames) << path;
-    ASSERT_EQ(mapped.messages.size(), pcapng.messages.size()) << path;
-    ASSERT_FALSE(mapped.messages.empty()) << path;
-    for (std::size_t i = 0; i < mapped.messages.size(); ++i) {
-      const Message& a = mapped.messages[i];
+    EXPECT_EQ(direct.stats.frames, pcapng.stats.frames) << path;
+    ASSERT_EQ(direct.messages.size(), pcapng.messages.size()) << path;
+    ASSERT_FALSE(direct.messages.empty()) << path;
+    for (std::size_t i = 0; i < direct.messages.size(); ++i) {
+      const Message& a = direct.messages[i];
       const Message& b = pcapng.messages[i];
       EXPECT_EQ(a.frame, b.frame) << path << " #" << i;
       EXPECT_EQ(a.time, b.time) << path << " #" << i;
@@ -271,8 +272,7 @@ TEST(PcapFile, MappedReadingMatchesLibpcap) {
   }
 }
 
-// `--each` jobs open the same file at once, on their own threads, and share its map: each must
-// read it whole, and the map must outlive whichever reader finishes first.
+// `--each` jobs open the same file at once, each on its own thread: each must read it whole.
 TEST(PcapFile, ConcurrentReadersOfOneFile) {
   std::string path = std::string(LADDER_SOURCE_DIR) + "/captures/load/basic-100.pcap";
   Decoded alone = read_file(path);
@@ -288,6 +288,34 @@ TEST(PcapFile, ConcurrentReadersOfOneFile) {
     EXPECT_EQ(d.messages.back().bytes, alone.messages.back().bytes);
     EXPECT_EQ(d.messages.back().time, alone.messages.back().time);
   }
+}
+
+// Another program cuts the file short while it is being read (a capture rewritten under the
+// same name): the reader reports a truncated capture at the frame where the bytes ran out,
+// keeps what came before, and does not crash.
+TEST(PcapFile, FileCutShortWhileBeingRead) {
+  TempDir dir;
+  std::string path = dir.file("shrinking.pcap");
+  std::vector<Bytes> frames;
+  for (int i = 0; i < 10000; ++i) frames.push_back(udp_sip("call-" + std::to_string(i)));
+  write_pcap(path, LinkType::ethernet, frames);
+  auto file = PcapFile::open(path);
+  ASSERT_TRUE(file) << file.error();
+  Frame frame;
+  std::string error;
+  ASSERT_EQ(file->next(frame, error), PcapFile::Next::frame) << error;
+  std::uintmax_t size = std::filesystem::file_size(path);
+  ASSERT_GT(size, 2u << 20);  // more than the reader has taken in at once
+  std::filesystem::resize_file(path, size / 2 + 7);  // mid-record
+  std::uint64_t read = 1;
+  PcapFile::Next n;
+  while ((n = file->next(frame, error)) == PcapFile::Next::frame) ++read;
+  ASSERT_EQ(n, PcapFile::Next::error);
+  EXPECT_GT(read, 1u);
+  EXPECT_LT(read, frames.size());
+  EXPECT_NE(error.find(": frame " + std::to_string(read + 1) + ": truncated capture"),
+            std::string::npos)
+      << error;
 }
 
 }  // namespace
