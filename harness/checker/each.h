@@ -6,7 +6,9 @@
 // of capture time has passed since its last message (64*T1 by default), or at finish(). So
 // memory follows the calls in progress, not the capture. Retransmissions that arrive after a
 // call was checked are counted, not checked. Scenarios whose steps span more than one dialog
-// cannot be grouped by Call-ID: use the plain check for them.
+// cannot be grouped by Call-ID: use the plain check for them. Without a role map, messages wait
+// until the roles are inferred from the first call: once it has a message per step, has gone
+// idle, or 20,000 messages have waited, whichever comes first.
 //
 // Threading: an EachChecker is used from one thread. check_each() runs several on as many
 // threads, each reading the whole capture itself and taking only its share of the calls (by
