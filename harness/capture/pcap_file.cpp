@@ -93,6 +93,11 @@ struct PcapFile::Impl {
   bool fill(std::size_t need, std::string& error_text);
   void read_directly_if_classic(const std::string& path);
   std::string where() const { return name + ": frame " + std::to_string(frames + 1) + ": "; }
+  /// libpcap's words for a file that ends inside a record, after where().
+  std::string truncated(std::size_t wanted, const char* what, std::size_t got) const {
+    return where() + "truncated capture: truncated dump file; tried to read " +
+           std::to_string(wanted) + " " + what + ", only got " + std::to_string(got);
+  }
 };
 
 // Bytes read at a time: one read() per MiB, and a record (at most kMaxCaplen) always fits.
@@ -127,8 +132,7 @@ PcapFile::Next PcapFile::Impl::next_direct(Frame& out, std::string& error_text) 
   std::size_t left = end - begin;
   if (left == 0) return Next::end;
   if (left < kRecordHeader) {
-    error_text = where() + "truncated capture: truncated dump file; tried to read " +
-                 std::to_string(kRecordHeader) + " header bytes, only got " + std::to_string(left);
+    error_text = truncated(kRecordHeader, "header bytes", left);
     return Next::error;
   }
   std::uint32_t caplen = u32(chunk.get() + begin + 8);
@@ -140,8 +144,7 @@ PcapFile::Next PcapFile::Impl::next_direct(Frame& out, std::string& error_text) 
   if (!fill(kRecordHeader + caplen, error_text)) return Next::error;
   left = end - begin - kRecordHeader;
   if (caplen > left) {
-    error_text = where() + "truncated capture: truncated dump file; tried to read " +
-                 std::to_string(caplen) + " captured bytes, only got " + std::to_string(left);
+    error_text = truncated(caplen, "captured bytes", left);
     return Next::error;
   }
   const std::uint8_t* h = chunk.get() + begin;
@@ -211,22 +214,22 @@ std::expected<PcapFile, std::string> PcapFile::open(const std::string& path) {
 // that cannot be opened again, stays with libpcap.
 void PcapFile::Impl::read_directly_if_classic(const std::string& path) {
   if (pcap_is_swapped(pcap.get()) != 0) return;
-  auto fd = std::make_unique<Fd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd->get() < 0) return;
-  auto data = std::make_unique_for_overwrite<std::uint8_t[]>(kChunk);
-  std::uint8_t head[kFileHeader];
-  std::size_t have = 0;
-  while (have < kFileHeader) {
-    ssize_t got = ::read(fd->get(), head + have, kFileHeader - have);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return;
-    have += static_cast<std::size_t>(got);
+  file = std::make_unique<Fd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  chunk = std::make_unique_for_overwrite<std::uint8_t[]>(kChunk);
+  std::string unused;
+  std::uint32_t magic = 0;
+  if (file->get() >= 0) {
+    ::posix_fadvise(file->get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (fill(kFileHeader, unused) && end >= kFileHeader) magic = u32(chunk.get());
   }
-  std::uint32_t magic = u32(head);
-  if (magic != kMagicMicro && magic != kMagicNano) return;  // pcapng, or swapped after all
-  ::posix_fadvise(fd->get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  file = std::move(fd);
-  chunk = std::move(data);
+  if (magic != kMagicMicro && magic != kMagicNano) {  // pcapng, swapped after all, unreadable
+    file.reset();
+    chunk.reset();
+    begin = end = 0;
+    at_eof = false;
+    return;
+  }
+  begin = kFileHeader;
   nanos = magic == kMagicNano;
   pcap.reset();  // libpcap's part is done: its handle and buffers go
   buffer.reset();
@@ -253,7 +256,7 @@ PcapFile::Next PcapFile::next(Frame& out, std::string& error_text) {
   }
   if (rc == PCAP_ERROR_BREAK) return Next::end;
   std::string text = pcap_geterr(impl_->pcap.get());
-  std::string where = impl_->name + ": frame " + std::to_string(impl_->frames + 1) + ": ";
+  std::string where = impl_->where();
   error_text = contains(text, "truncated") ? where + "truncated capture: " + text : where + text;
   return Next::error;
 }
