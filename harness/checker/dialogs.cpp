@@ -46,16 +46,17 @@ std::map<std::string, std::vector<std::size_t>> steps_by_dialog(const Context& c
 void check_call_id_and_tags(Context& c, const std::string& key,
                             const std::vector<std::size_t>& steps) {
   const std::string& label = *c.step(steps.front()).dialog;
-  const std::string call_id(c.dialog_call_id[key]);  // for failure texts
+  const std::string_view call_id = c.dialog_call_id[key];
   std::vector<std::string_view> tags;  // views into the messages, which outlive the check
   tags.reserve(2);
   for (std::size_t s : steps) {
     std::size_t i = *c.matched[s];
     const sip::Summary& m = c.msg(i).message.summary();
     if (m.call_id != call_id) {
-      c.fail(s, i, dialog_failure("Call-ID", call_id, std::string(m.call_id),
+      std::string want(call_id);
+      c.fail(s, i, dialog_failure("Call-ID", want, std::string(m.call_id),
                                   "dialog " + label + ": Call-ID '" + std::string(m.call_id) +
-                                      "' differs from the dialog's '" + call_id + "'"));
+                                      "' differs from the dialog's '" + want + "'"));
       continue;
     }
     for (std::string_view tag : {m.from_tag, m.to_tag}) {

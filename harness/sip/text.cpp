@@ -58,13 +58,9 @@ std::size_t next_separator(std::string_view value, std::size_t from) {
   return std::string_view::npos;
 }
 
-void append_list(std::string_view value, std::vector<std::string_view>& out) {
-  for_each_element(value, [&out](std::string_view e) { out.push_back(e); });
-}
-
 std::vector<std::string_view> split_list(std::string_view value) {
   std::vector<std::string_view> out;
-  append_list(value, out);
+  for_each_element(value, [&out](std::string_view e) { out.push_back(e); });
   return out;
 }
 

@@ -62,11 +62,9 @@ std::string_view trim(std::string_view s);
 /// Splits a header value at commas that are outside quoted strings and <...>; elements trimmed,
 /// empty ones dropped.
 std::vector<std::string_view> split_list(std::string_view value);
-/// split_list() appending to `out`, without a vector of its own.
-void append_list(std::string_view value, std::vector<std::string_view>& out);
 /// The comma that ends the list element starting at `from` (outside quotes and <...>), or npos.
 std::size_t next_separator(std::string_view value, std::size_t from);
-/// Calls f(element) for each element of a list value, as append_list() would add them.
+/// Calls f(element) for each element of a list value, as split_list() would list them.
 template <typename F>
 void for_each_element(std::string_view value, F&& f) {
   std::size_t start = 0;
