@@ -177,6 +177,17 @@ TEST(Checker, ChangedToTagBreaksTheDialog) {
       << ::testing::PrintToString(f);
 }
 
+TEST(Checker, ChangedCallIdBreaksTheDialog) {
+  auto w = basic_call();
+  edit(w[F10].text, "Call-ID: call-1", "Call-ID: call-2");
+  Verdict v = run(basic_ladder(), w);
+  auto f = failures(v);
+  EXPECT_NE(std::find(f.begin(), f.end(),
+                      "F10: dialog call: Call-ID 'call-2' differs from the dialog's 'call-1'"),
+            f.end())
+      << ::testing::PrintToString(f);
+}
+
 TEST(Checker, RetransmissionsAreFoldedCountedAndTimed) {
   auto w = basic_call();
   Wire again = w[F1];
