@@ -247,6 +247,22 @@ TEST_F(BadInput, TcpGapIsNamedAndTheCutMessageKeptAndMarked) {
   EXPECT_NE(o.out.find("BYE"), std::string::npos) << o.out;
 }
 
+// Issue 14: one OPTIONS with `Max-Forwards: 70` twice killed `ladder show` with SIGSEGV.
+TEST_F(BadInput, Issue14RepeatedMaxForwardsIsShownMalformed) {
+  using namespace ladder::testing;
+  std::string options =
+      "OPTIONS sip:b@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\n"
+      "Max-Forwards: 70\r\nMax-Forwards: 70\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+      "Call-ID: twice-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  fs::path p = dir_ / "twice.pcap";
+  write_pcap(p.string(), ladder::capture::LinkType::ethernet,
+             {ethernet(ipv4("10.0.0.1", "10.0.0.2", 17, udp(5060, 5060, options)))});
+  Output o = run_command(kLadder + " show '" + p.string() + "' 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("OPTIONS"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("more than one Max-Forwards header"), std::string::npos) << o.out;
+}
+
 TEST(Usage, UnknownCommandIsAUsageError) {
   Output o = run_command(kLadder + " frobnicate 2>&1");
   EXPECT_EQ(o.status, 2);

@@ -40,14 +40,10 @@ std::string find_problem(std::string_view bytes, const Summary& summary, const S
     const std::string& name = sofia.bad_headers.front();
     std::optional<std::string> value = first_header(headers, name);
     if (value) return "bad " + name + " header: '" + *value + "'";
-    // Sofia names a repeated single-valued header oddly (by its value); say what is wrong.
-    for (const char* single : {"Content-Type", "Content-Length", "Call-ID", "CSeq", "From", "To",
-                               "Max-Forwards", "Expires"}) {
-      if (header_values(headers, single).size() > 1) {
-        return std::string("more than one ") + single + " header";
-      }
-    }
     return name.empty() ? "bad header" : "bad header ('" + name + "')";
+  }
+  if (!sofia.repeated_headers.empty()) {
+    return "more than one " + sofia.repeated_headers.front() + " header";
   }
   if (sofia.has_error) {
     std::string p = scan_problem(summary);

@@ -133,9 +133,17 @@ SofiaResult parse_with_sofia(std::string_view bytes) {
   r.parsed = true;
   r.has_error = msg_has_error(m.get()) != 0;
   r.has_start_line = sip->sip_request != nullptr || sip->sip_status != nullptr;
-  // Error headers are read for their name only: their other fields are not initialised.
+  // Sofia's error list holds two kinds of header: real error headers (class sip_error_class),
+  // read for their name only since their other fields are not initialised, and a second copy
+  // of a single-instance header, chained there with its own class and layout: reading er_name
+  // of a repeated Max-Forwards reads its count as a pointer (issue 14). Tell them apart by class.
   for (const sip_error_t* e = sip->sip_error; e != nullptr; e = e->er_next) {
-    r.bad_headers.push_back(str(e->er_name));
+    const msg_hclass_t* hc = e->er_common->h_class;
+    if (hc == sip_error_class) {
+      r.bad_headers.push_back(str(e->er_name));
+    } else if (hc != nullptr) {
+      r.repeated_headers.push_back(str(hc->hc_name));
+    }
   }
   r.has_call_id = sip->sip_call_id != nullptr;
   r.has_cseq = sip->sip_cseq != nullptr;

@@ -16,6 +16,8 @@ struct SofiaResult {
   bool has_error = false;        ///< msg_has_error(): framing or start-line failure
   bool has_start_line = false;   ///< a request or status line was recognised
   std::vector<std::string> bad_headers;  ///< er_name of each header Sofia could not parse
+  /// Name of each single-instance header (Call-ID, CSeq, Max-Forwards ...) seen more than once.
+  std::vector<std::string> repeated_headers;
   bool has_call_id = false, has_cseq = false, has_from = false, has_to = false, has_via = false;
 
   std::optional<Uri> request_uri;
