@@ -36,7 +36,7 @@ TEST(Allocation, UnfragmentedUdpSipDecodesWithoutHeapAllocation) {
   };
   std::size_t seen = 0;
   Decoder decoder(
-      LinkType::ethernet, {}, [&seen](const SipPayload&) { ++seen; }, nullptr);
+      LinkType::ethernet, {}, [&seen](const sip::WireBytes&) { ++seen; }, nullptr);
   std::size_t before = g_allocations.load();
   for (int round = 0; round < 100; ++round) {
     for (std::size_t i = 0; i < frames.size(); ++i) {

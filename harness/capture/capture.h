@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "sip/sip.h"
 
 namespace ladder::capture {
 
@@ -39,18 +40,6 @@ struct Frame {
   core::TimeNs time = 0;
   std::span<const std::uint8_t> data;
   std::uint32_t wire_length = 0;  ///< original length; > data.size() when the snaplen cut it
-};
-
-/// One SIP message found on the wire. `bytes` is only valid during the callback.
-struct SipPayload {
-  std::uint64_t frame = 0;        ///< frame that completed the message (Wireshark's numbering)
-  std::uint64_t first_frame = 0;  ///< first frame that carried part of it (fragments, segments)
-  core::TimeNs time = 0;          ///< time of `frame`
-  core::Endpoint src;
-  core::Endpoint dst;
-  core::Transport transport = core::Transport::udp;
-  std::string_view bytes;
-  bool incomplete = false;  ///< stream ended (or gapped) before the whole message arrived
 };
 
 /// What the decoder saw, for reports and for "nothing is lost" accounting.
@@ -84,7 +73,7 @@ struct DecoderOptions {
 /// decoding carries on with the next frame.
 class Decoder {
  public:
-  using PayloadSink = std::function<void(const SipPayload&)>;
+  using PayloadSink = std::function<void(const sip::WireBytes&)>;
   using DiagnosticSink = std::function<void(const core::Diagnostic&)>;
 
   Decoder(LinkType link, DecoderOptions options, PayloadSink on_payload,

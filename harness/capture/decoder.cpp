@@ -1,5 +1,5 @@
 // Decoder: link -> IP (fragments, tunnels) -> UDP / TCP -> SIP.
-// The unfragmented UDP path allocates nothing: SipPayload::bytes points into the frame.
+// The unfragmented UDP path allocates nothing: sip::WireBytes::bytes points into the frame.
 #include "capture/fragments.h"
 #include "capture/ip.h"
 #include "capture/link.h"
@@ -162,7 +162,7 @@ void Decoder::Impl::udp(const Context& c, const detail::IpHeader& h, Bytes segme
     }
     return;
   }
-  SipPayload p;
+  sip::WireBytes p;
   p.frame = c.frame.number;
   p.first_frame = c.first_frame;
   p.time = c.frame.time;

@@ -12,7 +12,7 @@ using namespace ladder::testing;
 void decode_all(benchmark::State& state, capture::LinkType link, const std::vector<Bytes>& frames) {
   std::uint64_t messages = 0;
   capture::Decoder decoder(
-      link, {}, [&messages](const capture::SipPayload&) { ++messages; }, nullptr);
+      link, {}, [&messages](const ladder::sip::WireBytes&) { ++messages; }, nullptr);
   std::uint64_t n = 0;
   for (auto _ : state) {
     for (const Bytes& f : frames) {
@@ -57,7 +57,7 @@ void BM_TcpSip(benchmark::State& state) {
   std::uint64_t messages = 0;
   for (auto _ : state) {
     capture::Decoder decoder(
-        capture::LinkType::ethernet, {}, [&messages](const capture::SipPayload&) { ++messages; },
+        capture::LinkType::ethernet, {}, [&messages](const ladder::sip::WireBytes&) { ++messages; },
         nullptr);
     std::uint64_t n = 0;
     for (const Bytes& f : frames) {

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.max_stream_buffer = 4096;
   options.max_tcp_streams = 8;
   Decoder decoder(
-      kLinks[data[0] % std::size(kLinks)], options, [](const SipPayload&) {},
+      kLinks[data[0] % std::size(kLinks)], options, [](const ladder::sip::WireBytes&) {},
       [](const ladder::core::Diagnostic&) {});
   std::size_t pos = 1;
   std::uint64_t n = 0;

@@ -40,7 +40,7 @@ TEST(Hostile, MutatedFramesNeverCrash) {
   std::uint64_t payloads = 0;
   Decoder decoder(
       LinkType::ethernet, options,
-      [&](const SipPayload& p) {
+      [&](const sip::WireBytes& p) {
         ++payloads;
         EXPECT_LE(p.first_frame, p.frame);
       },

@@ -21,7 +21,7 @@ class Output {
   const DecoderOptions& options() const { return options_; }
   DecodeStats& stats() { return stats_; }
 
-  void payload(const SipPayload& p) {
+  void payload(const sip::WireBytes& p) {
     ++stats_.sip_messages;
     if (on_payload_) on_payload_(p);
   }

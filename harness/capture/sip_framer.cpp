@@ -33,7 +33,7 @@ std::string SipFramer::flow() const {
 
 void SipFramer::emit(std::string_view bytes, std::uint64_t first_frame, const SegmentMeta& at,
                      bool incomplete) {
-  SipPayload p;
+  sip::WireBytes p;
   p.frame = at.frame;
   p.first_frame = first_frame;
   p.time = at.time;

@@ -76,7 +76,7 @@ TEST(Udp, PayloadPointsIntoTheFrame) {
   Bytes frame = udp_frame(sip_request("OPTIONS", "zc"));
   const char* seen = nullptr;
   Decoder decoder(
-      LinkType::ethernet, {}, [&](const SipPayload& p) { seen = p.bytes.data(); }, nullptr);
+      LinkType::ethernet, {}, [&](const sip::WireBytes& p) { seen = p.bytes.data(); }, nullptr);
   decoder.feed(Frame{1, 0, frame, static_cast<std::uint32_t>(frame.size())});
   EXPECT_EQ(seen, reinterpret_cast<const char*>(frame.data()) + 14 + 20 + 8);
 }

@@ -173,7 +173,7 @@ void add_role_bindings(const scenario::RoleMap& roles, scenario::Bindings& bindi
   }
 }
 
-Verdict check(const scenario::Scenario& scenario, const std::vector<Observed>& messages,
+Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMessage>& messages,
               const CheckOptions& options) {
   Verdict v;
   v.scenario = scenario.name;

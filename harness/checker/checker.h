@@ -1,7 +1,7 @@
 // ladder::checker: holds observed SIP messages against a ladder and says, step by step, what
 // held and what did not. Pure: no Sofia event loop, no libpcap; it works on any capture.
 //
-// Input: the messages in capture order (Observed), a Scenario, and a RoleMap saying which
+// Input: the messages in capture order (sip::WireMessage), a Scenario, and a RoleMap saying which
 // addresses are which role (or none: roles are then inferred where the capture is unambiguous).
 // Output: a Verdict with one StepResult per ladder step, one MessageResult per observed message
 // between the roles, and every failure named by step, header, expected, seen, frame and time.
@@ -26,17 +26,6 @@
 #include "sip/sip.h"
 
 namespace ladder::checker {
-
-/// One SIP message from the wire (or, marked so, from the engine's own view).
-struct Observed {
-  std::uint64_t frame = 0;
-  core::TimeNs time = 0;
-  core::Endpoint src;
-  core::Endpoint dst;
-  core::Transport transport = core::Transport::udp;
-  sip::Message message;
-  bool incomplete = false;
-};
 
 struct CheckOptions {
   /// Which addresses are which role. Roles missing here are inferred from the capture.
@@ -118,7 +107,7 @@ struct Verdict {
 void add_role_bindings(const scenario::RoleMap& roles, scenario::Bindings& bindings);
 
 /// Checks one instance of a flow.
-Verdict check(const scenario::Scenario& scenario, const std::vector<Observed>& messages,
+Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMessage>& messages,
               const CheckOptions& options);
 
 }  // namespace ladder::checker

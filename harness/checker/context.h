@@ -12,7 +12,7 @@ namespace ladder::checker {
 
 struct Context {
   const scenario::Scenario& scenario;
-  const std::vector<Observed>& messages;
+  const std::vector<sip::WireMessage>& messages;
   const CheckOptions& options;
   Verdict& verdict;
   bool b2bua = false;  ///< a role is a B2BUA: forwards change Call-ID and tags
@@ -24,7 +24,7 @@ struct Context {
   /// dialog key (label, or label + leg for B2BUAs) -> Call-ID (a view into `messages`)
   std::map<std::string, std::string_view> dialog_call_id;
 
-  const Observed& msg(std::size_t i) const { return messages[i]; }
+  const sip::WireMessage& msg(std::size_t i) const { return messages[i]; }
   const MessageResult& info(std::size_t i) const { return verdict.messages[i]; }
   const scenario::Step& step(std::size_t s) const { return scenario.steps[s]; }
   StepResult& result(std::size_t s) { return verdict.steps[s]; }
@@ -51,7 +51,7 @@ void check_order(Context& c);
 void check_retransmissions(Context& c, std::size_t step);
 
 /// Identity of one transmission on one hop: a retransmission repeats it exactly.
-std::uint64_t hop_key(const Observed& o);
+std::uint64_t hop_key(const sip::WireMessage& o);
 
 /// "INVITE P -> C" for messages about a step.
 std::string describe(const scenario::Step& s);

@@ -105,11 +105,11 @@ struct InviteOnHop {
 };
 
 InviteOnHop find_invite(const Context& c, std::size_t ack) {
-  const Observed& a = c.msg(ack);
+  const sip::WireMessage& a = c.msg(ack);
   const sip::Summary& as = a.message.summary();
   InviteOnHop out;
   for (std::size_t i = 0; i < ack; ++i) {
-    const Observed& o = c.msg(i);
+    const sip::WireMessage& o = c.msg(i);
     const sip::Summary& s = o.message.summary();
     if (c.info(i).retransmission_of) continue;
     if (s.is_request && s.method == "INVITE" && s.cseq == as.cseq && s.call_id == as.call_id &&

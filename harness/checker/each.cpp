@@ -24,7 +24,7 @@ struct Need {
 };
 
 struct Call {
-  std::vector<Observed> messages;
+  std::vector<sip::WireMessage> messages;
   std::vector<int> have;            // per Need
   std::vector<std::uint64_t> seen;  // transmissions taken, so retransmissions complete nothing
   core::TimeNs last = 0;
@@ -93,7 +93,7 @@ struct EachChecker::Impl {
   std::vector<Idle> idle_queue;            // heap, LaterIdle
   std::unordered_set<std::uint64_t> done;  // hashes of checked Call-IDs
   // Before the roles are known (inferred from the first call): every message, with its arrival.
-  std::vector<std::pair<std::uint64_t, Observed>> pending;
+  std::vector<std::pair<std::uint64_t, sip::WireMessage>> pending;
 
   // The options every call is checked with, fixed once the roles are known.
   CheckOptions per_call;
@@ -140,7 +140,7 @@ struct EachChecker::Impl {
   }
 
   // Marks which needs a message meets; true when the call is complete.
-  bool account(Call& call, const Observed& o, int from, int to) {
+  bool account(Call& call, const sip::WireMessage& o, int from, int to) {
     std::uint64_t key = hop_key(o);
     if (std::find(call.seen.begin(), call.seen.end(), key) != call.seen.end()) return false;
     call.seen.push_back(key);
@@ -167,7 +167,7 @@ struct EachChecker::Impl {
     }
     done.insert(key.hash);
     Verdict v = check(scenario, call.messages, per_call);
-    for (Observed& o : call.messages) {
+    for (sip::WireMessage& o : call.messages) {
       if (spare.size() < kSpare) spare.push_back(std::move(o.message).release());
     }
     ++summary.calls;
@@ -209,7 +209,7 @@ struct EachChecker::Impl {
   }
 
   // A message of this share, roles known.
-  void take(Observed&& o, const CallKey& key, std::uint64_t arrival) {
+  void take(sip::WireMessage&& o, const CallKey& key, std::uint64_t arrival) {
     ++summary.messages;
     int from = role(o.src), to = role(o.dst);
     if (from < 0 || to < 0) {
@@ -239,7 +239,7 @@ struct EachChecker::Impl {
   }
 
   // Every message passes here once the roles are known, in capture order.
-  void arrive(Observed&& o, std::uint64_t arrival) {
+  void arrive(sip::WireMessage&& o, std::uint64_t arrival) {
     core::TimeNs now = o.time;
     CallKey key(o.message.summary().call_id);
     if (mine(key.hash)) take(std::move(o), key, arrival);
@@ -250,11 +250,10 @@ struct EachChecker::Impl {
   // Every share infers the same roles from the same first call. Held back until then: every
   // message, counted as it comes (the first call's own messages apart).
   void infer_from_pending() {
-    std::vector<Observed> sample;
+    std::vector<sip::WireMessage> sample;
     for (const auto& [arrival, o] : pending) {
       if (o.message.summary().call_id == first_call) {
-        sample.push_back({o.frame, o.time, o.src, o.dst, o.transport,
-                          sip::Message(std::string(o.message.bytes())), o.incomplete});
+        sample.push_back(o.copy());
       }
     }
     Verdict v = check(scenario, sample, options.check);
@@ -276,7 +275,7 @@ struct EachChecker::Impl {
   std::size_t first_call_messages = 0;
   core::TimeNs first_time = 0;
 
-  void add(Observed&& o) {
+  void add(sip::WireMessage&& o) {
     std::uint64_t arrival = arrivals++;
     if (roles_known) return arrive(std::move(o), arrival);
     std::string_view cid = o.message.summary().call_id;
@@ -305,9 +304,9 @@ struct EachChecker::Impl {
     return m;
   }
 
-  void add(const Arrival& a) {
+  void add(const sip::WireBytes& a) {
     auto observed = [this, &a] {
-      return Observed{a.frame, a.time, a.src, a.dst, a.transport, message(a.bytes), a.incomplete};
+      return sip::WireMessage{static_cast<const sip::Wire&>(a), message(a.bytes)};
     };
     if (!roles_known || share.count <= 1) return add(observed());
     // Most messages are another share's: find their Call-ID without parsing them.
@@ -362,8 +361,8 @@ EachChecker::EachChecker(const scenario::Scenario& scenario, EachOptions options
 EachChecker::~EachChecker() = default;
 EachChecker::EachChecker(EachChecker&&) noexcept = default;
 EachChecker& EachChecker::operator=(EachChecker&&) noexcept = default;
-void EachChecker::add(Observed message) { impl_->add(std::move(message)); }
-void EachChecker::add(const Arrival& message) { impl_->add(message); }
+void EachChecker::add(sip::WireMessage message) { impl_->add(std::move(message)); }
+void EachChecker::add(const sip::WireBytes& message) { impl_->add(message); }
 void EachChecker::finish() { impl_->finish(); }
 const EachSummary& EachChecker::summary() const { return impl_->summary; }
 
@@ -375,7 +374,7 @@ EachSummary check_each(const scenario::Scenario& scenario, const EachOptions& op
   auto run = [&](unsigned job) {
     try {
       EachChecker each(scenario, options, {job, jobs});
-      read(job, [&each](const Arrival& a) { each.add(a); });
+      read(job, [&each](const sip::WireBytes& a) { each.add(a); });
       each.finish();
       parts[job] = each.summary();
     } catch (...) {

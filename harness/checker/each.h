@@ -35,17 +35,6 @@ struct EachOptions {
   core::TimeNs idle = 32'000'000'000;
 };
 
-/// A message as it arrives, before it is parsed: a checker parses only the messages of its share.
-struct Arrival {
-  std::uint64_t frame = 0;
-  core::TimeNs time = 0;
-  core::Endpoint src;
-  core::Endpoint dst;
-  core::Transport transport = core::Transport::udp;
-  std::string_view bytes;
-  bool incomplete = false;
-};
-
 /// Which calls a checker takes: those whose Call-ID hashes to `index` modulo `count`.
 struct Share {
   unsigned index = 0;
@@ -92,9 +81,9 @@ class EachChecker {
 
   /// Takes the next message in capture order. Every message of the capture must be added, also
   /// those outside the share: their time drives the idle sweep.
-  void add(Observed message);
+  void add(sip::WireMessage message);
   /// The same for a message not parsed yet; it is parsed only when its call is in the share.
-  void add(const Arrival& message);
+  void add(const sip::WireBytes& message);
   /// End of the capture: checks every call still open.
   void finish();
   const EachSummary& summary() const;
@@ -105,7 +94,7 @@ class EachChecker {
 };
 
 /// Feeds every message of a capture, in order, to a checker.
-using Feed = std::function<void(const Arrival&)>;
+using Feed = std::function<void(const sip::WireBytes&)>;
 /// Reads the whole capture into `feed`; called once per job, on that job's thread, with the
 /// job's number (0 .. jobs-1). Job 0 is the one to report diagnostics.
 using Reader = std::function<void(unsigned job, const Feed& feed)>;

@@ -35,7 +35,7 @@ std::vector<Wire> call(int k) {
   return w;
 }
 
-std::vector<Observed> interleave(std::vector<std::vector<Wire>> calls) {
+std::vector<sip::WireMessage> interleave(std::vector<std::vector<Wire>> calls) {
   std::vector<Wire> all;
   for (auto& c : calls) all.insert(all.end(), c.begin(), c.end());
   std::stable_sort(all.begin(), all.end(), [](const Wire& a, const Wire& b) { return a.at < b.at; });
@@ -44,21 +44,21 @@ std::vector<Observed> interleave(std::vector<std::vector<Wire>> calls) {
 
 // check_each() on `jobs` threads, each job reading the same messages as a capture would give
 // them: bytes not parsed yet.
-EachSummary run(const std::vector<Observed>& in, unsigned jobs, bool roles = true) {
+EachSummary run(const std::vector<sip::WireMessage>& in, unsigned jobs, bool roles = true) {
   EachOptions o;
   if (roles) o.check.roles = role_map();
   o.check.full_parse = false;
   scenario::Scenario sc = load(basic_ladder());
   return check_each(sc, o, jobs, [&in](unsigned, const Feed& feed) {
-    for (const Observed& m : in) {
-      feed({m.frame, m.time, m.src, m.dst, m.transport, m.message.bytes(), m.incomplete});
+    for (const sip::WireMessage& m : in) {
+      feed(sip::WireBytes{static_cast<const sip::Wire&>(m), m.message.bytes()});
     }
   });
 }
 
 // 300 calls; call 7 loses its 180 P -> A, call 20 keeps Max-Forwards, call 250 loses its BYE
 // forward.
-std::vector<Observed> load_with_faults() {
+std::vector<sip::WireMessage> load_with_faults() {
   std::vector<std::vector<Wire>> calls;
   for (int k = 1; k <= 300; ++k) {
     std::vector<Wire> c = call(k);
@@ -77,7 +77,7 @@ std::vector<std::string> failed_ids(const EachSummary& s) {
 }
 
 TEST(EachChecker, CountsEveryCallAndNamesTheFailures) {
-  std::vector<Observed> in = load_with_faults();
+  std::vector<sip::WireMessage> in = load_with_faults();
   EachSummary s = run(in, 1);
   EXPECT_EQ(s.calls, 300u);
   EXPECT_EQ(s.passed, 297u);
@@ -99,7 +99,7 @@ TEST(EachChecker, CountsEveryCallAndNamesTheFailures) {
 }
 
 TEST(EachChecker, ThreadsGiveTheSameSummary) {
-  std::vector<Observed> in = load_with_faults();
+  std::vector<sip::WireMessage> in = load_with_faults();
   EachSummary one = run(in, 1);
   for (unsigned jobs : {2u, 3u, 8u}) {
     EachSummary many = run(in, jobs);
@@ -181,7 +181,7 @@ TEST(EachChecker, InfersTheRolesFromAFirstCallThatNeverCompletes) {
     for (Wire& w : c) w.at += k == 1 ? 0 : 40;
     calls.push_back(std::move(c));
   }
-  std::vector<Observed> in = interleave(std::move(calls));
+  std::vector<sip::WireMessage> in = interleave(std::move(calls));
   for (unsigned jobs : {1u, 2u}) {
     EachSummary s = run(in, jobs, false);
     EXPECT_EQ(s.calls, 5u) << jobs;
@@ -194,10 +194,12 @@ TEST(EachChecker, InfersTheRolesFromAFirstCallThatNeverCompletes) {
 
 TEST(EachChecker, MessagesOutsideTheRolesAreCountedNotChecked) {
   std::vector<Wire> c = call(1);
-  std::vector<Observed> in = interleave({c});
-  Observed stray = {99, in.back().time + 1, *core::Endpoint::parse("10.9.9.9:5060"),
-                    endpoint_of("P"), core::Transport::udp,
-                    sip::Message(std::string(in.front().message.bytes())), false};
+  std::vector<sip::WireMessage> in = interleave({c});
+  sip::Wire where{.frame = 99,
+                  .time = in.back().time + 1,
+                  .src = *core::Endpoint::parse("10.9.9.9:5060"),
+                  .dst = endpoint_of("P")};
+  sip::WireMessage stray{where, sip::Message(std::string(in.front().message.bytes()))};
   in.push_back(std::move(stray));
   EachSummary s = run(in, 1);
   EXPECT_EQ(s.outside_roles, 1u);

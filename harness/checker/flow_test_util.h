@@ -40,12 +40,17 @@ inline scenario::RoleMap role_map() {
   return m;
 }
 
-inline std::vector<Observed> observe(const std::vector<Wire>& wires) {
-  std::vector<Observed> out;
+inline std::vector<sip::WireMessage> observe(const std::vector<Wire>& wires) {
+  std::vector<sip::WireMessage> out;
   std::uint64_t frame = 0;
   for (const Wire& w : wires) {
-    Observed o{++frame, static_cast<core::TimeNs>(w.at * 1e9), endpoint_of(w.src),
-               endpoint_of(w.dst), core::Transport::udp, sip::Message(w.text), false};
+    ++frame;
+    sip::Wire where{.frame = frame,
+                    .first_frame = frame,
+                    .time = static_cast<core::TimeNs>(w.at * 1e9),
+                    .src = endpoint_of(w.src),
+                    .dst = endpoint_of(w.dst)};
+    sip::WireMessage o{where, sip::Message(w.text)};
     out.push_back(std::move(o));
   }
   return out;

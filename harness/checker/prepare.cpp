@@ -64,7 +64,7 @@ void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::str
 
 }  // namespace
 
-std::uint64_t hop_key(const Observed& o) {
+std::uint64_t hop_key(const sip::WireMessage& o) {
   std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
   return k * 31 + o.message.summary().transmission;
 }
@@ -90,7 +90,7 @@ void prepare(Context& c) {
   auto resolve = [&] {
     mapped.clear();  // inference may have bound more roles since the last pass
     for (std::size_t i = 0; i < n; ++i) {
-      const Observed& o = c.msg(i);
+      const sip::WireMessage& o = c.msg(i);
       src[i] = role_of(o.src);
       dst[i] = role_of(o.dst);
       bool request = o.message.summary().is_request;

@@ -94,9 +94,7 @@ int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::Ch
   std::vector<std::expected<capture::ReadResult, std::string>> results(jobs);
   WarningPrinter warn;
   auto read = [&](unsigned job, const checker::Feed& feed) {
-    auto on_payload = [&feed](const capture::SipPayload& p) {
-      feed({p.frame, p.time, p.src, p.dst, p.transport, p.bytes, p.incomplete});
-    };
+    auto on_payload = [&feed](const sip::WireBytes& p) { feed(p); };
     if (job == 0) {
       results[0] = capture::read_capture(a.capture, on_payload, std::ref(warn));
     } else {  // the same diagnostics again: job 0 reports them

@@ -20,10 +20,10 @@ std::expected<ObservedCapture, std::string> read_observed(const std::string& pat
                                                           std::size_t max_warnings) {
   ObservedCapture out;
   WarningPrinter warn(max_warnings);
-  auto on_payload = [&](const capture::SipPayload& p) {
+  auto on_payload = [&](const sip::WireBytes& p) {
     sip::Message m{std::string(p.bytes)};
     if (!call_id.empty() && m.summary().call_id != call_id) return;
-    out.messages.push_back({p.frame, p.time, p.src, p.dst, p.transport, std::move(m), p.incomplete});
+    out.messages.push_back({static_cast<const sip::Wire&>(p), std::move(m)});
   };
   auto result = capture::read_capture(path, on_payload, std::ref(warn));
   if (!result) return std::unexpected(result.error());

@@ -23,7 +23,7 @@ class WarningPrinter {
 };
 
 struct ObservedCapture {
-  std::vector<checker::Observed> messages;
+  std::vector<sip::WireMessage> messages;
   capture::DecodeStats stats;
   bool complete = true;
   std::string error;  ///< why reading stopped early, when !complete

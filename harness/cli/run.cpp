@@ -106,7 +106,7 @@ int run_one(const RunArgs& a, const std::string& path, const scenario::Testbed& 
   }
   const engine::EngineResult& r = *played;
 
-  std::vector<checker::Observed> observed;
+  std::vector<sip::WireMessage> observed;
   std::string source;
   if (capture) {
     std::string error = capture->finish();
@@ -122,9 +122,8 @@ int run_one(const RunArgs& a, const std::string& path, const scenario::Testbed& 
     observed = std::move(read->messages);
     source = pcap.string();
   } else {
-    for (const checker::Observed& o : r.seen) {
-      observed.push_back({o.frame, o.time, o.src, o.dst, o.transport,
-                          sip::Message(std::string(o.message.bytes())), o.incomplete});
+    for (const sip::WireMessage& o : r.seen) {
+      observed.push_back(o.copy());
     }
     source = "the engine's own view (--no-capture)";
   }

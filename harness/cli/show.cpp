@@ -45,7 +45,7 @@ int run_show(const ShowOptions& o) {
   trace::Tracer tracer(topts, sink);
 
   WarningPrinter warn(o.max_warnings);
-  auto on_payload = [&](const capture::SipPayload& p) {
+  auto on_payload = [&](const sip::WireBytes& p) {
     if (!have_origin) {
       origin = p.time;
       have_origin = true;

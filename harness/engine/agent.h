@@ -111,7 +111,7 @@ class Agent {
   void destroy();
 
   /// The most recent body of `size` bytes this agent passed to nua (see
-  /// WireMessage::body_missing).
+  /// DumpMessage::body_missing).
   std::optional<std::string> sent_body(std::size_t size) const;
 
   /// Errors found in events ("A: REGISTER rejected: 403 Forbidden"), taken once.

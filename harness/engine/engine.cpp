@@ -139,8 +139,10 @@ std::expected<EngineResult, std::string> Run::go() {
   teardown();
   std::stable_sort(
       result_.seen.begin(), result_.seen.end(),
-      [](const checker::Observed& a, const checker::Observed& b) { return a.time < b.time; });
-  for (std::size_t i = 0; i < result_.seen.size(); ++i) result_.seen[i].frame = i + 1;
+      [](const sip::WireMessage& a, const sip::WireMessage& b) { return a.time < b.time; });
+  for (std::size_t i = 0; i < result_.seen.size(); ++i) {
+    result_.seen[i].frame = result_.seen[i].first_frame = i + 1;
+  }
   result_.completed = result_.errors.empty() && plan_ && plan_->complete();
   return std::move(result_);
 }
@@ -259,7 +261,7 @@ void Run::read_wire() {
   for (Role& r : roles_) {
     if (!r.agent || !r.agent->bound()) continue;
     core::Endpoint local = *r.agent->bound();
-    for (WireMessage& m : r.dump->poll(now)) {
+    for (DumpMessage& m : r.dump->poll(now)) {
       bool incomplete = false;
       if (m.body_missing > 0) {
         if (auto body = r.agent->sent_body(m.body_missing)) {
@@ -287,9 +289,13 @@ void Run::read_wire() {
         ++mine;
         if (mine <= other) continue;
       }
-      result_.seen.push_back(checker::Observed{0, m.time, m.sent ? local : m.peer,
-                                               m.sent ? m.peer : local, m.transport, std::move(msg),
-                                               incomplete});
+      sip::Wire wire{.time = m.time,
+                     .src = m.sent ? local : m.peer,
+                     .dst = m.sent ? m.peer : local,
+                     .transport = m.transport,
+                     .incomplete = incomplete,
+                     .engine_view = true};
+      result_.seen.push_back(sip::WireMessage{wire, std::move(msg)});
     }
   }
 }

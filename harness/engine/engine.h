@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "checker/checker.h"
+#include "sip/sip.h"
 #include "core/core.h"
 #include "scenario/scenario.h"
 
@@ -76,7 +76,7 @@ struct EngineResult {
   /// connections a role opened itself are given as the role's listening port, and times are
   /// taken when Sofia handed the bytes to or got them from the socket. Frame numbers count
   /// messages from 1. Used by `ladder run --no-capture`.
-  std::vector<checker::Observed> seen;
+  std::vector<sip::WireMessage> seen;
   std::vector<Played> played;  ///< in the order seen
   /// Every role's address:port: played roles after binding; dut/external from the testbed.
   scenario::RoleMap roles;

@@ -2,6 +2,8 @@
 // itself for a direct call), and fails plainly against a silent DUT and a taken port.
 #include "engine/engine.h"
 
+#include "checker/checker.h"
+
 #include <algorithm>
 #include <gtest/gtest.h>
 #include <netinet/in.h>

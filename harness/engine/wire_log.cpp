@@ -84,9 +84,9 @@ core::TimeNs place_time_of_day(std::int64_t tod_us, core::TimeNs now) {
   return t * 1000;
 }
 
-std::vector<WireMessage> DumpParser::feed(std::string_view appended, core::TimeNs now) {
+std::vector<DumpMessage> DumpParser::feed(std::string_view appended, core::TimeNs now) {
   pending_.append(appended);
-  std::vector<WireMessage> out;
+  std::vector<DumpMessage> out;
   std::size_t pos = 0;
   std::string_view buf = pending_;
   while (pos < buf.size()) {
@@ -148,7 +148,7 @@ std::vector<WireMessage> DumpParser::feed(std::string_view appended, core::TimeN
 }
 
 void DumpParser::emit_stream(const DumpStamp& stamp, std::string_view chunk, core::TimeNs t,
-                             std::vector<WireMessage>& out) {
+                             std::vector<DumpMessage>& out) {
   std::string key = (stamp.sent ? "s " : "r ") + std::string(core::to_string(stamp.transport)) +
                     " " + stamp.peer.to_string();
   std::string& s = streams_[key];
@@ -182,7 +182,7 @@ void DumpParser::emit_stream(const DumpStamp& stamp, std::string_view chunk, cor
   }
 }
 
-std::vector<WireMessage> DumpTail::poll(core::TimeNs now) {
+std::vector<DumpMessage> DumpTail::poll(core::TimeNs now) {
   std::FILE* f = std::fopen(path_.c_str(), "rb");
   if (f == nullptr) return {};
   std::string data;

@@ -8,7 +8,7 @@
 // The stamp's time is UTC time of day (tv_sec % 86400). TCP chunks are cut into SIP messages
 // here (Content-Length framing, per peer and direction); non-SIP datagrams (Sofia's "TEST"
 // probe) and CRLF keep-alives are dropped. A record may hold fewer bytes than its stamp says
-// (see WireMessage::body_missing): its end is the "\v\n" followed by the next stamp.
+// (see DumpMessage::body_missing): its end is the "\v\n" followed by the next stamp.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,7 @@
 
 namespace ladder::engine {
 
-struct WireMessage {
+struct DumpMessage {
   bool sent = false;  ///< by the role; false: received
   core::Transport transport = core::Transport::udp;
   core::Endpoint peer;
@@ -53,13 +53,13 @@ core::TimeNs place_time_of_day(std::int64_t time_of_day_us, core::TimeNs now);
 /// last call (any split) and returns the whole SIP messages completed by it.
 class DumpParser {
  public:
-  std::vector<WireMessage> feed(std::string_view appended, core::TimeNs now);
+  std::vector<DumpMessage> feed(std::string_view appended, core::TimeNs now);
   /// Bytes that did not parse as a dump record (should stay 0; kept for diagnostics).
   std::uint64_t skipped() const { return skipped_; }
 
  private:
   void emit_stream(const DumpStamp& stamp, std::string_view chunk, core::TimeNs t,
-                   std::vector<WireMessage>& out);
+                   std::vector<DumpMessage>& out);
   std::string pending_;  ///< unparsed tail of the file
   /// TCP bytes waiting for the rest of their message, per direction and peer.
   std::map<std::string, std::string, std::less<>> streams_;
@@ -70,7 +70,7 @@ class DumpParser {
 class DumpTail {
  public:
   explicit DumpTail(std::string path) : path_(std::move(path)) {}
-  std::vector<WireMessage> poll(core::TimeNs now);
+  std::vector<DumpMessage> poll(core::TimeNs now);
   const std::string& path() const { return path_; }
 
  private:

@@ -53,7 +53,7 @@ TEST(WireLog, RecordsSplitAnywhereAndTcpChunksFramed) {
   dump += record("recv 10 bytes from tcp/[127.0.0.1]:5060 at 00:00:01.000003:",
                  both.substr(both.size() - 10));
   DumpParser p;
-  std::vector<WireMessage> all;
+  std::vector<DumpMessage> all;
   for (std::size_t i = 0; i < dump.size(); i += 7) {
     for (auto& m : p.feed(dump.substr(i, 7), 1'000'000'000'000LL)) all.push_back(m);
   }

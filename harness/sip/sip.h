@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/core.h"
 #include "sip/framing.h"
 
 namespace ladder::sip {
@@ -238,6 +239,42 @@ class Message {
   std::vector<WireHeader> headers_;
   std::forward_list<std::string> folded_;  ///< unfolded text of folded lines (rare)
   mutable std::unique_ptr<Parsed> parsed_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// A SIP message seen on the wire: one envelope from capture to report
+
+/// Where and when one SIP message was seen. Defined once, here, and passed on whole: the
+/// capture decoder fills it, the engine fills it for its own view, the checker and the reports
+/// read it.
+struct Wire {
+  /// Frame that completed the message (Wireshark's numbering); in the engine's own view, the
+  /// message's place in that view, from 1.
+  std::uint64_t frame = 0;
+  /// First frame that carried part of it (IP fragments, TCP segments); equal to `frame` when one
+  /// frame carried all of it, 0 when unknown.
+  std::uint64_t first_frame = 0;
+  core::TimeNs time = 0;  ///< time of `frame`
+  core::Endpoint src;
+  core::Endpoint dst;
+  core::Transport transport = core::Transport::udp;
+  bool incomplete = false;   ///< the stream ended or gapped before the whole message arrived
+  bool engine_view = false;  ///< from the engine's transport log, not from a capture
+};
+
+/// A message on the wire whose bytes are borrowed: valid only during the call it is passed to.
+/// What the capture decoder hands out, and what a bulk check takes before it decides to parse.
+struct WireBytes : Wire {
+  std::string_view bytes;
+};
+
+/// A message on the wire, owning its parsed message: the checker's input, the engine's view.
+struct WireMessage : Wire {
+  Message message;
+  /// The same message with bytes of its own (Message is move-only).
+  WireMessage copy() const {
+    return {static_cast<const Wire&>(*this), Message(std::string(message.bytes()))};
+  }
 };
 
 }  // namespace ladder::sip

@@ -8,7 +8,7 @@
 namespace ladder::testing {
 namespace {
 
-Message copy(const capture::SipPayload& p) {
+Message copy(const sip::WireBytes& p) {
   Message m;
   m.frame = p.frame;
   m.first_frame = p.first_frame;
@@ -66,7 +66,7 @@ Decoded decode(capture::LinkType link, const std::vector<Bytes>& frames,
   Decoded d;
   capture::Decoder decoder(
       link, std::move(options),
-      [&d](const capture::SipPayload& p) { d.messages.push_back(copy(p)); },
+      [&d](const sip::WireBytes& p) { d.messages.push_back(copy(p)); },
       [&d](const core::Diagnostic& diag) { d.diagnostics.push_back(diag.format()); });
   std::uint64_t number = 0;
   for (const Bytes& f : frames) {
@@ -85,7 +85,7 @@ Decoded decode(capture::LinkType link, const std::vector<Bytes>& frames,
 Decoded read_file(const std::string& path) {
   Decoded d;
   auto result = capture::read_capture(
-      path, [&d](const capture::SipPayload& p) { d.messages.push_back(copy(p)); },
+      path, [&d](const sip::WireBytes& p) { d.messages.push_back(copy(p)); },
       [&d](const core::Diagnostic& diag) { d.diagnostics.push_back(diag.format()); });
   if (!result) {
     d.complete = false;

@@ -33,7 +33,7 @@ class TempDir {
 void write_pcap(const std::string& path, capture::LinkType link, const std::vector<Bytes>& frames,
                 core::TimeNs start = 1'700'000'000'000'000'000);
 
-/// A SipPayload copied out of the callback.
+/// A sip::WireBytes copied out of the callback.
 struct Message {
   std::uint64_t frame = 0;
   std::uint64_t first_frame = 0;

@@ -17,7 +17,7 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 }
 
 // Identity of one transmission on one hop: a retransmission repeats all of it.
-std::uint64_t hop_key(const capture::SipPayload& p, const sip::Summary& s) {
+std::uint64_t hop_key(const sip::WireBytes& p, const sip::Summary& s) {
   std::uint64_t k = mix(core::EndpointHash{}(p.src), core::EndpointHash{}(p.dst));
   k = mix(k, static_cast<std::uint64_t>(p.transport));
   return mix(k, s.transmission);
@@ -59,7 +59,7 @@ struct Tracer::Impl {
     return calls.back();
   }
 
-  void add(const capture::SipPayload& p) {
+  void add(const sip::WireBytes& p) {
     sip::Summary s = sip::scan(p.bytes);
     if (!options.call_id.empty() && s.call_id != options.call_id) return;
     if (messages == 0) first_time = p.time;
@@ -135,7 +135,7 @@ Tracer::~Tracer() = default;
 Tracer::Tracer(Tracer&&) noexcept = default;
 Tracer& Tracer::operator=(Tracer&&) noexcept = default;
 
-void Tracer::add(const capture::SipPayload& payload) { impl_->add(payload); }
+void Tracer::add(const sip::WireBytes& payload) { impl_->add(payload); }
 
 std::vector<CallSummary> Tracer::calls() const {
   std::vector<CallSummary> out;

@@ -80,7 +80,7 @@ class Tracer {
   Tracer(Tracer&&) noexcept;
   Tracer& operator=(Tracer&&) noexcept;
 
-  void add(const capture::SipPayload& payload);
+  void add(const sip::WireBytes& payload);
 
   /// Calls in order of first appearance.
   std::vector<CallSummary> calls() const;
