@@ -82,7 +82,8 @@ struct Action {
   std::string call_id;
   Content content;
   /// Dial for dial; Respond for ring, answer, reject; Transfer for transfer; Digits for digits;
-  /// Request for request; nothing for the others. The accessors below throw std::bad_variant_access on a mismatch.
+  /// Request for request; nothing for the others. The accessors below throw std::bad_variant_access
+  /// on a mismatch.
   std::variant<std::monostate, Dial, Respond, Transfer, Digits, Request> detail;
 
   const Dial& dial() const { return std::get<Dial>(detail); }

@@ -95,8 +95,8 @@ Action Director::make_action(std::size_t i) const {
     case ActionKind::reject: {
       const StepState& asked = plan_.state(*s.answers);
       a.call_id = asked.satisfied ? asked.call_id : std::string();
-      a.detail = Respond{s.status, s.reason,
-                         a.kind == ActionKind::answer ? asked.sdp : std::string()};
+      a.detail =
+          Respond{s.status, s.reason, a.kind == ActionKind::answer ? asked.sdp : std::string()};
       break;
     }
     case ActionKind::transfer:

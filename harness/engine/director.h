@@ -40,6 +40,8 @@ struct DirectorOptions {
   core::TimeNs linger = 500'000'000;
 };
 
+/// Owns the Plan and the run's verdict so far (errors, stuck step, played steps); borrows the
+/// actors and the Targets. Engine thread only.
 class Director {
  public:
   /// `played`: the roles that act (their steps are actions or sent by their stack).

@@ -209,8 +209,7 @@ TEST_F(DirectorTest, CannotPerformFailsAtOnceWithTheReason) {
   d_->fire_due();
   EXPECT_TRUE(d_->stopped());
   EXPECT_TRUE(d_->over(1));  // long before any deadline
-  EXPECT_EQ(d_->errors(),
-            Ids{"A cannot perform F1 (INVITE A -> P): this phone has no dial verb"});
+  EXPECT_EQ(d_->errors(), Ids{"A cannot perform F1 (INVITE A -> P): this phone has no dial verb"});
   EXPECT_EQ(d_->stuck_step(), idx("F1"));
   d_->fire_due();  // nothing more is performed once stopped
   EXPECT_EQ(a_.performed.size(), 1u);
@@ -220,8 +219,8 @@ TEST_F(DirectorTest, AnActorsFatalErrorStopsTheRunAtItsStep) {
   load("basic/successful-call.yaml");
   start({"A", "B"});
   d_->fire_due();
-  a_.errors.push_back({"A (fake): dial sent at 0.00 s; no INVITE A -> P within 5 s", true,
-                       idx("F1")});
+  a_.errors.push_back(
+      {"A (fake): dial sent at 0.00 s; no INVITE A -> P within 5 s", true, idx("F1")});
   d_->take_actor_errors();
   EXPECT_TRUE(d_->stopped());
   EXPECT_TRUE(d_->over(kSecond));

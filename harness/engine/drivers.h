@@ -2,9 +2,10 @@
 // with a `driver:` gets the Actor its kind names; the engine then performs that role's steps
 // through it, on the engine's one loop, like any played role's.
 //
-// Adding a driver: write it as an Actor (actor.h) in its own files here (e.g. baresip_actor.h/.cpp),
-// using Loop (loop.h) for its sockets and timers, add them to CMakeLists.txt, and add its kind to
-// the switch in drivers.cpp. Nothing else in the engine changes.
+// Adding a driver: write it as an Actor (actor.h) in its own files here (e.g.
+// baresip_actor.h/.cpp), using Loop (loop.h) for its sockets and timers, add them to
+// CMakeLists.txt, and add its kind to the switch in drivers.cpp. Nothing else in the engine
+// changes.
 //
 // Threading: the engine's thread.
 #pragma once

@@ -46,6 +46,7 @@ class Registration {
 
 enum class Readiness : std::uint8_t { readable, writable };
 
+/// The loop actors are given (not owned: it outlives every actor). Engine thread only.
 class Loop {
  public:
   virtual ~Loop() = default;

@@ -35,7 +35,7 @@ namespace ladder::engine {
 /// response.)
 enum class Tracking : std::uint8_t {
   ignored,    ///< no played role sends or receives it: an expectation for the checker only
-  action,     ///< a played role sends it by calling nua (INVITE, 180, BYE, REFER, NOTIFY ...)
+  action,     ///< a played role sends it through its actor (INVITE, 180, BYE, REFER, NOTIFY ...)
   automatic,  ///< a played role's stack sends it on its own (ACK, 100, 202, 200 to BYE ...)
   expect,     ///< a DUT or external role sends it to a played role
 };

@@ -17,6 +17,8 @@ struct su_root_s;
 
 namespace ladder::engine {
 
+/// Owns su_init()/su_deinit() and the su_root; made by create(), used and destroyed on one
+/// thread, after every nua and Registration made on it.
 class SuLoop final : public Loop {
  public:
   /// The error is one sentence ("cannot create the Sofia-SIP event loop (su_root_create)").
