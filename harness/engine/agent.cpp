@@ -526,11 +526,13 @@ Outcome Agent::perform(const Action& a) {
         p.body = sdp(*preset, h != nullptr ? h->sdp_version + 1 : 1);
         if (h != nullptr) ++h->sdp_version;
       }
-      std::string_view method = a.kind == ActionKind::hang_up    ? "BYE"
-                                : a.kind == ActionKind::cancel   ? "CANCEL"
-                                : a.kind == ActionKind::transfer ? "REFER"
-                                : a.kind == ActionKind::digits   ? "INFO"
-                                                                 : a.request().method;
+      // The method of a typed verb, for the challenge bookkeeping (a copy: a view of this
+      // conditional would dangle, it is a temporary std::string).
+      std::string method = a.kind == ActionKind::hang_up    ? "BYE"
+                           : a.kind == ActionKind::cancel   ? "CANCEL"
+                           : a.kind == ActionKind::transfer ? "REFER"
+                           : a.kind == ActionKind::digits   ? "INFO"
+                                                            : a.request().method;
       return request(a, method, h, p);
     }
   }

@@ -56,7 +56,8 @@ ActionKind verb_of(const scenario::Scenario& sc, std::size_t i) {
   }
   if (s.method == "INVITE") {
     if (!in_existing_dialog(sc, i)) return ActionKind::dial;
-    std::string_view preset = s.send && s.send->sdp_preset ? *s.send->sdp_preset : "";
+    // A copy: the conditional of a std::string and "" is a temporary std::string.
+    std::string preset = s.send && s.send->sdp_preset ? *s.send->sdp_preset : std::string();
     if (preset == "hold") return ActionKind::hold;
     if (preset == "resume") return ActionKind::resume;
     return ActionKind::reinvite;
