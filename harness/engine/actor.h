@@ -81,6 +81,9 @@ struct Action {
   /// the wire; "" while unknown. Drivers use it to pick the call (baresip callfind, ASW:<id>).
   std::string call_id;
   Content content;
+  /// When the step fails if it has not happened (loop clock, ns since the epoch): how long a
+  /// driver may wait for its device (the operator at a prompt, a phone's reply).
+  core::TimeNs deadline = 0;
   /// Dial for dial; Respond for ring, answer, reject; Transfer for transfer; Digits for digits;
   /// Request for request; nothing for the others. The accessors below throw std::bad_variant_access
   /// on a mismatch.

@@ -79,6 +79,7 @@ Action Director::make_action(std::size_t i) const {
   a.kind = plan_.verb(i);
   a.step = i;
   a.dialog = plan_.dialog(i);
+  a.deadline = plan_.armed_at(i).value_or(0) + timeout_of(i);
   a.content.headers = t.headers(i);
   a.content.sdp_preset = t.sdp_preset(i);
   if (auto body = t.body(i); body && !a.content.sdp_preset) {

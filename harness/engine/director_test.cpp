@@ -119,6 +119,7 @@ TEST_F(DirectorTest, CausalTriggerFiresOnlyAfterThePrerequisiteIsSeen) {
   EXPECT_EQ(ring.kind, ActionKind::ring);
   EXPECT_EQ(ring.respond().status, 180);
   EXPECT_EQ(ring.call_id, "c1");
+  EXPECT_EQ(ring.deadline, 2 * kSecond + 5 * kSecond);  // armed when B got the INVITE
   d_->fire_due();
   EXPECT_EQ(steps_of(b_), (Ids{"F4", "F6"}));
   EXPECT_EQ(b_.performed[1].kind, ActionKind::answer);
