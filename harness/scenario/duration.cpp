@@ -2,7 +2,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "scenario/scenario.h"
+#include "scenario/duration.h"
 
 namespace ladder::scenario {
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "scenario/list.h"
 #include "scenario/scenario.h"
 
 namespace ladder::scenario {

@@ -1,6 +1,7 @@
 // The scenario library for `ladder list`.
 #include <algorithm>
 
+#include "scenario/list.h"
 #include "scenario/loader_internal.h"
 
 namespace ladder::scenario {

@@ -1,7 +1,9 @@
 // Small behaviour of the model types: lookups, names, labels.
 #include <algorithm>
 
-#include "scenario/scenario.h"
+#include "scenario/load.h"
+#include "scenario/model.h"
+#include "scenario/testbed.h"
 
 namespace ladder::scenario {
 

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "scenario/scenario.h"
+#include "scenario/role_map.h"
 
 namespace ladder::scenario {
 

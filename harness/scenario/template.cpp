@@ -1,7 +1,8 @@
 // Placeholders in ladder strings: ${var} and ${ROLE.attr}, and the string tests built on them.
 #include <algorithm>
 
-#include "scenario/scenario.h"
+#include "scenario/expectations.h"
+#include "scenario/template.h"
 
 namespace ladder::scenario {
 
