@@ -18,6 +18,7 @@
 
 #include "scenario/duration.h"
 #include "scenario/expectations.h"
+#include "scenario/step_set.h"
 #include "scenario/template.h"
 
 namespace ladder::scenario {
@@ -55,8 +56,9 @@ struct Step {
   /// Derived, DESIGN.md's causal order: the steps this one must follow (sorted, unique): the step
   /// it forwards, the request it answers, `after`, and every earlier step its sender received.
   /// Steps sharing an any_order group with this one are left out. Optional steps are included:
-  /// a missing optional step constrains nothing.
-  std::vector<std::size_t> preceded_by;
+  /// a missing optional step constrains nothing. Iterates like a sorted vector; stored compactly
+  /// (see step_set.h) since "every earlier step received" grows with the ladder.
+  StepSet preceded_by;
   /// Derived: the latest non-optional step of preceded_by (or `after` when given): the event that
   /// lets the sender act. Empty for a flow's first action.
   std::optional<std::size_t> trigger;
