@@ -2,31 +2,32 @@
 // adds when it sends one.
 //
 // Threading: value types and pure functions; no shared state. A StringMatch's compiled pattern
-// is immutable once loaded.
+// is immutable and may be shared between copies and threads.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "scenario/duration.h"
+#include "scenario/pattern.h"
 #include "scenario/template.h"
 
 namespace ladder::scenario {
 
 enum class MatchOp : std::uint8_t { equals, matches, contains };
 
-/// `equals: X`, `matches: RE` (ECMAScript, searched anywhere unless anchored), `contains: X`.
+/// `equals: X`, `matches: RE` (ECMAScript-like, searched anywhere unless anchored, linear time:
+/// see pattern.h), `contains: X`.
 struct StringMatch {
   MatchOp op = MatchOp::equals;
   Template value;
   /// Compiled at load when the pattern has no placeholders; otherwise test() compiles it.
-  std::optional<std::regex> regex;
+  std::optional<Pattern> regex;
 };
 
 /// Tests subject against m. Empty when a placeholder has no value (*missing names it).

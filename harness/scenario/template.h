@@ -55,7 +55,7 @@ struct Bindings {
 enum class Escape : std::uint8_t { none, regex };
 
 /// Substitutes placeholders. With Escape::regex, substituted values are escaped so they match
-/// literally inside a pattern. Empty when a value is unknown; *missing then
+/// literally inside a pattern (see pattern.h). Empty when a value is unknown; *missing then
 /// names it ("${C.user}").
 std::optional<std::string> expand(const Template& t, const Bindings& b,
                                   Escape escape = Escape::none, std::string* missing = nullptr);
