@@ -74,6 +74,7 @@ class Validator {
  public:
   Validator(ParsedScenario& ps, Sink& sink) : ps_(ps), sc_(ps.scenario), sink_(sink) {
     for (const Role& r : sc_.roles) role_ids_.push_back(r.id);
+    for (const Dialog& d : sc_.dialogs) dialog_labels_.insert(d.label);
   }
 
   void run() {
@@ -169,7 +170,7 @@ class Validator {
 
   void check_dialog(const ParsedStep& p) {
     const Step& s = p.step;
-    if (!s.dialog || sc_.find_dialog(*s.dialog)) return;
+    if (!s.dialog || dialog_labels_.contains(*s.dialog)) return;
     std::vector<std::string> labels;
     for (const Dialog& d : sc_.dialogs) labels.push_back(d.label);
     sink_.error(p.dialog_pos,
@@ -417,6 +418,7 @@ class Validator {
   std::map<std::string, std::size_t, std::less<>> ids_;
   std::vector<std::string> all_ids_;
   std::vector<std::string> role_ids_;
+  std::set<std::string, std::less<>> dialog_labels_;  ///< Scenario::find_dialog is a linear scan
   std::set<std::string> saved_;
   std::set<std::size_t> closed_;  ///< requests with a final response so far
 
