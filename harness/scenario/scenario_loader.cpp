@@ -196,6 +196,7 @@ bool parse(std::string_view text, const std::string& name, ParsedScenario& ps, S
       sink.error(pos_of(n), "'steps' is empty; a ladder needs at least one step");
     } else {
       int number = 0;
+      ps.steps.reserve(n.size());  // a step is over a kilobyte: no doubling on long ladders
       for (const YAML::Node& item : n) ps.steps.push_back(parse_step(item, ++number, sink));
     }
   } else {

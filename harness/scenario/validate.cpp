@@ -82,6 +82,7 @@ class Validator {
     for (std::size_t i = 0; i < ps_.steps.size(); ++i) check_step(i);
     resolve_any_order();
     // The model's steps are the parsed ones, index for index, so references stay valid.
+    sc_.steps.reserve(ps_.steps.size());
     for (ParsedStep& p : ps_.steps) sc_.steps.push_back(std::move(p.step));
     prepare_order();
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) derive_order(i);
