@@ -235,9 +235,10 @@ TEST(Tcp, Issue14MessageOverTheCapSaysTheCapWasReached) {
   DecoderOptions options;
   options.max_stream_buffer = 1024;
   std::uint32_t at = 1 + static_cast<std::uint32_t>(head.size());
-  auto d = decode(LinkType::ethernet,
-                  {seg(1, head), seg(at, std::string(600, 'x')), seg(at + 600, std::string(600, 'y'))},
-                  options);
+  auto d =
+      decode(LinkType::ethernet,
+             {seg(1, head), seg(at, std::string(600, 'x')), seg(at + 600, std::string(600, 'y'))},
+             options);
   ASSERT_EQ(d.messages.size(), 1u);
   EXPECT_TRUE(d.messages[0].incomplete);
   EXPECT_EQ(d.messages[0].bytes.size(), head.size() + 1200);

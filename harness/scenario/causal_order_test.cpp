@@ -99,12 +99,12 @@ std::string random_ladder(std::mt19937& rng, int steps) {
       std::size_t r = static_cast<std::size_t>(pick(static_cast<int>(requests.size())));
       Sent req = requests[r];
       bool final = pick(2) == 0;
-      line += ", from: " + req.to + ", to: " + req.from + ", response: " +
-              (final ? "200" : "180") + ", answers: " + req.id;
+      line += ", from: " + req.to + ", to: " + req.from + ", response: " + (final ? "200" : "180") +
+              ", answers: " + req.id;
       if (final) requests.erase(requests.begin() + static_cast<std::ptrdiff_t>(r));
     } else if (what < 5 && !received_by_p.empty()) {  // P forwards what it received
-      const std::string& orig = received_by_p[static_cast<std::size_t>(
-          pick(static_cast<int>(received_by_p.size())))];
+      const std::string& orig =
+          received_by_p[static_cast<std::size_t>(pick(static_cast<int>(received_by_p.size())))];
       const Sent* o = nullptr;
       for (const Sent& s : requests) {
         if (s.id == orig) o = &s;
@@ -126,7 +126,8 @@ std::string random_ladder(std::mt19937& rng, int steps) {
       if (std::string(roles[t]) == "P") received_by_p.push_back(id);
     }
     if (pick(5) == 0) line += ", optional: true";
-    if (!ids.empty() && pick(8) == 0) line += ", after: " + ids[static_cast<std::size_t>(pick(static_cast<int>(ids.size())))];
+    if (!ids.empty() && pick(8) == 0)
+      line += ", after: " + ids[static_cast<std::size_t>(pick(static_cast<int>(ids.size())))];
     text += line + "}\n";
     ids.push_back(id);
   }

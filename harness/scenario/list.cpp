@@ -1,7 +1,8 @@
 // The scenario library for `ladder list`.
+#include "scenario/list.h"
+
 #include <algorithm>
 
-#include "scenario/list.h"
 #include "scenario/loader_internal.h"
 
 namespace ladder::scenario {

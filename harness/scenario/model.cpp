@@ -1,8 +1,9 @@
 // Small behaviour of the model types: lookups, names, labels.
+#include "scenario/model.h"
+
 #include <algorithm>
 
 #include "scenario/load.h"
-#include "scenario/model.h"
 #include "scenario/testbed.h"
 
 namespace ladder::scenario {

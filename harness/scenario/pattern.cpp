@@ -150,8 +150,8 @@ std::optional<std::string> translate(std::string_view s, std::string* error) {
     if (c == '(' && lookaround_at(s, i, &op)) {
       bool behind = op.size() == 4;
       *error = std::string(behind ? "lookbehind '" : "lookahead '") + std::string(op) +
-               "' is not supported" +
-               (behind ? "" : " except at the very start, right after '^'") + std::string(kLinear);
+               "' is not supported" + (behind ? "" : " except at the very start, right after '^'") +
+               std::string(kLinear);
       return std::nullopt;
     }
     if (c == '.') {
@@ -261,8 +261,9 @@ std::optional<Pattern> Pattern::compile(std::string_view source, std::string* er
   } else {
     std::string_view rest = source.substr(pos);
     if (has_top_level_bar(rest)) {
-      *error = "a leading lookahead followed by '|' is not supported; group the alternatives: "
-               "^(?!...)(?:a|b)";
+      *error =
+          "a leading lookahead followed by '|' is not supported; group the alternatives: "
+          "^(?!...)(?:a|b)";
       return std::nullopt;
     }
     auto t = translate(rest, error);

@@ -52,16 +52,54 @@ TEST(Pattern, Issue14MegabyteHeaderValueThroughALoadedLadder) {
 
 // What the library's ladders and tests write must mean what it meant under std::regex.
 TEST(Pattern, AnswersAsStdRegexDidOnTheSyntaxUsersWrite) {
-  const char* patterns[] = {
-      "^z9hG4bK", "^Digest ", R"(^Digest .*username="alice")", "^<sip:alice@", R"(^SIP/2\.0 [12])",
-      " CANCEL$", "^1 ", "example", "^terminated", "^sip:bob@", "a.c", R"(\d+ [A-Z]+$)",
-      R"(^\w+@\w+\.test$)", "x|y", "(?:ab)+c", "a{2,3}", R"(\/)", "^$", R"(\bbob\b)", "[^;]*;lr",
-      R"(tag=[0-9a-f]{4,})", R"(\s)", "[.]", R"(\x41)", "a+?c", R"(^\[fd00::1\]:5060$)"};
-  const char* subjects[] = {
-      "", "abc", "z9hG4bK776asdhds", R"(Digest username="alice", realm="example.test")",
-      "<sip:alice@example.test>;tag=1928301774", "SIP/2.0 200 OK", "SIP/2x0 200 OK", "1 INVITE",
-      "2 CANCEL", "a\rc", "a\nc", "a-c", "AAA", "x/y", "alice@example.test", "ababc",
-      "<sip:p.example.test;lr>", "tag=abcd1", "bob", "[fd00::1]:5060", "a b", "aaac"};
+  const char* patterns[] = {"^z9hG4bK",
+                            "^Digest ",
+                            R"(^Digest .*username="alice")",
+                            "^<sip:alice@",
+                            R"(^SIP/2\.0 [12])",
+                            " CANCEL$",
+                            "^1 ",
+                            "example",
+                            "^terminated",
+                            "^sip:bob@",
+                            "a.c",
+                            R"(\d+ [A-Z]+$)",
+                            R"(^\w+@\w+\.test$)",
+                            "x|y",
+                            "(?:ab)+c",
+                            "a{2,3}",
+                            R"(\/)",
+                            "^$",
+                            R"(\bbob\b)",
+                            "[^;]*;lr",
+                            R"(tag=[0-9a-f]{4,})",
+                            R"(\s)",
+                            "[.]",
+                            R"(\x41)",
+                            "a+?c",
+                            R"(^\[fd00::1\]:5060$)"};
+  const char* subjects[] = {"",
+                            "abc",
+                            "z9hG4bK776asdhds",
+                            R"(Digest username="alice", realm="example.test")",
+                            "<sip:alice@example.test>;tag=1928301774",
+                            "SIP/2.0 200 OK",
+                            "SIP/2x0 200 OK",
+                            "1 INVITE",
+                            "2 CANCEL",
+                            "a\rc",
+                            "a\nc",
+                            "a-c",
+                            "AAA",
+                            "x/y",
+                            "alice@example.test",
+                            "ababc",
+                            "<sip:p.example.test;lr>",
+                            "tag=abcd1",
+                            "bob",
+                            "[fd00::1]:5060",
+                            "a b",
+                            "aaac"};
   for (const char* p : patterns) {
     Pattern ours = compiled(p);
     std::regex theirs(p, std::regex::ECMAScript);
@@ -98,8 +136,10 @@ TEST(Pattern, WhatNeedsBacktrackingIsRejectedByName) {
             R"(backreference '\1' is not supported (patterns run in linear time))");
   EXPECT_EQ(rejected(R"((?<n>a)\k<n>)"),
             R"(backreference '\k<' is not supported (patterns run in linear time))");
-  EXPECT_EQ(rejected("(?<=a)b"), "lookbehind '(?<=' is not supported (patterns run in linear time)");
-  EXPECT_EQ(rejected("b(?<!a)"), "lookbehind '(?<!' is not supported (patterns run in linear time)");
+  EXPECT_EQ(rejected("(?<=a)b"),
+            "lookbehind '(?<=' is not supported (patterns run in linear time)");
+  EXPECT_EQ(rejected("b(?<!a)"),
+            "lookbehind '(?<!' is not supported (patterns run in linear time)");
   EXPECT_EQ(rejected("a(?=b)"),
             "lookahead '(?=' is not supported except at the very start, right after '^' "
             "(patterns run in linear time)");

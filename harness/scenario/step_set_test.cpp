@@ -16,7 +16,8 @@ TEST(StepSet, HeldInFullIsSortedAndUnique) {
 }
 
 TEST(StepSet, SharedPrefixMergedWithOwnMinusLeftOut) {
-  auto shared = std::make_shared<const std::vector<std::size_t>>(std::vector<std::size_t>{0, 2, 4, 6, 8});
+  auto shared =
+      std::make_shared<const std::vector<std::size_t>>(std::vector<std::size_t>{0, 2, 4, 6, 8});
   StepSet s(shared, 4, {3, 7}, {2, 7, 9});  // 0 2 4 6 + 3 7 - 2 7 (9 is in neither)
   EXPECT_EQ(s.to_vector(), (std::vector<std::size_t>{0, 3, 4, 6}));
   EXPECT_EQ(s.size(), 4u);

@@ -1,9 +1,10 @@
 // Placeholders in ladder strings: ${var} and ${ROLE.attr}, and the string tests built on them.
+#include "scenario/template.h"
+
 #include <algorithm>
 
 #include "scenario/expectations.h"
 #include "scenario/pattern.h"
-#include "scenario/template.h"
 
 namespace ladder::scenario {
 

@@ -338,8 +338,8 @@ class Validator {
     if (auto it = received_.find(s.from); it != received_.end()) {
       received = it->second.steps;
       last_required = &it->second.last_required;
-      prefix = static_cast<std::size_t>(
-          std::lower_bound(received->begin(), received->end(), i) - received->begin());
+      prefix = static_cast<std::size_t>(std::lower_bound(received->begin(), received->end(), i) -
+                                        received->begin());
     }
     // References to steps the sender did not receive (an `after` of any step) are held apart.
     std::vector<std::size_t> own;
@@ -428,7 +428,7 @@ class Validator {
     std::vector<std::ptrdiff_t> last_required;  ///< per position: latest non-optional, or -1
   };
   std::map<std::string, Received, std::less<>> received_;  ///< by role id
-  std::vector<std::vector<std::size_t>> groups_of_;         ///< any_order groups of each step
+  std::vector<std::vector<std::size_t>> groups_of_;        ///< any_order groups of each step
 };
 
 }  // namespace

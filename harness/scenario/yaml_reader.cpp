@@ -86,7 +86,8 @@ void Sink::add(core::Severity severity, SourcePos at, std::string message) {
     std::string number = std::to_string(at.line);
     std::string gutter(std::max<std::size_t>(5, number.size() + 1), ' ');
     std::string lead = gutter.substr(0, gutter.size() - number.size()) + number;
-    const std::size_t caret = std::min(static_cast<std::size_t>(std::max(at.col, 1) - 1), src.size());
+    const std::size_t caret =
+        std::min(static_cast<std::size_t>(std::max(at.col, 1) - 1), src.size());
     const Window w = window_around(src, caret);
     std::string shown = (w.begin > 0 ? "..." : "") + src.substr(w.begin, w.end - w.begin) +
                         (w.end < src.size() ? "..." : "");
