@@ -43,48 +43,43 @@ bool lookaround_at(std::string_view s, std::size_t i, std::string_view* which) {
   return false;
 }
 
-// The index of the ')' closing the group opened at s[open], or npos.
-std::size_t group_end(std::string_view s, std::size_t open) {
+// Walks s from `from`, skipping escapes and character classes, and calls at(i, depth) for each
+// character outside a class, with the group depth after it; stops when at() returns true and
+// returns that index, else npos.
+template <typename At>
+std::size_t walk_groups(std::string_view s, std::size_t from, At at) {
   int depth = 0;
   bool in_class = false;
-  for (std::size_t i = open; i < s.size(); ++i) {
+  for (std::size_t i = from; i < s.size(); ++i) {
     char c = s[i];
     if (c == '\\') {
       ++i;
-    } else if (in_class) {
+      continue;
+    }
+    if (in_class) {
       in_class = c != ']';
-    } else if (c == '[') {
+      continue;
+    }
+    if (c == '[') {
       in_class = true;
       if (i + 1 < s.size() && s[i + 1] == ']') ++i;  // `[]` closes at once
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')' && --depth == 0) {
-      return i;
+      continue;
     }
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (at(i, c, depth)) return i;
   }
   return std::string_view::npos;
 }
 
+// The index of the ')' closing the group opened at s[open], or npos.
+std::size_t group_end(std::string_view s, std::size_t open) {
+  return walk_groups(s, open, [](std::size_t, char c, int depth) { return c == ')' && depth == 0; });
+}
+
 bool has_top_level_bar(std::string_view s) {
-  int depth = 0;
-  bool in_class = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\\') {
-      ++i;
-    } else if (in_class) {
-      in_class = c != ']';
-    } else if (c == '[') {
-      in_class = true;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')') {
-      --depth;
-    } else if (c == '|' && depth == 0) {
-      return true;
-    }
-  }
-  return false;
+  return walk_groups(s, 0, [](std::size_t, char c, int depth) { return c == '|' && depth == 0; }) !=
+         std::string_view::npos;
 }
 
 // ECMAScript pattern text -> RE2 pattern text with the same meaning on bytes.

@@ -56,6 +56,12 @@ std::size_t StepSet::iterator::operator*() const {
 }
 
 StepSet::iterator& StepSet::iterator::operator++() {
+  step();
+  skip_left_out();
+  return *this;
+}
+
+void StepSet::iterator::step() {
   const bool have_shared = shared_ < set_->prefix_;
   const bool have_own = own_ < set_->own_.size();
   if (have_shared && (!have_own || (*set_->shared_)[shared_] < set_->own_[own_])) {
@@ -63,20 +69,12 @@ StepSet::iterator& StepSet::iterator::operator++() {
   } else {
     ++own_;
   }
-  skip_left_out();
-  return *this;
 }
 
 void StepSet::iterator::skip_left_out() {
   if (set_ == nullptr) return;
   while ((shared_ < set_->prefix_ || own_ < set_->own_.size()) && set_->left_out(**this)) {
-    const bool have_shared = shared_ < set_->prefix_;
-    const bool have_own = own_ < set_->own_.size();
-    if (have_shared && (!have_own || (*set_->shared_)[shared_] < set_->own_[own_])) {
-      ++shared_;
-    } else {
-      ++own_;
-    }
+    step();
   }
 }
 

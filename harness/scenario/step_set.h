@@ -49,6 +49,7 @@ class StepSet {
     friend class StepSet;
     iterator(const StepSet* set, std::size_t shared, std::size_t own);
     void skip_left_out();
+    void step();  ///< to the next element of the merged order, left-out ones included
     const StepSet* set_ = nullptr;
     std::size_t shared_ = 0;  ///< position in the shared prefix
     std::size_t own_ = 0;     ///< position in own_
