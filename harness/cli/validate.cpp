@@ -10,36 +10,13 @@
 namespace ladder::cli {
 namespace {
 
-// A file with top-level `steps:` is a ladder, else a testbed.
-bool is_ladder(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return true;  // let the ladder loader report the error
-  char line[4096];
-  bool steps = false;
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::string(line).rfind("steps:", 0) == 0) steps = true;
-  }
-  std::fclose(f);
-  return steps;
-}
-
 int run_validate(const std::vector<std::string>& files) {
   std::size_t bad = 0;
   for (const std::string& path : files) {
-    std::vector<core::Diagnostic> ds;
-    bool ok;
-    if (is_ladder(path)) {
-      auto r = scenario::load_scenario(path);
-      ds = r.diagnostics;
-      ok = r.ok();
-    } else {
-      auto r = scenario::load_testbed(path);
-      ds = r.diagnostics;
-      ok = r.ok();
-    }
-    for (const core::Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.format().c_str());
-    if (ok) std::printf("%s: ok\n", path.c_str());
-    bad += !ok;
+    scenario::FileCheck r = scenario::validate_file(path);
+    for (const core::Diagnostic& d : r.diagnostics) std::fprintf(stderr, "%s\n", d.format().c_str());
+    if (r.ok) std::printf("%s: ok\n", path.c_str());
+    bad += !r.ok;
   }
   if (bad) std::fprintf(stderr, "ladder validate: %zu of %zu files have errors\n", bad, files.size());
   return bad ? bad_input : ok;

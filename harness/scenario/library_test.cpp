@@ -31,6 +31,18 @@ TEST(Library, EveryLadderLoadsCleanly) {
   }
 }
 
+// `ladder validate` takes each file for what it is: a ladder (top-level steps:) or a testbed.
+TEST(Library, ValidateFileTellsLaddersFromTestbeds) {
+  FileCheck ladder = validate_file((kLibrary / "basic" / "caller-hangs-up.yaml").string());
+  EXPECT_TRUE(ladder.ok) << render(ladder.diagnostics);
+  FileCheck testbed = validate_file((kLibrary / "testbeds" / "loopback-kamailio.yaml").string());
+  EXPECT_TRUE(testbed.ok) << render(testbed.diagnostics);
+  FileCheck missing = validate_file((kLibrary / "no-such.yaml").string());
+  EXPECT_FALSE(missing.ok);
+  ASSERT_EQ(missing.diagnostics.size(), 1U);
+  EXPECT_NE(missing.diagnostics[0].format().find("no-such.yaml"), std::string::npos);
+}
+
 // The ladder documentation's list of waivable kinds is the one the loader accepts.
 TEST(Library, ReadmeListsExactlyTheWaivableKinds) {
   std::ifstream in(kLibrary / "README.md");

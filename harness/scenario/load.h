@@ -47,6 +47,14 @@ LoadResult load_scenario_text(std::string_view text, std::string name);
 TestbedResult load_testbed(const std::string& path);
 TestbedResult load_testbed_text(std::string_view text, std::string name);
 
+/// A file checked as what it is: a ladder when it has a top-level `steps:`, else a testbed.
+struct FileCheck {
+  bool ok = false;
+  std::vector<core::Diagnostic> diagnostics;
+};
+/// What `ladder validate` does for one file.
+FileCheck validate_file(const std::string& path);
+
 /// The first line of a diagnostic message (without the source excerpt).
 std::string_view summary_line(const core::Diagnostic& d);
 

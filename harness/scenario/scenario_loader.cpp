@@ -244,4 +244,32 @@ LoadResult load_scenario(const std::string& path) {
   return load_scenario_text(*text, path);
 }
 
+namespace {
+// A file with a top-level `steps:` is a ladder, else a testbed. An unreadable file is taken
+// for a ladder, whose loader then says why it cannot be read.
+bool is_ladder(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return true;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("steps:")) return true;
+  }
+  return false;
+}
+}  // namespace
+
+FileCheck validate_file(const std::string& path) {
+  FileCheck out;
+  if (is_ladder(path)) {
+    LoadResult r = load_scenario(path);
+    out.ok = r.ok();
+    out.diagnostics = std::move(r.diagnostics);
+  } else {
+    TestbedResult r = load_testbed(path);
+    out.ok = r.ok();
+    out.diagnostics = std::move(r.diagnostics);
+  }
+  return out;
+}
+
 }  // namespace ladder::scenario
