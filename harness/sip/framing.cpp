@@ -49,9 +49,46 @@ bool is_any_version(std::string_view v) {
   return digits > 0 && i == v.size();
 }
 
+// A Request-URI starts with a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+bool starts_with_scheme(std::string_view uri) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (uri.empty() || !alpha(uri[0])) return false;
+  for (std::size_t i = 1; i < uri.size(); ++i) {
+    char c = uri[i];
+    if (c == ':') return true;
+    if (!alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  return false;
+}
+
+// The line as every stack sends it, decided in one cheap pass (every datagram of a capture
+// comes through classify_start() and then scan()): version "SIP/2.0" in upper case, single
+// SPs. `strict` also holds the Request-URI to the grammar (no whitespace, a scheme first),
+// which only start_line_problem() needs; classify_start() only asks whether the line is SIP.
+StartKind exact_line(std::string_view line, bool strict) {
+  if (line.starts_with("SIP/2.0 ")) {
+    if (line.size() < 11 || !is_digit(line[8]) || !is_digit(line[9]) || !is_digit(line[10])) {
+      return StartKind::none;
+    }
+    return line.size() == 11 || line[11] == ' ' ? StartKind::response : StartKind::none;
+  }
+  if (!line.ends_with(" SIP/2.0")) return StartKind::none;
+  std::size_t sp = line.find(' ');
+  if (sp == 0 || sp + 9 >= line.size()) return StartKind::none;  // a method and a Request-URI
+  for (std::size_t i = 0; i < sp; ++i) {
+    if (!is_token_char(static_cast<unsigned char>(line[i]))) return StartKind::none;
+  }
+  if (!strict) return StartKind::request;
+  if (line.find(' ', sp + 1) != line.size() - 8 || line.find('\t') != std::string_view::npos) {
+    return StartKind::none;
+  }
+  return starts_with_scheme(line.substr(sp + 1)) ? StartKind::request : StartKind::none;
+}
+
 // Lenient on purpose: this decides what is SIP, not what is well-formed (see framing.h).
 StartKind classify_line(std::string_view line) {
   // line excludes CRLF
+  if (StartKind k = exact_line(line, false); k != StartKind::none) return k;
   if (line.size() >= 4 && iequals(line.substr(0, 4), "SIP/")) {
     // A version, whitespace, then at least three digits: "SIP/2.0 200 OK" and its flawed kin.
     std::size_t i = 4;
@@ -134,6 +171,7 @@ const char* start_line_problem(std::string_view bytes) {
   std::string_view line = bytes.substr(0, std::min(bytes.size(), kMaxStartLine));
   line = line.substr(0, line.find('\n'));
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (exact_line(line, true) != StartKind::none) return nullptr;
   StartKind kind = classify_line(line);
   if (kind == StartKind::response) {
     // classify_line() checked "SIP/x.y" LWS 3DIGIT; here exactly one SP each, version 2.0.
@@ -164,16 +202,9 @@ const char* start_line_problem(std::string_view bytes) {
   }
   if (!iequals(version, kVersion)) return "the SIP version is not SIP/2.0";
   // Request-URI = SIP-URI / SIPS-URI / absoluteURI: a scheme first, never "<...>".
-  std::string_view uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  std::size_t colon = uri.find(':');
-  bool scheme = colon != std::string_view::npos && colon > 0 &&
-                ((uri[0] >= 'a' && uri[0] <= 'z') || (uri[0] >= 'A' && uri[0] <= 'Z'));
-  for (std::size_t i = 1; scheme && i < colon; ++i) {
-    char c = uri[i];
-    scheme = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '+' ||
-             c == '-' || c == '.';
+  if (!starts_with_scheme(line.substr(sp1 + 1, sp2 - sp1 - 1))) {
+    return "the Request-URI does not start with a scheme";
   }
-  if (!scheme) return "the Request-URI does not start with a scheme";
   return nullptr;
 }
 
