@@ -68,7 +68,7 @@ void check_step(Context& c, std::size_t s, const scenario::Bindings& bindings,
     r.status = st.optional ? StepStatus::skipped : StepStatus::missing;
     if (!st.optional) {
       Failure f;
-      f.kind = "missing";
+      f.kind = core::FailureKind::missing;
       f.expected = describe(st);
       f.seen = "nothing";
       f.message = st.label() + " " + st.from + " -> " + st.to + ": not seen" + hint(c, s);
@@ -98,10 +98,10 @@ bool saves_values(const scenario::Scenario& sc) {
 void check_rules_of(Context& c) {
   for (MessageResult& m : c.verdict.messages) {
     if (m.src_role.empty() || m.dst_role.empty() || m.retransmission_of) continue;
-    m.rules = check_rules(c.msg(m.index).message, c.msg(m.index).transport, c.options.full_parse);
+    m.rules = check_rules(c.msg(m.index).message, c.msg(m.index).transport, c.effort.full_parse);
     for (const RuleFinding& rf : m.rules) {
       Failure f;
-      f.kind = "rule";
+      f.kind = core::FailureKind::rule;
       f.header = rf.header;
       f.message = rf.rule + ": " + rf.message;
       f.warning = !c.options.rules_fail || !m.step;
@@ -122,7 +122,7 @@ void check_extras(Context& c) {
     if (policy == scenario::ExtraMessages::ignore) continue;
     std::string label = s.is_request ? std::string(s.method) : std::to_string(s.status);
     Failure f;
-    f.kind = "extra";
+    f.kind = core::FailureKind::extra;
     f.expected = "no message";
     f.seen = label + " " + m.src_role + " -> " + m.dst_role;
     f.message = "unexpected " + label + " " + m.src_role + " -> " + m.dst_role +
@@ -151,9 +151,11 @@ std::string describe(const scenario::Step& s) {
 
 void Context::fail(std::size_t step, std::size_t message, Failure f) {
   const auto& waive = scenario.policy.waive;
-  if (!f.warning && std::find(waive.begin(), waive.end(), f.kind) != waive.end()) {
+  std::string_view kind = core::to_string(f.kind);
+  if (!f.warning && core::waivable(f.kind) &&
+      std::find(waive.begin(), waive.end(), kind) != waive.end()) {
     f.warning = true;
-    f.message += " [waived: policy.waive has '" + f.kind + "']";
+    f.message += " [waived: policy.waive has '" + std::string(kind) + "']";
   }
   if (message != npos) {
     if (f.frame == 0) f.frame = messages[message].frame;
@@ -175,10 +177,15 @@ void add_role_bindings(const scenario::RoleMap& roles, scenario::Bindings& bindi
 
 Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMessage>& messages,
               const CheckOptions& options) {
+  return check(scenario, messages, options, Effort{});
+}
+
+Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMessage>& messages,
+              const CheckOptions& options, const Effort& effort) {
   Verdict v;
   v.scenario = scenario.name;
   if (!messages.empty()) v.origin = messages.front().time;
-  Context c{scenario, messages, options, v, false, {}, {}, {}};
+  Context c{scenario, messages, options, effort, v, false, {}, {}, {}};
   for (const scenario::Role& r : scenario.roles) c.b2bua |= r.kind == scenario::RoleKind::b2bua;
   c.matched.assign(scenario.steps.size(), std::nullopt);
   c.step_of.assign(messages.size(), std::nullopt);
@@ -192,9 +199,9 @@ Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMes
   match_steps(c);
   // The bindings are copied only when this check adds to them (bulk checks run it per call).
   std::optional<scenario::Bindings> own;
-  if (!options.bindings_have_roles || saves_values(scenario)) {
+  if (!effort.bindings_have_roles || saves_values(scenario)) {
     own = options.bindings;
-    if (!options.bindings_have_roles) add_role_bindings(v.roles, *own);
+    if (!effort.bindings_have_roles) add_role_bindings(v.roles, *own);
   }
   const scenario::Bindings& bindings = own ? *own : options.bindings;
   for (std::size_t s = 0; s < scenario.steps.size(); ++s) {

@@ -32,16 +32,10 @@ struct CheckOptions {
   scenario::RoleMap roles;
   /// Role attributes for ${ROLE.attr} (user, domain ...), e.g. from a testbed.
   scenario::Bindings bindings;
-  /// `bindings` already holds host/port/address of every role in `roles` (bulk checks set it
-  /// once instead of deriving it per call).
-  bool bindings_have_roles = false;
   /// The DUT record-routes (testbed); overrides the scenario's policy when set.
   std::optional<bool> record_route;
   /// RFC 3261 rule findings fail the step (true) or are only reported as warnings (false).
   bool rules_fail = true;
-  /// Ask Sofia's parser about every message (malformed detection beyond the fast scan). Off for
-  /// bulk checks (`--each`), where only what the ladder asserts is parsed.
-  bool full_parse = true;
   /// Transactions of these methods that no step describes are expected noise, not extra
   /// messages: e.g. REGISTER when the testbed registers its users before the flow.
   std::vector<std::string> tolerated_methods;
@@ -54,7 +48,7 @@ std::string_view to_string(StepStatus s);
 /// "F22: Max-Forwards: expected 69, seen 70 (frame 12 at 0.034512)".
 struct Failure {
   std::string step;      ///< step id, or "" for a message outside the ladder
-  std::string kind;      ///< missing, order, direction, header, body, forward, dialog, rule, timing, retransmission, extra, role
+  core::FailureKind kind = core::FailureKind::missing;
   std::string header;    ///< header concerned, if any
   std::string expected;
   std::string seen;

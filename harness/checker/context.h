@@ -10,10 +10,25 @@
 
 namespace ladder::checker {
 
+/// How much work check() does beyond what the ladder asserts. A bulk check (`--each`) runs
+/// check() once per call, hundreds of thousands of times: it skips the full Sofia parse of
+/// messages no step asks about and adds the roles to the bindings once, not per call.
+struct Effort {
+  /// Ask Sofia's parser about every message (malformed detection beyond the fast scan).
+  bool full_parse = true;
+  /// CheckOptions::bindings already holds host/port/address of every role in the role map.
+  bool bindings_have_roles = false;
+};
+
+/// check() with a chosen effort (checker.h's check() is the full effort).
+Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMessage>& messages,
+              const CheckOptions& options, const Effort& effort);
+
 struct Context {
   const scenario::Scenario& scenario;
   const std::vector<sip::WireMessage>& messages;
   const CheckOptions& options;
+  const Effort& effort;
   Verdict& verdict;
   bool b2bua = false;  ///< a role is a B2BUA: forwards change Call-ID and tags
 

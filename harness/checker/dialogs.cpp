@@ -12,7 +12,7 @@ namespace {
 Failure dialog_failure(std::string header, std::string expected, std::string seen,
                        std::string sentence) {
   Failure f;
-  f.kind = "dialog";
+  f.kind = core::FailureKind::dialog;
   f.header = std::move(header);
   f.expected = std::move(expected);
   f.seen = std::move(seen);

@@ -69,6 +69,8 @@ struct EachSummary {
   std::vector<FailedCall> first_failed;
   std::vector<std::string> notes;
   scenario::RoleMap roles;
+  /// The verdict of the whole bulk check: at least one call, and none failed.
+  bool all_passed() const { return failed == 0 && calls > 0; }
 };
 
 class EachChecker {

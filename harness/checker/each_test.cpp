@@ -47,7 +47,6 @@ std::vector<sip::WireMessage> interleave(std::vector<std::vector<Wire>> calls) {
 EachSummary run(const std::vector<sip::WireMessage>& in, unsigned jobs, bool roles = true) {
   EachOptions o;
   if (roles) o.check.roles = role_map();
-  o.check.full_parse = false;
   scenario::Scenario sc = load(basic_ladder());
   return check_each(sc, o, jobs, [&in](unsigned, const Feed& feed) {
     for (const sip::WireMessage& m : in) {

@@ -1,7 +1,6 @@
 #include "checker/expect.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 namespace ladder::checker {
@@ -9,16 +8,12 @@ namespace {
 
 using scenario::Presence;
 
+using core::iequals;
+
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = core::ascii_lower(c);
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
 }
 
 std::string_view trim(std::string_view s) {
@@ -62,7 +57,7 @@ class Checker {
           std::vector<Failure>& out)
       : step_(step), b_(b), saved_(saved), out_(out) {}
 
-  void fail(const char* kind, std::string header, std::string expected, std::string seen,
+  void fail(core::FailureKind kind, std::string header, std::string expected, std::string seen,
             std::string sentence) {
     Failure f;
     f.step = step_.id;
@@ -83,10 +78,10 @@ class Checker {
       if (ok && *ok) continue;  // the passing path builds no text: bulk checks run it per call
       std::string expected = describe(m);
       if (!ok) {
-        fail("header", header, expected, std::string(subject),
+        fail(core::FailureKind::header, header, expected, std::string(subject),
              what + ": cannot evaluate '" + m.value.source + "': " + missing + " has no value");
       } else {
-        fail("header", header, expected, std::string(subject),
+        fail(core::FailureKind::header, header, expected, std::string(subject),
              what + ": expected " + expected + ", seen '" + std::string(subject) + "'");
       }
     }
@@ -107,11 +102,11 @@ class Checker {
                    const std::string& header, const std::string& what) {
     bool want_present = c.presence == Presence::present || !c.match.empty();
     if (c.presence == Presence::absent && value) {
-      fail("header", header, "absent", *value, what + ": expected absent, seen '" + *value + "'");
+      fail(core::FailureKind::header, header, "absent", *value, what + ": expected absent, seen '" + *value + "'");
       return;
     }
     if (want_present && !value) {
-      fail("header", header, "present", "absent", what + ": expected present, seen absent");
+      fail(core::FailureKind::header, header, "present", "absent", what + ": expected present, seen absent");
       return;
     }
     if (value) matches(c.match, *value, header, what);
@@ -130,7 +125,7 @@ class Checker {
     auto u = sip::parse_uri(text);
     if (!u) {
       if (e.scheme || e.user || e.host || e.port || !e.params.empty()) {
-        fail("header", header, "a SIP URI", std::string(text),
+        fail(core::FailureKind::header, header, "a SIP URI", std::string(text),
              what + ": expected a SIP URI, seen '" + std::string(text) + "'");
       }
       return;
@@ -151,7 +146,7 @@ class Checker {
     const std::string& name = h.name;
     if (h.presence == Presence::absent) {
       if (!values.empty()) {
-        fail("header", name, "absent", std::string(values.front()),
+        fail(core::FailureKind::header, name, "absent", std::string(values.front()),
              name + ": expected absent, seen '" + std::string(values.front()) + "'");
       }
       return;
@@ -160,13 +155,13 @@ class Checker {
       bool other = h.count || !h.value.empty() || h.uri || !h.params.empty() || h.save;
       if (h.presence == Presence::present || other) {
         if (!(h.count && *h.count == 0)) {
-          fail("header", name, "present", "absent", name + ": expected present, seen absent");
+          fail(core::FailureKind::header, name, "present", "absent", name + ": expected present, seen absent");
         }
       }
       return;
     }
     if (h.count && static_cast<int>(values.size()) != *h.count) {
-      fail("header", name, std::to_string(*h.count) + " values", std::to_string(values.size()),
+      fail(core::FailureKind::header, name, std::to_string(*h.count) + " values", std::to_string(values.size()),
            name + ": expected " + std::to_string(*h.count) + " values, seen " +
                std::to_string(values.size()));
     }
@@ -175,7 +170,7 @@ class Checker {
     if (!h.every) {
       int idx = h.index < 0 ? static_cast<int>(values.size()) + h.index : h.index;
       if (idx < 0 || idx >= static_cast<int>(values.size())) {
-        fail("header", name, "a value at index " + std::to_string(h.index),
+        fail(core::FailureKind::header, name, "a value at index " + std::to_string(h.index),
              std::to_string(values.size()) + " values",
              name + ": expected a value at index " + std::to_string(h.index) + ", seen " +
                  std::to_string(values.size()) + " values");
@@ -207,13 +202,13 @@ class Checker {
       std::string_view type = ct ? trim(ct->substr(0, ct->find(';'))) : std::string_view();
       if (!ct || !iequals(type, *e.content_type)) {
         std::string seen = lower(type);
-        fail("body", "Content-Type", *e.content_type, ct ? seen : "absent",
+        fail(core::FailureKind::body, "Content-Type", *e.content_type, ct ? seen : "absent",
              "Content-Type: expected '" + *e.content_type + "', seen " +
                  (ct ? "'" + seen + "'" : std::string("absent")));
       }
     }
     if (e.empty && *e.empty != body.empty()) {
-      fail("body", "", *e.empty ? "empty" : "a body", std::to_string(body.size()) + " bytes",
+      fail(core::FailureKind::body, "", *e.empty ? "empty" : "a body", std::to_string(body.size()) + " bytes",
            std::string("body: expected ") + (*e.empty ? "empty" : "a body") + ", seen " +
                std::to_string(body.size()) + " bytes");
     }
@@ -221,7 +216,7 @@ class Checker {
       std::string missing;
       auto ok = scenario::test(sm, body, b_, &missing);
       if (!ok || !*ok) {
-        fail("body", "", describe(sm), std::string(body.substr(0, 200)),
+        fail(core::FailureKind::body, "", describe(sm), std::string(body.substr(0, 200)),
              "body: expected " + describe(sm) + (ok ? "" : " (" + missing + " has no value)"));
       }
     }
@@ -239,14 +234,14 @@ class Checker {
     for (const scenario::Template& t : e.sdp_lines) {
       auto line = scenario::expand(t, b_);
       if (line && !has_line(*line)) {
-        fail("body", "", "line '" + *line + "'", "absent",
+        fail(core::FailureKind::body, "", "line '" + *line + "'", "absent",
              "body: expected the line '" + *line + "', not there");
       }
     }
     for (const scenario::Template& t : e.sdp_absent_lines) {
       auto line = scenario::expand(t, b_);
       if (line && has_line(*line)) {
-        fail("body", "", "no line '" + *line + "'", *line,
+        fail(core::FailureKind::body, "", "no line '" + *line + "'", *line,
              "body: expected no line '" + *line + "', but it is there");
       }
     }
@@ -298,7 +293,7 @@ void check_expectations(const scenario::Step& step, const sip::Message& message,
     c.uri(*step.request_uri, s.request_uri, "Request-URI", "Request-URI");
   }
   if (step.reason && !s.is_request && s.reason != *step.reason) {
-    c.fail("header", "Status-Line", "'" + *step.reason + "'", std::string(s.reason),
+    c.fail(core::FailureKind::header, "Status-Line", "'" + *step.reason + "'", std::string(s.reason),
            "reason phrase: expected '" + *step.reason + "', seen '" + std::string(s.reason) + "'");
   }
   for (const scenario::HeaderExpectation& h : step.headers) c.header(h, message);

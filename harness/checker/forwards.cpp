@@ -77,7 +77,7 @@ void check_forward(Context& c, std::size_t step) {
   auto fail = [&](const std::string& header, std::string expected, std::string seen,
                   const std::string& what) {
     Failure x;
-    x.kind = "forward";
+    x.kind = core::FailureKind::forward;
     x.header = header;
     x.message = header + ": " + what + " (forward of " + fid + "): expected " + expected +
                 ", seen " + seen;

@@ -32,7 +32,7 @@ void check_order(Context& c) {
       if (!j || *j < *i) continue;
       const scenario::Step& ps = c.step(p);
       Failure f;
-      f.kind = "order";
+      f.kind = core::FailureKind::order;
       f.expected = "after " + ps.id + " (frame " + std::to_string(c.msg(*j).frame) + ")";
       f.seen = "before it";
       f.message = st.id + " came before " + ps.id + " (" + ps.id + " is at frame " +
@@ -42,7 +42,7 @@ void check_order(Context& c) {
     if (c.scenario.policy.strict_order && previous && *c.matched[*previous] > *i) {
       const scenario::Step& ps = c.step(*previous);
       Failure f;
-      f.kind = "order";
+      f.kind = core::FailureKind::order;
       f.expected = "after " + ps.id;
       f.seen = "before it";
       f.message = st.id + " came before " + ps.id + " (" + ps.id + " is at frame " +
@@ -58,7 +58,7 @@ void check_order(Context& c) {
       auto max_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(st.within->max).count();
       if (dt > max_ns) {
         Failure f;
-        f.kind = "timing";
+        f.kind = core::FailureKind::timing;
         f.expected = "within " + scenario::format_duration(st.within->max) + " of " +
                      c.step(st.within->of).id;
         f.seen = ms(dt);
@@ -83,7 +83,7 @@ void check_retransmissions(Context& c, std::size_t step) {
     const scenario::CountRange& want = *st.retransmissions;
     if (n < want.min || (want.max && n > *want.max)) {
       Failure f;
-      f.kind = "retransmission";
+      f.kind = core::FailureKind::retransmission;
       f.expected = want.max && *want.max == want.min
                        ? std::to_string(want.min)
                        : std::to_string(want.min) + ".." +
@@ -105,7 +105,7 @@ void check_retransmissions(Context& c, std::size_t step) {
     double seen = static_cast<double>(rt.time - prev) / 1e9;
     if (seen < expected * 0.75 || seen > expected * 1.5 + 0.1) {
       Failure f;
-      f.kind = "retransmission";
+      f.kind = core::FailureKind::retransmission;
       f.warning = true;
       char buf[160];
       std::snprintf(buf, sizeof buf,

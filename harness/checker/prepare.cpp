@@ -132,7 +132,7 @@ void prepare(Context& c) {
   for (const scenario::Role& r : c.scenario.roles) {
     if (c.verdict.roles.roles.count(r.id) > 0) continue;
     Failure f;
-    f.kind = "role";
+    f.kind = core::FailureKind::role;
     f.message = "role " + r.id + ": no address given and none could be inferred from the capture;"
                 " give --role " + r.id + "=ADDRESS[:PORT]";
     c.fail(npos, npos, std::move(f));

@@ -1,22 +1,13 @@
-// `ladder check CAPTURE --scenario S.yaml`: holds a capture against a ladder.
-#include <algorithm>
+// `ladder check CAPTURE --scenario S.yaml`: parses, calls usecase::check, renders, exits.
 #include <cstdio>
-#include <expected>
-#include <filesystem>
-#include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "capture/capture.h"
-#include "checker/checker.h"
-#include "checker/each.h"
 #include "cli/commands.h"
-#include "cli/files.h"
-#include "cli/observed.h"
+#include "cli/output.h"
 #include "report/report.h"
-#include "scenario/scenario.h"
+#include "usecase/usecase.h"
 
 namespace ladder::cli {
 namespace {
@@ -35,10 +26,6 @@ struct CheckArgs {
   unsigned jobs = 0;  ///< 0: one per core
 };
 
-void print_diagnostics(const std::vector<core::Diagnostic>& ds) {
-  for (const core::Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.format().c_str());
-}
-
 // "B.user=bob" sets a role attribute, "name=value" a variable.
 bool apply_set(const std::string& text, scenario::Bindings& b) {
   std::size_t eq = text.find('=');
@@ -50,193 +37,65 @@ bool apply_set(const std::string& text, scenario::Bindings& b) {
   return true;
 }
 
-std::string render_each(const scenario::Scenario& sc, const checker::EachSummary& s,
-                        const std::string& capture) {
-  std::string out = sc.name + "  (" + capture + ", every call)\n";
-  for (const checker::FailedCall& f : s.first_failed) {
-    report::VerdictOptions vo;
-    vo.title = "call " + f.call_id;
-    out += report::render_verdict(sc, f.verdict, vo) + "\n";
+// The report files the user asked for; an exit code when one cannot be written.
+int write_reports(const CheckArgs& a, const usecase::CheckResult& r) {
+  const scenario::Scenario& sc = *r.scenario;
+  std::string json, junit;
+  if (r.each) {
+    json = report::each_json(sc, *r.each, a.capture);
+    junit = report::junit_xml("ladder check --each " + a.capture,
+                              report::each_junit_cases(sc, *r.each));
+  } else {
+    json = report::verdict_json(sc, *r.verdict, a.capture);
+    junit = report::junit_xml("ladder check " + a.capture,
+                              {report::junit_case(sc, *r.verdict, sc.name)});
   }
-  if (!s.failures_by_step.empty()) {
-    out += "Failures by step:\n";
-    for (const auto& [what, n] : s.failures_by_step) {
-      out += "  " + what + ": " + std::to_string(n) + " call" + (n == 1 ? "" : "s") + "\n";
-    }
-  }
-  for (const std::string& n : s.notes) out += "Note: " + n + "\n";
-  out += std::string(s.failed == 0 && s.calls > 0 ? "PASSED" : "FAILED") + ": " + sc.name + ": " +
-         std::to_string(s.calls) + " calls, " + std::to_string(s.passed) + " passed, " +
-         std::to_string(s.failed) + " failed (" + std::to_string(s.messages) + " SIP messages, " +
-         std::to_string(s.outside_roles) + " outside the roles, " + std::to_string(s.late) +
-         " after their call was checked)\n";
-  return out;
-}
-
-// A file that can be read more than once: not standard input, a pipe or a device.
-bool rereadable(const std::string& path) {
-  std::error_code ec;
-  return path != "-" && std::filesystem::is_regular_file(path, ec);
-}
-
-int run_each(const CheckArgs& a, const scenario::Scenario& sc, const checker::CheckOptions& opts) {
-  if (!checker::groupable_by_call_id(sc)) {
-    std::fprintf(stderr, "ladder check: --each groups calls by Call-ID, but %s has steps in more "
-                 "than one dialog; check one instance with --call-id instead\n",
-                 sc.source.c_str());
-    return bad_input;
-  }
-  checker::EachOptions eo;
-  eo.check = opts;
-  eo.check.full_parse = false;  // parse with Sofia only what the ladder asserts
-  unsigned jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
-  if (!rereadable(a.capture)) jobs = 1;  // every job reads the capture itself
-  std::vector<std::expected<capture::ReadResult, std::string>> results(jobs);
-  WarningPrinter warn;
-  auto read = [&](unsigned job, const checker::Feed& feed) {
-    auto on_payload = [&feed](const sip::WireBytes& p) { feed(p); };
-    if (job == 0) {
-      results[0] = capture::read_capture(a.capture, on_payload, std::ref(warn));
-    } else {  // the same diagnostics again: job 0 reports them
-      results[job] = capture::read_capture(a.capture, on_payload, [](const core::Diagnostic&) {});
-    }
-  };
-  const checker::EachSummary s = checker::check_each(sc, eo, jobs, read);
-  const auto& result = results[0];
-  if (!result) {
-    std::fprintf(stderr, "ladder check: %s\n", result.error().c_str());
-    return bad_input;
-  }
-  warn.finish(a.capture);
-  for (unsigned job = 1; job < jobs; ++job) {
-    const auto& r = results[job];
-    if (!r || r->stats.sip_messages != result->stats.sip_messages) {
-      std::fprintf(stderr,
-                   "ladder check: %s changed while it was read (each of the %u jobs "
-                   "reads it)\n",
-                   a.capture.c_str(), jobs);
-      return bad_input;
-    }
-  }
-  std::string text = render_each(sc, s, a.capture);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-  if (!a.json.empty()) {
-    std::string json = report::each_json(sc, s, a.capture);
-    if (auto e = write_file(a.json, json + "\n"); !e.empty()) {
+  for (const auto& [path, text] : {std::pair{a.json, json + "\n"}, std::pair{a.junit, junit}}) {
+    if (path.empty()) continue;
+    if (std::string e = write_file(path, text); !e.empty()) {
       std::fprintf(stderr, "ladder check: %s\n", e.c_str());
       return environment;
     }
   }
-  if (!a.junit.empty()) {
-    std::vector<report::JunitCase> cases;
-    for (const checker::FailedCall& f : s.first_failed) {
-      cases.push_back(report::junit_case(sc, f.verdict, sc.name + " call " + f.call_id));
-    }
-    report::JunitCase all;
-    all.suite = "ladder." + sc.name;
-    all.name = sc.name + ": every call";
-    all.passed = s.failed == 0 && s.calls > 0;
-    if (!all.passed) {
-      all.failure_message = std::to_string(s.failed) + " of " + std::to_string(s.calls) +
-                            " calls failed";
-      for (const auto& [what, n] : s.failures_by_step) {
-        all.failure_text += what + ": " + std::to_string(n) + "\n";
-      }
-    }
-    cases.push_back(all);
-    if (auto e = write_file(a.junit, report::junit_xml("ladder check --each " + a.capture, cases));
-        !e.empty()) {
-      std::fprintf(stderr, "ladder check: %s\n", e.c_str());
-      return environment;
-    }
-  }
-  if (!result->complete) {
-    std::fprintf(stderr, "ladder check: %s\n", result->error.c_str());
-    return s.failed ? failed : bad_input;
-  }
-  if (s.calls == 0) {
-    std::fprintf(stderr, "ladder check: no call between the scenario's roles in %s\n",
-                 a.capture.c_str());
-    return failed;
-  }
-  return s.failed == 0 ? ok : failed;
+  return ok;
 }
 
 int run_check(const CheckArgs& a) {
-  scenario::LoadResult loaded = scenario::load_scenario(a.scenario);
-  print_diagnostics(loaded.diagnostics);
-  if (!loaded.ok()) return bad_input;
-  const scenario::Scenario& sc = *loaded.scenario;
-
-  checker::CheckOptions opts;
-  opts.rules_fail = !a.rules_warn;
-  if (!a.testbed.empty()) {
-    scenario::TestbedResult tb = scenario::load_testbed(a.testbed);
-    print_diagnostics(tb.diagnostics);
-    if (!tb.ok()) return bad_input;
-    auto binding = scenario::check_binding(sc, *tb.testbed);
-    print_diagnostics(binding);
-    opts.roles = scenario::RoleMap::from_testbed(*tb.testbed);
-    opts.bindings = scenario::bindings_from(*tb.testbed);
-    for (const scenario::TestbedRole& r : tb.testbed->roles) {
-      if (r.record_route) opts.record_route = r.record_route;
-    }
-  }
+  usecase::CheckRequest rq;
+  rq.capture = a.capture;
+  rq.scenario = a.scenario;
+  rq.testbed = a.testbed;
+  rq.call_id = a.call_id;
+  rq.rules_warn = a.rules_warn;
+  rq.each = a.each;
+  rq.jobs = a.jobs;
   std::string error;
   auto given = scenario::RoleMap::parse(a.roles, &error);
   if (!given) {
     std::fprintf(stderr, "ladder check: --role: %s\n", error.c_str());
     return bad_input;
   }
-  for (auto& [role, addrs] : given->roles) opts.roles.roles[role] = addrs;
+  rq.roles = std::move(*given);
   for (const std::string& s : a.sets) {
-    if (!apply_set(s, opts.bindings)) {
+    if (!apply_set(s, rq.sets)) {
       std::fprintf(stderr, "ladder check: --set '%s': expected NAME=VALUE or ROLE.attr=VALUE\n",
                    s.c_str());
       return bad_input;
     }
   }
 
-  if (a.each) return run_each(a, sc, opts);
-
-  auto observed = read_observed(a.capture, a.call_id);
-  if (!observed) {
-    std::fprintf(stderr, "ladder check: %s\n", observed.error().c_str());
-    return bad_input;
+  WarningPrinter warn;
+  usecase::CheckResult r = usecase::check(rq, {std::ref(warn), {}});
+  warn.finish(a.capture);
+  if (r.verdict || r.each) {
+    report::VerdictOptions vo;
+    vo.title = a.capture;
+    print(r.each ? report::render_each(*r.scenario, *r.each, a.capture)
+                 : report::render_verdict(*r.scenario, *r.verdict, vo));
+    if (int rc = write_reports(a, r); rc != ok) return rc;
   }
-  checker::Verdict v = checker::check(sc, observed->messages, opts);
-
-  report::VerdictOptions vo;
-  vo.title = a.capture;
-  std::string text = report::render_verdict(sc, v, vo);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-  if (!a.json.empty()) {
-    if (auto e = write_file(a.json, report::verdict_json(sc, v, a.capture) + "\n"); !e.empty()) {
-      std::fprintf(stderr, "ladder check: %s\n", e.c_str());
-      return environment;
-    }
-  }
-  if (!a.junit.empty()) {
-    auto c = report::junit_case(sc, v, sc.name);
-    if (auto e = write_file(a.junit, report::junit_xml("ladder check " + a.capture, {c}));
-        !e.empty()) {
-      std::fprintf(stderr, "ladder check: %s\n", e.c_str());
-      return environment;
-    }
-  }
-  if (!observed->complete) {
-    std::fprintf(stderr, "ladder check: %s\n", observed->error.c_str());
-    if (v.passed) return bad_input;  // never a pass on a capture that was not read to the end
-  }
-  if (!v.checked_anything) {
-    std::fprintf(stderr,
-                 "ladder check: no SIP message between the scenario's roles in %s (%llu SIP "
-                 "messages read); check --role\n",
-                 a.capture.c_str(), static_cast<unsigned long long>(observed->messages.size()));
-  }
-  return v.passed ? ok : failed;
+  if (!r.error.empty()) std::fprintf(stderr, "ladder check: %s\n", r.error.c_str());
+  return exit_code(r.outcome);
 }
 
 }  // namespace

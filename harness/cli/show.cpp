@@ -8,7 +8,7 @@
 
 #include "capture/capture.h"
 #include "cli/commands.h"
-#include "cli/observed.h"
+#include "cli/output.h"
 #include "report/report.h"
 #include "trace/trace.h"
 

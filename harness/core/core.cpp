@@ -133,4 +133,61 @@ std::string format_seconds(TimeNs ns) {
   return buf;
 }
 
+std::string Address::uri_host() const {
+  return family == 6 ? "[" + to_string() + "]" : to_string();
+}
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+namespace {
+struct KindInfo {
+  FailureKind kind;
+  std::string_view name;
+  bool waivable;
+};
+constexpr KindInfo kKinds[] = {
+    {FailureKind::missing, "missing", true},
+    {FailureKind::order, "order", true},
+    {FailureKind::header, "header", true},
+    {FailureKind::body, "body", true},
+    {FailureKind::forward, "forward", true},
+    {FailureKind::dialog, "dialog", true},
+    {FailureKind::rule, "rule", true},
+    {FailureKind::timing, "timing", true},
+    {FailureKind::retransmission, "retransmission", true},
+    {FailureKind::extra, "extra", true},
+    {FailureKind::role, "role", false},
+    {FailureKind::engine, "engine", false},
+};
+const KindInfo& info(FailureKind k) { return kKinds[static_cast<std::size_t>(k)]; }
+}  // namespace
+
+std::string_view to_string(FailureKind k) { return info(k).name; }
+
+bool waivable(FailureKind k) { return info(k).waivable; }
+
+std::optional<FailureKind> parse_failure_kind(std::string_view name) {
+  for (const KindInfo& i : kKinds) {
+    if (i.name == name) return i.kind;
+  }
+  return std::nullopt;
+}
+
+const std::vector<FailureKind>& failure_kinds() {
+  static const std::vector<FailureKind> all = [] {
+    std::vector<FailureKind> v;
+    for (const KindInfo& i : kKinds) v.push_back(i.kind);
+    return v;
+  }();
+  return all;
+}
+
 }  // namespace ladder::core

@@ -27,6 +27,8 @@ struct Address {
   static std::optional<Address> parse(std::string_view text);
 
   std::string to_string() const;  ///< "10.0.0.1" or "fd00::1" (no brackets)
+  /// As a host in a URI or Via: "10.0.0.1" or "[fd00::1]" (RFC 3261 25.1 IPv6reference).
+  std::string uri_host() const;
   bool is_loopback() const;
   auto operator<=>(const Address&) const = default;
 };
@@ -41,6 +43,11 @@ struct Endpoint {
   std::string to_string() const;  ///< "10.0.0.1:5060" or "[::1]:5060"
   auto operator<=>(const Endpoint&) const = default;
 };
+
+/// ASCII case-insensitive equality, whatever the locale (SIP tokens are ASCII).
+bool iequals(std::string_view a, std::string_view b);
+/// ASCII lower case, whatever the locale.
+char ascii_lower(char c);
 
 /// Transparent string hash: unordered containers keyed by std::string can then be searched with
 /// a string_view without building a string (hot paths: Call-ID lookups).
@@ -71,6 +78,32 @@ struct Diagnostic {
 
 /// Formats a source position as "file:line:col" (1-based line and column).
 std::string position(std::string_view file, int line, int col);
+
+/// What kind of thing did not hold in a check. One table (core.cpp) gives each kind its name, as
+/// written in reports and in a ladder's `policy: {waive: [...]}`, and whether a policy may waive
+/// it: the loader's list of waivable kinds and the documentation's are derived from it.
+enum class FailureKind : std::uint8_t {
+  missing,         ///< a step with no message (waivable)
+  order,           ///< a message before one it causally follows (waivable)
+  header,          ///< a header expectation (waivable)
+  body,            ///< a body expectation (waivable)
+  forward,         ///< a proxy invariant on a `forwards:` step (waivable)
+  dialog,          ///< a dialog invariant (waivable)
+  rule,            ///< an RFC 3261 rule on one message (waivable)
+  timing,          ///< a `within:` bound (waivable)
+  retransmission,  ///< retransmission count or interval (waivable)
+  extra,           ///< a message between the roles that no step describes (waivable)
+  role,            ///< the role map: an address for a role could not be settled (not waivable)
+  engine,          ///< the run itself: a step never sent, a stack error, Ctrl-C (not waivable)
+};
+/// "missing", "order", ...
+std::string_view to_string(FailureKind k);
+/// The kind with that name, if any.
+std::optional<FailureKind> parse_failure_kind(std::string_view name);
+/// Whether a ladder's policy may turn findings of this kind into warnings.
+bool waivable(FailureKind k);
+/// Every kind, in declaration order.
+const std::vector<FailureKind>& failure_kinds();
 
 /// Capture time in nanoseconds since the epoch.
 using TimeNs = std::int64_t;

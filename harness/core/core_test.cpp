@@ -44,5 +44,17 @@ TEST(FormatSeconds, MicrosecondResolution) {
   EXPECT_EQ(format_seconds(-500000), "-0.000500");
 }
 
+TEST(FailureKind, NamesRoundTripAndOnlyRunProblemsCannotBeWaived) {
+  ASSERT_EQ(failure_kinds().size(), 12U);
+  for (FailureKind k : failure_kinds()) {
+    EXPECT_EQ(parse_failure_kind(to_string(k)), k) << to_string(k);
+  }
+  EXPECT_EQ(to_string(FailureKind::retransmission), "retransmission");
+  EXPECT_FALSE(parse_failure_kind("direction"));
+  EXPECT_TRUE(waivable(FailureKind::rule));
+  EXPECT_FALSE(waivable(FailureKind::role));
+  EXPECT_FALSE(waivable(FailureKind::engine));
+}
+
 }  // namespace
 }  // namespace ladder::core

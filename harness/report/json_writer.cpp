@@ -61,7 +61,7 @@ namespace {
 nlohmann::ordered_json failure_json(const checker::Failure& f, core::TimeNs origin) {
   nlohmann::ordered_json j;
   j["step"] = f.step;
-  j["kind"] = f.kind;
+  j["kind"] = core::to_string(f.kind);
   j["header"] = f.header;
   j["expected"] = f.expected;
   j["seen"] = f.seen;
@@ -141,6 +141,12 @@ std::string verdict_json(const scenario::Scenario& sc, const checker::Verdict& v
                                              nlohmann::json::error_handler_t::replace);
 }
 
+std::string verdicts_json(const std::vector<VerdictOf>& verdicts) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const VerdictOf& v : verdicts) all.push_back(verdict_object(*v.scenario, *v.verdict, v.capture));
+  return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string each_json(const scenario::Scenario& sc, const checker::EachSummary& s,
                       const std::string& capture) {
   nlohmann::ordered_json j;
@@ -148,7 +154,7 @@ std::string each_json(const scenario::Scenario& sc, const checker::EachSummary& 
   j["scenario"] = sc.name;
   j["source"] = sc.source;
   j["capture"] = capture;
-  j["passed"] = s.failed == 0 && s.calls > 0;
+  j["passed"] = s.all_passed();
   j["calls"] = s.calls;
   j["calls_passed"] = s.passed;
   j["calls_failed"] = s.failed;

@@ -47,6 +47,27 @@ JunitCase junit_case(const scenario::Scenario& sc, const checker::Verdict& v,
   return c;
 }
 
+std::vector<JunitCase> each_junit_cases(const scenario::Scenario& sc,
+                                        const checker::EachSummary& s) {
+  std::vector<JunitCase> cases;
+  for (const checker::FailedCall& f : s.first_failed) {
+    cases.push_back(junit_case(sc, f.verdict, sc.name + " call " + f.call_id));
+  }
+  JunitCase all;
+  all.suite = "ladder." + sc.name;
+  all.name = sc.name + ": every call";
+  all.passed = s.all_passed();
+  if (!all.passed) {
+    all.failure_message =
+        std::to_string(s.failed) + " of " + std::to_string(s.calls) + " calls failed";
+    for (const auto& [what, n] : s.failures_by_step) {
+      all.failure_text += what + ": " + std::to_string(n) + "\n";
+    }
+  }
+  cases.push_back(all);
+  return cases;
+}
+
 std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase>& cases) {
   std::size_t failures = 0, skipped = 0;
   double total = 0;

@@ -57,6 +57,20 @@ std::string render_verdict(const scenario::Scenario& scenario, const checker::Ve
 std::string verdict_json(const scenario::Scenario& scenario, const checker::Verdict& verdict,
                          const std::string& capture);
 
+/// One verdict among several, with what it was checked from.
+struct VerdictOf {
+  const scenario::Scenario* scenario = nullptr;
+  const checker::Verdict* verdict = nullptr;
+  std::string capture;
+};
+/// Several verdicts (`ladder run --json`) as one JSON array of verdict_json() documents.
+std::string verdicts_json(const std::vector<VerdictOf>& verdicts);
+
+/// The result of `check --each` for a terminal: the first failed calls in full, failures by
+/// step, notes and a one-line result.
+std::string render_each(const scenario::Scenario& scenario, const checker::EachSummary& summary,
+                        const std::string& capture);
+
 /// The result of `check --each` as a JSON document: counts, failures by step, the first failed
 /// calls' verdicts in full.
 std::string each_json(const scenario::Scenario& scenario, const checker::EachSummary& summary,
@@ -74,6 +88,9 @@ struct JunitCase {
 };
 JunitCase junit_case(const scenario::Scenario& scenario, const checker::Verdict& verdict,
                      const std::string& name);
+/// JUnit cases of `check --each`: one per failed call kept in full, then one for every call.
+std::vector<JunitCase> each_junit_cases(const scenario::Scenario& scenario,
+                                        const checker::EachSummary& summary);
 /// A whole JUnit XML document for these cases.
 std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase>& cases);
 

@@ -105,4 +105,27 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
   return out + "\n";
 }
 
+std::string render_each(const scenario::Scenario& sc, const checker::EachSummary& s,
+                        const std::string& capture) {
+  std::string out = sc.name + "  (" + capture + ", every call)\n";
+  for (const checker::FailedCall& f : s.first_failed) {
+    VerdictOptions vo;
+    vo.title = "call " + f.call_id;
+    out += render_verdict(sc, f.verdict, vo) + "\n";
+  }
+  if (!s.failures_by_step.empty()) {
+    out += "Failures by step:\n";
+    for (const auto& [what, n] : s.failures_by_step) {
+      out += "  " + what + ": " + std::to_string(n) + " call" + (n == 1 ? "" : "s") + "\n";
+    }
+  }
+  for (const std::string& n : s.notes) out += "Note: " + n + "\n";
+  out += std::string(s.all_passed() ? "PASSED" : "FAILED") + ": " + sc.name + ": " +
+         std::to_string(s.calls) + " calls, " + std::to_string(s.passed) + " passed, " +
+         std::to_string(s.failed) + " failed (" + std::to_string(s.messages) + " SIP messages, " +
+         std::to_string(s.outside_roles) + " outside the roles, " + std::to_string(s.late) +
+         " after their call was checked)\n";
+  return out;
+}
+
 }  // namespace ladder::report

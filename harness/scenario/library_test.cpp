@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "scenario/scenario.h"
 
@@ -25,6 +28,23 @@ TEST(Library, EveryLadderLoadsCleanly) {
     EXPECT_FALSE(info.summary.empty()) << info.path;
     EXPECT_FALSE(info.tags.empty()) << info.path;
   }
+}
+
+// The ladder documentation's list of waivable kinds is the one the loader accepts.
+TEST(Library, ReadmeListsExactlyTheWaivableKinds) {
+  std::ifstream in(kLibrary / "README.md");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t row = text.find("| `waive` |");
+  ASSERT_NE(row, std::string::npos);
+  std::string line = text.substr(row, text.find('\n', row) - row);
+  std::size_t kinds_at = line.find("Kinds: ");
+  ASSERT_NE(kinds_at, std::string::npos) << line;
+  std::string listed = line.substr(kinds_at, line.find(" (", kinds_at) - kinds_at);
+  std::string expected = "Kinds: ";
+  for (const std::string& k : waivable_kinds()) {
+    expected += (expected.size() > 7 ? ", `" : "`") + k + "`";
+  }
+  EXPECT_EQ(listed, expected);
 }
 
 TEST(Library, EveryYamlFileIsALadderOrATestbed) {

@@ -94,9 +94,13 @@ std::string_view summary_line(const core::Diagnostic& d) {
 }
 
 const std::vector<std::string>& waivable_kinds() {
-  static const std::vector<std::string> kinds = {"missing", "order",  "header", "body",
-                                                 "forward", "dialog", "rule",   "timing",
-                                                 "retransmission", "extra"};
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> v;
+    for (core::FailureKind k : core::failure_kinds()) {
+      if (core::waivable(k)) v.emplace_back(core::to_string(k));
+    }
+    return v;
+  }();
   return kinds;
 }
 

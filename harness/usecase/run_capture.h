@@ -1,5 +1,5 @@
 // The live capture of `ladder run`: which interface, which filter, written to the run's pcap.
-// CLI-private.
+// Private to ladder::usecase.
 #pragma once
 
 #include <expected>
@@ -9,7 +9,7 @@
 #include "capture/capture.h"
 #include "scenario/scenario.h"
 
-namespace ladder::cli {
+namespace ladder::usecase {
 
 /// The testbed's capture.interface, else `lo` when every role address is loopback, else `any`.
 std::string capture_interface(const scenario::Testbed& testbed, const std::string& override_if);
@@ -45,4 +45,4 @@ class RunCapture {
   std::string error_;
 };
 
-}  // namespace ladder::cli
+}  // namespace ladder::usecase

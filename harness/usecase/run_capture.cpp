@@ -1,8 +1,8 @@
-#include "cli/run_capture.h"
+#include "usecase/run_capture.h"
 
 #include <set>
 
-namespace ladder::cli {
+namespace ladder::usecase {
 
 std::string capture_interface(const scenario::Testbed& testbed, const std::string& override_if) {
   if (!override_if.empty()) return override_if;
@@ -69,4 +69,4 @@ RunCapture::Stats RunCapture::stats() const {
   return {s.received, s.dropped};
 }
 
-}  // namespace ladder::cli
+}  // namespace ladder::usecase

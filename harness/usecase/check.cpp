@@ -1,0 +1,123 @@
+// `ladder check`: a capture held against a ladder, once or for every call in it.
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+#include "capture/capture.h"
+#include "usecase/usecase.h"
+
+namespace ladder::usecase {
+namespace {
+
+void report(const Hooks& hooks, const std::vector<core::Diagnostic>& ds) {
+  if (!hooks.diagnostic) return;
+  for (const core::Diagnostic& d : ds) hooks.diagnostic(d);
+}
+
+// A file that can be read more than once: not standard input, a pipe or a device.
+bool rereadable(const std::string& path) {
+  std::error_code ec;
+  return path != "-" && std::filesystem::is_regular_file(path, ec);
+}
+
+void check_each(const CheckRequest& rq, const checker::CheckOptions& options, const Hooks& hooks,
+                CheckResult& out) {
+  const scenario::Scenario& sc = *out.scenario;
+  if (!checker::groupable_by_call_id(sc)) {
+    out.error = "--each groups calls by Call-ID, but " + sc.source +
+                " has steps in more than one dialog; check one instance with --call-id instead";
+    return;
+  }
+  checker::EachOptions eo;
+  eo.check = options;
+  unsigned jobs = rq.jobs != 0 ? rq.jobs : std::max(1u, std::thread::hardware_concurrency());
+  if (!rereadable(rq.capture)) jobs = 1;  // every job reads the capture itself
+  std::vector<std::expected<capture::ReadResult, std::string>> results(jobs);
+  auto read = [&](unsigned job, const checker::Feed& feed) {
+    auto on_payload = [&feed](const sip::WireBytes& p) { feed(p); };
+    // Every job meets the same warnings; job 0 reports them.
+    auto on_warning = [&hooks, job](const core::Diagnostic& d) {
+      if (job == 0 && hooks.diagnostic) hooks.diagnostic(d);
+    };
+    results[job] = capture::read_capture(rq.capture, on_payload, on_warning);
+  };
+  checker::EachSummary summary = checker::check_each(sc, eo, jobs, read);
+  const auto& first = results[0];
+  if (!first) {
+    out.error = first.error();
+    return;
+  }
+  for (unsigned job = 1; job < jobs; ++job) {
+    const auto& r = results[job];
+    if (!r || r->stats.sip_messages != first->stats.sip_messages) {
+      out.error = rq.capture + " changed while it was read (each of the " + std::to_string(jobs) +
+                  " jobs reads it)";
+      return;
+    }
+  }
+  out.messages_read = first->stats.sip_messages;
+  bool passed = summary.all_passed();
+  out.each = std::move(summary);
+  if (!first->complete) {
+    // Never a pass on a capture that was not read to the end.
+    out.error = first->error;
+    out.outcome = out.each->failed != 0 ? Outcome::failed : Outcome::bad_input;
+    return;
+  }
+  if (out.each->calls == 0) out.error = "no call between the scenario's roles in " + rq.capture;
+  out.outcome = passed ? Outcome::passed : Outcome::failed;
+}
+
+void check_once(const CheckRequest& rq, const checker::CheckOptions& options, const Hooks& hooks,
+                CheckResult& out) {
+  auto read = read_capture(rq.capture, rq.call_id, hooks);
+  if (!read) {
+    out.error = read.error();
+    return;
+  }
+  out.messages_read = read->messages.size();
+  checker::Verdict v = checker::check(*out.scenario, read->messages, options);
+  out.outcome = v.passed ? Outcome::passed : Outcome::failed;
+  if (!read->complete) {
+    out.error = read->error;
+    // Never a pass on a capture that was not read to the end.
+    if (v.passed) out.outcome = Outcome::bad_input;
+  } else if (!v.checked_anything) {
+    out.error = "no SIP message between the scenario's roles in " + rq.capture + " (" +
+                std::to_string(out.messages_read) + " SIP messages read); check --role";
+  }
+  out.verdict = std::move(v);
+}
+
+}  // namespace
+
+CheckResult check(const CheckRequest& rq, const Hooks& hooks) {
+  CheckResult out;
+  scenario::LoadResult loaded = scenario::load_scenario(rq.scenario);
+  report(hooks, loaded.diagnostics);
+  if (!loaded.ok()) return out;
+  out.scenario = std::move(loaded.scenario);
+
+  checker::CheckOptions options;
+  if (!rq.testbed.empty()) {
+    scenario::TestbedResult tb = scenario::load_testbed(rq.testbed);
+    report(hooks, tb.diagnostics);
+    if (!tb.ok()) return out;
+    report(hooks, scenario::check_binding(*out.scenario, *tb.testbed));
+    options = options_for(*out.scenario, *tb.testbed);
+  }
+  options.rules_fail = !rq.rules_warn;
+  for (const auto& [role, addresses] : rq.roles.roles) options.roles.roles[role] = addresses;
+  for (const auto& [name, value] : rq.sets.variables) options.bindings.variables[name] = value;
+  for (const auto& [role, attrs] : rq.sets.roles) {
+    for (const auto& [k, value] : attrs) options.bindings.roles[role][k] = value;
+  }
+  if (rq.each) {
+    check_each(rq, options, hooks, out);
+  } else {
+    check_once(rq, options, hooks, out);
+  }
+  return out;
+}
+
+}  // namespace ladder::usecase

@@ -1,0 +1,182 @@
+// `ladder run`: each ladder played against the DUT by the engine, the wire captured, the capture
+// (not the engine's view) checked, and the run directory written.
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "engine/engine.h"
+#include "report/report.h"
+#include "usecase/run_capture.h"
+#include "usecase/usecase.h"
+
+namespace ladder::usecase {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string stamp() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
+  return buf;
+}
+
+// Empty string on success, else the error.
+std::string write_text(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  if (f) f << text;
+  f.close();
+  if (!f) return "cannot write " + path.string();
+  return {};
+}
+
+checker::Failure engine_failure(std::string message) {
+  checker::Failure f;
+  f.kind = core::FailureKind::engine;
+  f.message = std::move(message);
+  return f;
+}
+
+struct Failed {
+  Outcome outcome;
+  std::string error;
+};
+
+// One ladder: play, capture, check, write its directory.
+std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string& path,
+                                         const scenario::Testbed& testbed, const fs::path& dir,
+                                         const Hooks& hooks) {
+  auto started = std::chrono::steady_clock::now();
+  scenario::LoadResult loaded = scenario::load_scenario(path);
+  std::vector<core::Diagnostic> ds = std::move(loaded.diagnostics);
+  if (loaded.ok()) {
+    auto binding = scenario::check_binding(*loaded.scenario, testbed);
+    ds.insert(ds.end(), binding.begin(), binding.end());
+  }
+  bool bad = !loaded.ok();
+  for (const core::Diagnostic& d : ds) {
+    if (hooks.diagnostic) hooks.diagnostic(d);
+    bad |= d.severity == core::Severity::error;
+  }
+  if (bad) return std::unexpected(Failed{Outcome::bad_input, {}});
+  LadderRun out{std::move(*loaded.scenario), {}, dir.string(), {}, false, 0};
+  const scenario::Scenario& sc = out.scenario;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return std::unexpected(
+        Failed{Outcome::environment, "cannot create " + dir.string() + ": " + ec.message()});
+  }
+
+  // The capture starts before the first message and is served by the engine's loop.
+  std::unique_ptr<RunCapture> capture;
+  engine::EngineOptions eo;
+  eo.step_timeout = std::chrono::milliseconds(static_cast<long>(rq.step_timeout * 1000));
+  eo.linger = std::chrono::milliseconds(static_cast<long>(rq.linger * 1000));
+  eo.stop_requested = hooks.stop_requested;
+  fs::path pcap = dir / "capture.pcap";
+  if (!rq.no_capture) {
+    auto opened = RunCapture::open(testbed, rq.interface, pcap.string());
+    if (!opened) {
+      return std::unexpected(Failed{Outcome::environment,
+                                    opened.error() + "\n(or run with --no-capture to check the "
+                                                     "engine's own view of the messages)"});
+    }
+    capture = std::move(*opened);
+    eo.pollers.push_back({capture->fd(), [c = capture.get()] { c->drain(); }});
+  }
+
+  auto played = engine::play(sc, testbed, eo);
+  if (!played) return std::unexpected(Failed{Outcome::environment, sc.name + ": " + played.error()});
+  const engine::EngineResult& r = *played;
+
+  std::vector<sip::WireMessage> observed;
+  if (capture) {
+    if (std::string error = capture->finish(); !error.empty()) {
+      return std::unexpected(Failed{Outcome::environment, error});
+    }
+    auto read = read_capture(pcap.string(), "", hooks);
+    if (!read) return std::unexpected(Failed{Outcome::environment, read.error()});
+    observed = std::move(read->messages);
+    out.source = pcap.string();
+  } else {
+    for (const sip::WireMessage& o : r.seen) observed.push_back(o.copy());
+    out.source = "the engine's own view (--no-capture)";
+  }
+
+  checker::CheckOptions co = options_for(sc, testbed);
+  co.roles = r.roles;  // with the ports the played roles really got
+  co.bindings = r.bindings;
+  checker::Verdict v = checker::check(sc, observed, co);
+  if (capture) {
+    RunCapture::Stats s = capture->stats();
+    v.notes.push_back("capture: " + pcap.string() + " on " + capture->interface() + ", " +
+                      std::to_string(s.frames) + " frames, " + std::to_string(s.dropped) +
+                      " dropped by the kernel");
+  } else {
+    v.notes.push_back("checked from the engine's own view, not from a capture");
+  }
+  // The wire decides, but a run whose engine gave up did not do what the ladder says.
+  for (const std::string& e : r.errors) v.failures.push_back(engine_failure("engine: " + e));
+  out.interrupted = hooks.stop_requested && hooks.stop_requested();
+  if (out.interrupted) {
+    v.failures.push_back(
+        engine_failure("interrupted (Ctrl-C): the run stopped before the ladder was complete"));
+  }
+  v.passed = v.passed && r.completed && !out.interrupted;
+  out.verdict = std::move(v);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  report::VerdictOptions vo;
+  vo.title = out.source;
+  const std::pair<const char*, std::string> files[] = {
+      {"ladder.txt", report::render_verdict(sc, out.verdict, vo)},
+      {"report.json", report::verdict_json(sc, out.verdict, out.source) + "\n"},
+      {"junit.xml", report::junit_xml("ladder run", {report::junit_case(sc, out.verdict, sc.name)})}};
+  for (const auto& [name, body] : files) {
+    if (std::string e = write_text(dir / name, body); !e.empty()) {
+      return std::unexpected(Failed{Outcome::environment, e});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RunResult run(const RunRequest& rq, const Hooks& hooks,
+              const std::function<void(const LadderRun&)>& on_ladder) {
+  RunResult result;
+  scenario::TestbedResult tb = scenario::load_testbed(rq.testbed);
+  if (hooks.diagnostic) {
+    for (const core::Diagnostic& d : tb.diagnostics) hooks.diagnostic(d);
+  }
+  if (!tb.ok()) return result;
+  auto stop = [&] { return hooks.stop_requested && hooks.stop_requested(); };
+
+  std::string base = rq.out.empty() ? "reports/" + stamp() : rq.out;
+  for (const std::string& path : rq.scenarios) {
+    if (stop()) break;
+    std::string name = fs::path(path).stem().string();
+    fs::path dir = rq.out.empty()             ? fs::path(base + "-" + name)
+                   : rq.scenarios.size() == 1 ? fs::path(base)
+                                              : fs::path(base) / name;
+    auto one = run_one(rq, path, *tb.testbed, dir, hooks);
+    if (!one) {
+      result.outcome = one.error().outcome;
+      result.error = one.error().error;
+      return result;
+    }
+    if (on_ladder) on_ladder(*one);
+    result.ladders.push_back(std::move(*one));
+  }
+  result.interrupted = stop();
+  bool all = !result.ladders.empty() &&
+             std::all_of(result.ladders.begin(), result.ladders.end(),
+                         [](const LadderRun& l) { return l.verdict.passed; });
+  result.outcome = all && !result.interrupted ? Outcome::passed : Outcome::failed;
+  return result;
+}
+
+}  // namespace ladder::usecase
