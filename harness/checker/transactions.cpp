@@ -189,20 +189,27 @@ bool shares_invite_branch(const Context& c, std::size_t i) {
 // all requests sent by the UA" (CANCEL and non-2xx ACK excepted); 16.6 step 8 asks the same of
 // the Via a proxy adds to each forward. A second request with the same top branch that is not a
 // copy of the first (other Call-ID, CSeq number or method) breaks it.
+// Whether the request at `i` starts a transaction of its own with a branch to compare.
+bool new_transaction(const Context& c, std::size_t i) {
+  if (!checked(c, i)) return false;
+  const sip::Summary& s = c.msg(i).message.summary();
+  return s.is_request && !s.via_branch.empty() && !shares_invite_branch(c, i);
+}
+
 void check_branches(Context& c) {
-  // Branch -> first message with it. A call has a handful of requests: a vector, searched.
-  std::vector<std::pair<std::string_view, std::size_t>> first;
+  // A call has a handful of requests: compare each with those before it, with no allocation
+  // (bulk checks run this per call); the branch compare comes first, so the rarer questions
+  // are asked only of an equal branch.
   for (std::size_t i = 0; i < c.messages.size(); ++i) {
-    if (!checked(c, i)) continue;
     const sip::Summary& s = c.msg(i).message.summary();
-    if (!s.is_request || s.via_branch.empty() || shares_invite_branch(c, i)) continue;
-    auto it = std::find_if(first.begin(), first.end(),
-                           [&s](const auto& e) { return e.first == s.via_branch; });
-    if (it == first.end()) {
-      first.emplace_back(s.via_branch, i);
-      continue;
+    if (!s.is_request || s.via_branch.empty()) continue;
+    std::size_t first = npos;
+    for (std::size_t j = 0; j < i && first == npos; ++j) {
+      const sip::Summary& o = c.msg(j).message.summary();
+      if (o.is_request && o.via_branch == s.via_branch && new_transaction(c, j)) first = j;
     }
-    const sip::Summary& o = c.msg(it->second).message.summary();
+    if (first == npos || !new_transaction(c, i)) continue;
+    const sip::Summary& o = c.msg(first).message.summary();
     if (o.call_id == s.call_id && o.cseq == s.cseq && o.cseq_method == s.cseq_method) continue;
     // A forward carries the proxy's Via over the ones it received.
     bool forward = c.msg(i).message.count("Via") > 1;
@@ -212,7 +219,7 @@ void check_branches(Context& c) {
                  std::string(forward ? "the branch of the Via a proxy adds" : "a new request's branch") +
                      " must be unique, but '" + branch + "' is also that of " +
                      std::string(o.method) + " CSeq " + std::to_string(o.cseq) + " at frame " +
-                     std::to_string(c.msg(it->second).frame));
+                     std::to_string(c.msg(first).frame));
   }
 }
 
