@@ -25,6 +25,13 @@ bool plausible_start(std::string_view line) {
   return true;
 }
 
+// "1 MiB", "64 KiB", "1000 bytes": DecoderOptions::max_stream_buffer as a person reads it.
+std::string size_text(std::size_t n) {
+  if (n >= (1u << 20) && n % (1u << 20) == 0) return cat(n >> 20, " MiB");
+  if (n >= 1024 && n % 1024 == 0) return cat(n >> 10, " KiB");
+  return cat(n, " bytes");
+}
+
 }  // namespace
 
 std::string SipFramer::flow() const {
@@ -116,8 +123,10 @@ void SipFramer::feed(Bytes data, const SegmentMeta& meta) {
       continue;
     }
     if (rest.size() > max_message) {
-      out_->warning(meta.frame, cat(flow(), ": SIP message still unfinished after ", rest.size(),
-                                    " bytes; passing it on incomplete"));
+      // The cap, not the end of the stream, cut it: say so, so no one looks for a lost segment.
+      out_->warning(meta.frame, cat(flow(), ": message larger than the ", size_text(max_message),
+                                    " limit for one SIP message over TCP; cut at ", rest.size(),
+                                    " bytes and passed on incomplete"));
       emit(rest, first_frame_at(pos), meta, true);
       pos = view.size();
       mode_ = Mode::hunting;

@@ -227,5 +227,42 @@ TEST(Tcp, OutOfOrderBufferIsBounded) {
   EXPECT_EQ(d.messages[1].frame, 5u);  // delivered when it arrived, not at finish()
 }
 
+// Issue 14: a message cut by the size cap was reported as if the stream had ended inside it.
+TEST(Tcp, Issue14MessageOverTheCapSaysTheCapWasReached) {
+  const std::string head =
+      "MESSAGE sip:b@10.0.0.2 SIP/2.0\r\nCall-ID: big\r\nCSeq: 1 MESSAGE\r\n"
+      "Content-Length: 5000\r\n\r\n";
+  DecoderOptions options;
+  options.max_stream_buffer = 1024;
+  std::uint32_t at = 1 + static_cast<std::uint32_t>(head.size());
+  auto d =
+      decode(LinkType::ethernet,
+             {seg(1, head), seg(at, std::string(600, 'x')), seg(at + 600, std::string(600, 'y'))},
+             options);
+  ASSERT_EQ(d.messages.size(), 1u);
+  EXPECT_TRUE(d.messages[0].incomplete);
+  EXPECT_EQ(d.messages[0].bytes.size(), head.size() + 1200);
+  EXPECT_EQ(d.diagnostics,
+            std::vector<std::string>{
+                "capture: frame 3: warning: TCP 10.0.0.1:5060 -> 10.0.0.2:40000: message larger "
+                "than the 1 KiB limit for one SIP message over TCP; cut at " +
+                std::to_string(head.size() + 1200) + " bytes and passed on incomplete"});
+}
+
+TEST(Tcp, TheDefaultCapIsOneMebibyte) {
+  const std::string head =
+      "MESSAGE sip:b@10.0.0.2 SIP/2.0\r\nCall-ID: big\r\nCSeq: 1 MESSAGE\r\n"
+      "Content-Length: 2000000\r\n\r\n";
+  std::vector<Bytes> frames = {seg(1, head)};
+  std::uint32_t at = 1 + static_cast<std::uint32_t>(head.size());
+  for (int i = 0; i < 20; ++i, at += 60000) frames.push_back(seg(at, std::string(60000, 'z')));
+  auto d = decode(LinkType::ethernet, frames);
+  ASSERT_FALSE(d.diagnostics.empty());
+  EXPECT_NE(d.diagnostics[0].find("message larger than the 1 MiB limit for one SIP message over "
+                                  "TCP; cut at "),
+            std::string::npos)
+      << d.diagnostics[0];
+}
+
 }  // namespace
 }  // namespace ladder::capture

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checker/checker.h"
+#include "sip/bulk.h"
 
 namespace ladder::checker {
 
@@ -72,8 +73,10 @@ void check_order(Context& c);
 /// Retransmissions folded into their step: count and T1 doubling.
 void check_retransmissions(Context& c, std::size_t step);
 
-/// Identity of one transmission on one hop: a retransmission repeats it exactly.
-std::uint64_t hop_key(const sip::WireMessage& o);
+/// sip::hop_key of an observed message.
+inline std::uint64_t hop_key(const sip::WireMessage& o) {
+  return sip::hop_key(o, o.message.summary());
+}
 
 /// "INVITE P -> C" for messages about a step.
 std::string describe(const scenario::Step& s);

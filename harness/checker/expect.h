@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "checker/checker.h"
+#include "sip/bulk.h"
 
 namespace ladder::checker {
 

@@ -64,11 +64,6 @@ void infer_roles(Context& c, std::vector<std::string>& src, std::vector<std::str
 
 }  // namespace
 
-std::uint64_t hop_key(const sip::WireMessage& o) {
-  std::uint64_t k = core::EndpointHash{}(o.src) * 31 + core::EndpointHash{}(o.dst);
-  return k * 31 + o.message.summary().transmission;
-}
-
 void prepare(Context& c) {
   const std::size_t n = c.messages.size();
   c.verdict.roles = c.options.roles;

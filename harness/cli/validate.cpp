@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "scenario/list.h"
 #include "scenario/scenario.h"
 
 namespace ladder::cli {

@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "engine/sdp.h"
+#include "engine/wire_log.h"
+
 namespace ladder::engine {
 namespace {
 
@@ -138,9 +141,9 @@ void Agent::trampoline(nua_event_t event, int status, char const* phrase, nua_t*
   try {
     agent->on_event(event, status, phrase != nullptr ? phrase : "", nh, info, sip, tags);
   } catch (const std::exception& e) {
-    agent->errors_.push_back(agent->config_.role + ": internal error in a SIP event: " + e.what());
+    agent->error(agent->config_.role + ": internal error in a SIP event: " + e.what(), false);
   } catch (...) {
-    agent->errors_.push_back(agent->config_.role + ": internal error in a SIP event");
+    agent->error(agent->config_.role + ": internal error in a SIP event", false);
   }
 }
 
@@ -212,9 +215,10 @@ void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_
         info->register_status = status;
         info->register_phrase = phrase;
         if (status >= 300) {
-          errors_.push_back(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " +
-                            phrase);
-          if (info->auto_auth) fatal_ = true;
+          // Before the flow (auto_auth) the run cannot go on; a scripted REGISTER's rejection is
+          // the ladder's business.
+          error(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " + phrase,
+                info->auto_auth);
         }
       }
       return;
@@ -242,28 +246,25 @@ void Agent::on_challenge(HandleInfo& h, int status, const char* phrase, sip_t co
     }
   }
   if (h.auto_auth && !authenticate(h)) {
-    errors_.push_back(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " +
-                      phrase);
-    fatal_ = true;
+    error(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " + phrase, true);
   }
 }
 
 bool Agent::authenticate(HandleInfo& h) {
   std::string what = h.challenge_method.empty() ? "request" : h.challenge_method;
   if (!config_.password) {
-    errors_.push_back(config_.role + ": " + what + " challenged with " +
-                      std::to_string(h.challenge) + " but no password: " +
-                      (config_.password_env.empty()
-                           ? std::string("set password_env for the role in the testbed")
-                           : "environment variable " + config_.password_env + " is not set"));
-    fatal_ = true;
+    error(config_.role + ": " + what + " challenged with " + std::to_string(h.challenge) +
+              " but no password: " +
+              (config_.password_env.empty()
+                   ? std::string("set password_env for the role in the testbed")
+                   : "environment variable " + config_.password_env + " is not set"),
+          true);
     return true;  // reported here
   }
   if (h.auth_attempts >= 2) {
-    errors_.push_back(config_.role + ": " + what + " still challenged (" +
-                      std::to_string(h.challenge) + ") after " + std::to_string(h.auth_attempts) +
-                      " attempts with credentials");
-    fatal_ = true;
+    error(config_.role + ": " + what + " still challenged (" + std::to_string(h.challenge) +
+              ") after " + std::to_string(h.auth_attempts) + " attempts with credentials",
+          true);
     return true;
   }
   std::string realm = h.realm.empty() ? "\"\"" : h.realm;
@@ -278,8 +279,7 @@ bool Agent::authenticate(HandleInfo& h) {
 void Agent::register_start() {
   reg_ = new_handle("", "<" + config_.aor + ">");
   if (reg_ == nullptr) {
-    errors_.push_back(config_.role + ": cannot create a REGISTER handle");
-    fatal_ = true;
+    error(config_.role + ": cannot create a REGISTER handle", true);
     return;
   }
   reg_->is_register = true;
@@ -346,70 +346,84 @@ Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& 
                       const SendParams& p, const std::string& referred_by) {
   if (h != nullptr && h->challenge != 0 && h->challenge_method == "INVITE") {
     authenticate(*h);
-    return {true, {}};
+    return Outcome::done();
   }
   if (h == nullptr) {
     h = new_handle(label, "<" + uri + ">");
-    if (h == nullptr) return {false, "nua_handle failed"};
+    if (h == nullptr) return Outcome::not_ready("nua_handle failed");
   }
   ++h->sdp_version;
   remember(p);
   nua_invite(h->nh, LADDER_BODY_TAGS(p),
              TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())), TAG_END());
-  return {true, {}};
+  return Outcome::done();
 }
 
 Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p) {
-  if (h == nullptr || h->nh == nullptr) return {false, "no request to answer yet"};
+  if (h == nullptr || h->nh == nullptr) return Outcome::not_ready("no request to answer yet");
   remember(p);
   phrases_.push_back(phrase);  // must outlive the queued signal (see phrases_)
   nua_respond(h->nh, status, phrases_.back().c_str(), LADDER_BODY_TAGS(p), TAG_END());
-  return {true, {}};
+  return Outcome::done();
 }
 
-Outcome Agent::request(std::string_view method, HandleInfo* h, std::string_view label,
-                       const std::string& uri, const SendParams& p, const std::string& refer_to,
-                       bool terminated) {
-  auto need_dialog = [&]() -> Outcome {
-    return {false, "no dialog " + (label.empty() ? std::string("to send it in")
-                                                 : "'" + std::string(label) + "' yet")};
+Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
+                       const SendParams& p) {
+  auto need_dialog = [&] {
+    return Outcome::not_ready(
+        "no dialog " + (a.dialog.empty() ? std::string("to send it in") : "'" + a.dialog + "' yet"));
   };
   if (method == "REGISTER") {
     if (reg_ == nullptr) {
-      reg_ = new_handle(label, "<" + config_.aor + ">");
-      if (reg_ == nullptr) return {false, "nua_handle failed"};
+      reg_ = new_handle(a.dialog, "<" + config_.aor + ">");
+      if (reg_ == nullptr) return Outcome::not_ready("nua_handle failed");
       reg_->is_register = true;
     } else if (reg_->challenge != 0) {
       authenticate(*reg_);
-      return {true, {}};
+      return Outcome::done();
     }
+    const std::string& uri = a.request().uri;
     std::string registrar = uri.empty() ? config_.registrar : uri;
     remember(p);
     nua_register(reg_->nh, NUTAG_REGISTRAR(registrar.c_str()), LADDER_BODY_TAGS(p), TAG_END());
-    return {true, {}};
+    return Outcome::done();
   }
   if (h != nullptr && h->challenge != 0 && h->challenge_method == method) {
     authenticate(*h);
-    return {true, {}};
+    return Outcome::done();
   }
   remember(p);
-  if (method == "BYE") {
-    if (h == nullptr) return need_dialog();
-    nua_bye(h->nh, LADDER_BODY_TAGS(p), TAG_END());
-  } else if (method == "CANCEL") {
-    if (h == nullptr) return need_dialog();
-    nua_cancel(h->nh, LADDER_BODY_TAGS(p), TAG_END());
-  } else if (method == "REFER") {
-    if (h == nullptr) return need_dialog();
-    nua_refer(h->nh, SIPTAG_REFER_TO_STR(refer_to.c_str()), LADDER_BODY_TAGS(p), TAG_END());
-  } else if (method == "NOTIFY") {
+  switch (a.kind) {
+    case ActionKind::hang_up:
+      if (h == nullptr) return need_dialog();
+      nua_bye(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+      return Outcome::done();
+    case ActionKind::cancel:
+      if (h == nullptr) return need_dialog();
+      nua_cancel(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+      return Outcome::done();
+    case ActionKind::transfer:
+      if (h == nullptr) return need_dialog();
+      nua_refer(h->nh, SIPTAG_REFER_TO_STR(a.transfer().refer_to.c_str()), LADDER_BODY_TAGS(p),
+                TAG_END());
+      return Outcome::done();
+    case ActionKind::digits:  // the ladder's own dtmf-relay body, sent as it is
+      if (h == nullptr) return need_dialog();
+      nua_info(h->nh, LADDER_BODY_TAGS(p), TAG_END());
+      return Outcome::done();
+    default:
+      break;
+  }
+  // ActionKind::request: the one place a method name picks the nua call.
+  if (method == "NOTIFY") {
     if (h == nullptr) return need_dialog();
     std::string event = h->refer_event;
     if (event.empty()) {
       HandleInfo* r = find_refer();
       if (r != nullptr) event = r->refer_event;
     }
-    if (event.empty()) return {false, "no REFER received yet (a NOTIFY reports on one)"};
+    if (event.empty()) return Outcome::not_ready("no REFER received yet (a NOTIFY reports on one)");
+    bool terminated = a.request().ends_subscription;
     SendParams q = p;
     if (q.content_type.empty()) {
       q.content_type = "message/sipfrag;version=2.0";
@@ -427,8 +441,8 @@ Outcome Agent::request(std::string_view method, HandleInfo* h, std::string_view 
     nua_update(h->nh, LADDER_BODY_TAGS(p), TAG_END());
   } else if (method == "OPTIONS" || method == "MESSAGE") {
     if (h == nullptr) {
-      h = new_handle(label, "<" + uri + ">");
-      if (h == nullptr) return {false, "nua_handle failed"};
+      h = new_handle(a.dialog, "<" + a.request().uri + ">");
+      if (h == nullptr) return Outcome::not_ready("nua_handle failed");
     }
     if (method == "OPTIONS") {
       nua_options(h->nh, LADDER_BODY_TAGS(p), TAG_END());
@@ -442,12 +456,88 @@ Outcome Agent::request(std::string_view method, HandleInfo* h, std::string_view 
       nua_message(h->nh, LADDER_BODY_TAGS(q), TAG_END());
     }
   } else {
-    return {false, "the engine cannot send " + std::string(method) + " requests"};
+    return Outcome::cannot("the SIP user agent cannot send " + std::string(method) + " requests");
   }
-  return {true, {}};
+  return Outcome::done();
 }
 
 #undef LADDER_BODY_TAGS
+
+HandleInfo* Agent::dialog_handle(const Action& a) {
+  if (a.dialog.empty()) return nullptr;
+  if (HandleInfo* h = find_label(a.dialog)) return h;
+  return a.call_id.empty() ? nullptr : find_call(a.call_id);
+}
+
+std::string Agent::sdp(std::string_view preset, std::uint32_t version) const {
+  return make_sdp(preset, bound_ ? bound_->address : core::Address{}, version,
+                  config_.media_port);
+}
+
+Outcome Agent::perform(const Action& a) {
+  SendParams p{a.content.headers, a.content.type, a.content.body};
+  const std::optional<std::string>& preset = a.content.sdp_preset;
+  switch (a.kind) {
+    case ActionKind::dial:
+    case ActionKind::reinvite:
+    case ActionKind::hold:
+    case ActionKind::resume: {
+      HandleInfo* h = dialog_handle(a);
+      if (h == nullptr && a.kind != ActionKind::dial) {
+        return Outcome::not_ready("no dialog '" + a.dialog + "' yet");
+      }
+      if (p.content_type.empty()) {
+        p.content_type = "application/sdp";
+        p.body = sdp(preset.value_or("offer"), h != nullptr ? h->sdp_version + 1 : 1);
+      }
+      // A new call made because of a REFER says who referred it.
+      std::string referred_by;
+      if (h == nullptr) {
+        if (HandleInfo* r = find_refer()) referred_by = r->referred_by;
+      }
+      return invite(h, a.dialog, a.kind == ActionKind::dial ? a.dial().uri : std::string(), p,
+                    referred_by);
+    }
+    case ActionKind::ring:
+    case ActionKind::answer:
+    case ActionKind::reject: {
+      const Respond& r = a.respond();
+      HandleInfo* h = a.call_id.empty() ? nullptr : find_call(a.call_id);
+      if (h != nullptr && a.kind == ActionKind::answer && p.content_type.empty()) {
+        p.content_type = "application/sdp";
+        // Answer the offer in the request this response answers (from the wire); nua's copy of
+        // the remote SDP may still be the previous offer when the trigger came from the wire.
+        std::string direction(answer_direction(r.offer.empty() ? h->remote_sdp : r.offer));
+        p.body = sdp(preset.value_or(direction == "sendrecv" ? "answer" : direction),
+                     h->sdp_version);
+      }
+      const char* standard = sip_status_phrase(r.status);
+      std::string phrase = r.reason.value_or(standard != nullptr ? standard : "Response");
+      return respond(h, r.status, phrase, p);
+    }
+    case ActionKind::hang_up:
+    case ActionKind::cancel:
+    case ActionKind::transfer:
+    case ActionKind::digits:
+    case ActionKind::request: {
+      HandleInfo* h = dialog_handle(a);
+      if (preset) {
+        p.content_type = "application/sdp";
+        p.body = sdp(*preset, h != nullptr ? h->sdp_version + 1 : 1);
+        if (h != nullptr) ++h->sdp_version;
+      }
+      // The method of a typed verb, for the challenge bookkeeping (a copy: a view of this
+      // conditional would dangle, it is a temporary std::string).
+      std::string method = a.kind == ActionKind::hang_up    ? "BYE"
+                           : a.kind == ActionKind::cancel   ? "CANCEL"
+                           : a.kind == ActionKind::transfer ? "REFER"
+                           : a.kind == ActionKind::digits   ? "INFO"
+                                                            : a.request().method;
+      return request(a, method, h, p);
+    }
+  }
+  return Outcome::cannot("unknown action");
+}
 
 void Agent::release_handles() {
   for (auto& h : handles_) h->release();
@@ -466,8 +556,37 @@ void Agent::destroy() {
   }
 }
 
-std::vector<std::string> Agent::take_errors() {
-  std::vector<std::string> out;
+void Agent::begin_teardown() {
+  if (teardown_ != Teardown::none) return;
+  // Un-REGISTER what was registered (extra messages the checker tolerates by policy).
+  unregister_all();
+  teardown_ = Teardown::unregistering;
+  phase_deadline_ = now_ns() + 2'000'000'000;
+}
+
+bool Agent::teardown_step() {
+  core::TimeNs now = now_ns();
+  if (teardown_ == Teardown::unregistering && (unregister_done() || now >= phase_deadline_)) {
+    // RECIPES.md: destroy handles, nua_shutdown, step until nua_r_shutdown >= 200, nua_destroy.
+    release_handles();
+    shutdown();
+    teardown_ = Teardown::shutting_down;
+    phase_deadline_ = now + 5'000'000'000;
+  }
+  if (teardown_ == Teardown::shutting_down && (shutdown_done() || now >= phase_deadline_)) {
+    if (!shutdown_done()) error(config_.role + ": the SIP stack did not shut down within 5s", false);
+    destroy();
+    teardown_ = Teardown::done;
+  }
+  return teardown_ == Teardown::done;
+}
+
+void Agent::error(std::string message, bool fatal) {
+  errors_.push_back({std::move(message), fatal, std::nullopt});
+}
+
+std::vector<ActorError> Agent::take_errors() {
+  std::vector<ActorError> out;
   out.swap(errors_);
   return out;
 }

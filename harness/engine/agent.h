@@ -1,7 +1,8 @@
-// Private: one played role, a Sofia-SIP nua user agent on the engine's su_root. It owns its nua
-// and every handle it creates or is given (incoming calls), and turns the engine's requests
-// ("send this REFER on dialog ab") into nua calls. Events are copied into project types in a
-// noexcept trampoline; nothing Sofia-typed leaves this file pair and engine.cpp.
+// Private: one played role, a Sofia-SIP nua user agent on the engine's su_root: the Actor of a
+// role the harness plays. It owns its nua and every handle it creates or is given (incoming
+// calls), and turns Actions ("transfer to <sip:carol@...> in dialog ab") into nua calls, with the
+// SDP it makes itself. Events are copied into project types in a noexcept trampoline; nothing
+// Sofia-typed leaves this file pair.
 //
 // Threading: the engine's thread only (the su_root runs there; su_root_threading(root, 0)).
 #pragma once
@@ -18,6 +19,7 @@
 
 #include "core/core.h"
 #include "engine/sofia.h"  // first: magic types
+#include "engine/actor.h"
 
 namespace ladder::engine {
 
@@ -33,6 +35,7 @@ struct AgentConfig {
   std::optional<std::string> password;
   std::string password_env;  ///< for messages
   std::string dump_path;     ///< TPTAG_DUMP file
+  std::uint16_t media_port = 0;  ///< written into its SDP, never opened
 };
 
 /// What the agent knows about one nua handle; the handle's "hmagic". Owned by the Agent.
@@ -65,24 +68,18 @@ struct SendParams {
   std::string body;
 };
 
-/// Result of asking the agent to send something.
-struct Outcome {
-  bool sent = false;
-  std::string not_ready;  ///< why it cannot be sent yet (retried next turn)
-};
-
-class Agent {
+class Agent final : public Actor {
  public:
   /// Creates the nua bound to config.bind. The error is one sentence naming the role.
   static std::expected<std::unique_ptr<Agent>, std::string> create(su_root_t* root,
                                                                    AgentConfig config);
-  ~Agent();
+  ~Agent() override;
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
   const AgentConfig& config() const { return config_; }
   /// The bound address:port once nua_r_get_params came back.
-  const std::optional<core::Endpoint>& bound() const { return bound_; }
+  std::optional<core::Endpoint> bound() const override { return bound_; }
   // Registration before the flow (TestbedRole::registers).
   void register_start();
   const HandleInfo* registration() const { return reg_; }
@@ -90,33 +87,21 @@ class Agent {
   void unregister_all();
   bool unregister_done() const;
 
-  // Handles.
-  HandleInfo* find_call(std::string_view call_id);
-  HandleInfo* find_label(std::string_view label);
-  /// A handle holding a received REFER (for a NOTIFY sent outside its dialog's label).
-  HandleInfo* find_refer();
+  /// Requests on the dialog's handle, or on a new handle for a new call or a request outside
+  /// a dialog. "Cannot" for a request method nua is not asked to send here (SUBSCRIBE ...).
+  Outcome perform(const Action& action) override;
 
-  // Actions (requests on a dialog handle, or a new handle to `uri`).
-  Outcome invite(HandleInfo* h, std::string_view label, const std::string& uri, const SendParams& p,
-                 const std::string& referred_by);
-  Outcome respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p);
-  Outcome request(std::string_view method, HandleInfo* h, std::string_view label,
-                  const std::string& uri, const SendParams& p, const std::string& refer_to,
-                  bool terminated);
-
-  // Teardown: destroy handles, nua_shutdown, wait, nua_destroy.
-  void release_handles();
-  void shutdown();
-  bool shutdown_done() const { return shutdown_status_ >= 200; }
-  void destroy();
+  /// Teardown (RECIPES.md): un-REGISTER (up to 2 s), destroy handles, nua_shutdown, wait for
+  /// nua_r_shutdown (up to 5 s), nua_destroy.
+  void begin_teardown() override;
+  bool teardown_step() override;
 
   /// The most recent body of `size` bytes this agent passed to nua (see
   /// DumpMessage::body_missing).
   std::optional<std::string> sent_body(std::size_t size) const;
 
   /// Errors found in events ("A: REGISTER rejected: 403 Forbidden"), taken once.
-  std::vector<std::string> take_errors();
-  bool fatal() const { return fatal_; }
+  std::vector<ActorError> take_errors() override;
 
   static void trampoline(nua_event_t event, int status, char const* phrase, nua_t* nua,
                          Agent* agent, nua_handle_t* nh, HandleInfo* info, sip_t const* sip,
@@ -130,6 +115,22 @@ class Agent {
   bool authenticate(HandleInfo& h);
   HandleInfo* adopt(nua_handle_t* nh);
   HandleInfo* new_handle(std::string_view label, const std::string& to);
+  HandleInfo* find_call(std::string_view call_id);
+  HandleInfo* find_label(std::string_view label);
+  /// A handle holding a received REFER (for a NOTIFY sent outside its dialog's label).
+  HandleInfo* find_refer();
+  /// The handle of the action's dialog: by label, else by the Call-ID seen on the wire.
+  HandleInfo* dialog_handle(const Action& a);
+  std::string sdp(std::string_view preset, std::uint32_t version) const;
+  Outcome invite(HandleInfo* h, std::string_view label, const std::string& uri, const SendParams& p,
+                 const std::string& referred_by);
+  Outcome respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p);
+  Outcome request(const Action& a, std::string_view method, HandleInfo* h, const SendParams& p);
+  void release_handles();
+  void shutdown();
+  bool shutdown_done() const { return shutdown_status_ >= 200; }
+  void destroy();
+  void error(std::string message, bool fatal);
 
   AgentConfig config_;
   nua_t* nua_ = nullptr;
@@ -138,8 +139,10 @@ class Agent {
   HandleInfo* reg_ = nullptr;
   int shutdown_status_ = 0;
   bool shutdown_called_ = false;
-  std::vector<std::string> errors_;
-  bool fatal_ = false;
+  std::vector<ActorError> errors_;
+  enum class Teardown : std::uint8_t { none, unregistering, shutting_down, done };
+  Teardown teardown_ = Teardown::none;
+  core::TimeNs phase_deadline_ = 0;
   void remember(const SendParams& p);
   std::vector<std::string> bodies_;  ///< bodies passed to nua, most recent last (bounded)
   /// Reason phrases given to nua_respond. Sofia keeps the phrase *pointer* in the signal it

@@ -1,5 +1,7 @@
-// play(): the loop. Agents (one nua each) on one su_root in this thread; after every turn the
-// transport dumps are read back, matched to steps (Plan), and due actions are fired.
+// play(): Sofia set-up, registration, the loop and teardown. Agents (one nua each) on one
+// su_root (SuLoop) in this thread; after every turn the transport dumps are read back and fed to
+// the Director, which decides which actions are due, performs them through the roles' actors
+// and says when the run is over.
 #include "engine/engine.h"
 
 #include <stdlib.h>
@@ -11,33 +13,18 @@
 #include <set>
 
 #include "engine/agent.h"
-#include "engine/plan.h"
-#include "engine/sdp.h"
-#include "engine/sofia.h"  // first: magic types
+#include "engine/director.h"
+#include "engine/drivers.h"
+#include "engine/su_loop.h"
 #include "engine/targets.h"
 #include "engine/wire_log.h"
 
 namespace ladder::engine {
 
-struct PollerSlot {
-  std::function<void()> on_readable;
-  su_wait_t wait{};
-  int index = -1;
-};
-
 namespace {
 
 using scenario::PlayedBy;
 constexpr core::TimeNs kMs = 1'000'000;
-
-int poller_wakeup(su_root_magic_t*, su_wait_t*, PollerSlot* slot) noexcept {
-  try {
-    if (slot != nullptr && slot->on_readable) slot->on_readable();
-  } catch (...) {
-    // A poller that throws must not unwind through Sofia's C frames.
-  }
-  return 0;
-}
 
 /// A private directory for the transport dumps, removed at the end.
 class TempDir {
@@ -59,10 +46,6 @@ class TempDir {
   std::string path_;
 };
 
-std::string describe(const scenario::Step& s) {
-  return s.id + " (" + s.label() + " " + s.from + " -> " + s.to + ")";
-}
-
 std::string uri_host(const core::Address& a) {
   return a.family == 6 ? "[" + a.to_string() + "]" : a.to_string();
 }
@@ -75,20 +58,13 @@ class Run {
 
  private:
   std::expected<void, std::string> setup();
+  std::expected<void, std::string> add_agents();
   bool wait_bound();
   bool register_roles();
   void main_loop();
   void teardown();
   void turn(int ms);
   void read_wire();
-  void fire_due();
-  bool fire(std::size_t step);
-  core::TimeNs timeout_of(std::size_t step) const;
-  void fail(std::string msg, std::optional<std::size_t> step = std::nullopt) {
-    result_.errors.push_back(std::move(msg));
-    if (step && !result_.stuck_step) result_.stuck_step = step;
-    stop_ = true;
-  }
   bool stop_requested() const { return opt_.stop_requested && opt_.stop_requested(); }
   std::optional<std::string> secret(const std::string& name) const {
     if (opt_.getenv) return opt_.getenv(name);
@@ -96,27 +72,35 @@ class Run {
     if (v == nullptr) return std::nullopt;
     return std::string(v);
   }
+  core::TimeNs testbed_step_timeout() const {
+    return tb_.timeouts.step ? tb_.timeouts.step->count() * 1000
+                             : static_cast<core::TimeNs>(opt_.step_timeout.count()) * kMs;
+  }
 
   const scenario::Scenario& sc_;
   const scenario::Testbed& tb_;
   const EngineOptions& opt_;
   EngineResult result_;
   TempDir dir_;
-  std::unique_ptr<SuLibrary> su_;
-  SuRoot root_;
-  std::vector<std::unique_ptr<PollerSlot>> pollers_;
-  struct Role {
+  // Destroyed in reverse: registrations and actors go before the loop they were made on.
+  std::unique_ptr<SuLoop> loop_;
+  std::vector<Registration> pollers_;
+  struct Role {  ///< a role the harness plays with a Sofia user agent
     std::string id;
     const scenario::TestbedRole* tb = nullptr;
     std::unique_ptr<Agent> agent;
     std::unique_ptr<DumpTail> dump;
     std::uint16_t media_port = 0;
   };
-  std::vector<Role> roles_;  ///< played roles
+  std::vector<Role> roles_;
+  struct Driven {  ///< a handset DUT the harness makes act through its driver (drivers.h)
+    std::string id;
+    std::unique_ptr<Actor> actor;
+  };
+  std::vector<Driven> drivers_;
   std::optional<std::string> proxy_;
-  std::optional<Plan> plan_;
+  std::optional<Director> director_;
   std::optional<Targets> targets_;
-  bool stop_ = false;
   // Messages between two played roles appear in both dumps: keep one copy in `seen`.
   std::map<std::string, int> sent_between_played_, received_between_played_;
 };
@@ -143,7 +127,10 @@ std::expected<EngineResult, std::string> Run::go() {
   for (std::size_t i = 0; i < result_.seen.size(); ++i) {
     result_.seen[i].frame = result_.seen[i].first_frame = i + 1;
   }
-  result_.completed = result_.errors.empty() && plan_ && plan_->complete();
+  result_.errors = director_->errors();
+  result_.stuck_step = director_->stuck_step();
+  result_.played = director_->played();
+  result_.completed = result_.errors.empty() && director_->plan().complete();
   return std::move(result_);
 }
 
@@ -154,6 +141,10 @@ std::expected<void, std::string> Run::setup() {
     }
   }
   if (dir_.path().empty()) return std::unexpected("cannot create a temporary directory");
+  auto loop = SuLoop::create();
+  if (!loop) return std::unexpected(loop.error());
+  loop_ = std::move(*loop);
+
   std::set<std::string, std::less<>> played;
   for (const auto& r : sc_.roles) {
     const scenario::TestbedRole* tb = tb_.find_role(r.id);
@@ -162,31 +153,35 @@ std::expected<void, std::string> Run::setup() {
       played.insert(r.id);
       roles_.push_back(
           {r.id, tb, nullptr, nullptr, static_cast<std::uint16_t>(40000 + 2 * roles_.size())});
-    } else if (tb->played_by == PlayedBy::dut && r.kind != scenario::RoleKind::ua && !proxy_) {
+    } else if (tb->played_by == PlayedBy::dut && tb->driver) {
+      auto driver = make_driver(*tb, *loop_);
+      if (!driver) return std::unexpected(driver.error());
+      if (*driver) {
+        played.insert(r.id);
+        drivers_.push_back({r.id, std::move(*driver)});
+      }
+    }
+    if (tb->played_by == PlayedBy::dut && r.kind != scenario::RoleKind::ua && !proxy_) {
       proxy_ = r.id;
     }
   }
-  plan_.emplace(sc_, played);
-
-  su_ = std::make_unique<SuLibrary>();
-  if (!su_->ok()) return std::unexpected("cannot initialise Sofia-SIP (su_init failed)");
-  root_.reset(su_root_create(nullptr));
-  if (!root_) return std::unexpected("cannot create the Sofia-SIP event loop (su_root_create)");
-  su_root_threading(root_.get(), 0);
+  DirectorOptions d;
+  d.step_timeout = static_cast<core::TimeNs>(opt_.step_timeout.count()) * kMs;
+  if (tb_.timeouts.step) d.testbed_step_timeout = tb_.timeouts.step->count() * 1000;
+  if (tb_.timeouts.scenario) d.run_timeout = tb_.timeouts.scenario->count() * 1000;
+  d.linger = static_cast<core::TimeNs>(opt_.linger.count()) * kMs;
+  director_.emplace(sc_, played, d);
+  for (Driven& x : drivers_) director_->cast(x.id, *x.actor);
 
   for (const Poller& p : opt_.pollers) {
-    auto slot = std::make_unique<PollerSlot>();
-    slot->on_readable = p.on_readable;
-    if (su_wait_create(&slot->wait, p.fd, SU_WAIT_IN) != 0) {
-      return std::unexpected("cannot watch file descriptor " + std::to_string(p.fd));
-    }
-    slot->index = su_root_register(root_.get(), &slot->wait, poller_wakeup, slot.get(), 0);
-    if (slot->index < 0) {
-      return std::unexpected("cannot watch file descriptor " + std::to_string(p.fd));
-    }
-    pollers_.push_back(std::move(slot));
+    auto w = loop_->watch(p.fd, Readiness::readable, p.on_readable);
+    if (!w) return std::unexpected(w.error());
+    pollers_.push_back(std::move(*w));
   }
+  return add_agents();
+}
 
+std::expected<void, std::string> Run::add_agents() {
   // Identity needs the proxy's domain; ports are filled in after binding.
   scenario::Bindings pre = scenario::bindings_from(tb_);
   Targets pre_targets(sc_, tb_, pre, proxy_);
@@ -208,10 +203,12 @@ std::expected<void, std::string> Run::setup() {
       c.password = secret(*r.tb->password_env);
     }
     c.dump_path = dir_.path() + "/" + r.id + ".dump";
+    c.media_port = r.media_port;
     r.dump = std::make_unique<DumpTail>(c.dump_path);
-    auto a = Agent::create(root_.get(), std::move(c));
+    auto a = Agent::create(loop_->root(), std::move(c));
     if (!a) return std::unexpected(a.error());
     r.agent = std::move(*a);
+    director_->cast(r.id, *r.agent);
   }
   return {};
 }
@@ -222,12 +219,12 @@ bool Run::wait_bound() {
     return std::all_of(roles_.begin(), roles_.end(),
                        [](const Role& r) { return r.agent->bound().has_value(); });
   };
-  while (!all() && now_ns() < deadline) su_root_step(root_.get(), 10);
+  while (!all() && now_ns() < deadline) loop_->step(10);
   if (!all()) return false;
   result_.roles = scenario::RoleMap::from_testbed(tb_);
   result_.bindings = scenario::bindings_from(tb_);
   for (const Role& r : roles_) {
-    const core::Endpoint& e = *r.agent->bound();
+    const core::Endpoint e = *r.agent->bound();
     result_.roles.roles[r.id] = {scenario::RoleAddress{e.address, e.port}};
     auto& attrs = result_.bindings.roles[r.id];
     attrs["host"] = uri_host(e.address);
@@ -238,22 +235,10 @@ bool Run::wait_bound() {
   return true;
 }
 
-core::TimeNs Run::timeout_of(std::size_t i) const {
-  const scenario::Step& s = sc_.steps[i];
-  if (s.timeout) return s.timeout->count() * 1000;
-  if (sc_.policy.step_timeout) return sc_.policy.step_timeout->count() * 1000;
-  if (tb_.timeouts.step) return tb_.timeouts.step->count() * 1000;
-  return static_cast<core::TimeNs>(opt_.step_timeout.count()) * kMs;
-}
-
 void Run::turn(int ms) {
-  su_root_step(root_.get(), ms);
+  loop_->step(ms);
   read_wire();
-  for (Role& r : roles_) {
-    if (!r.agent) continue;
-    for (std::string& e : r.agent->take_errors()) result_.errors.push_back(std::move(e));
-    if (r.agent->fatal()) stop_ = true;
-  }
+  if (director_) director_->take_actor_errors();
 }
 
 void Run::read_wire() {
@@ -271,13 +256,7 @@ void Run::read_wire() {
         }
       }
       sip::Message msg(std::move(m.bytes));
-      if (plan_ && plan_->started()) {
-        if (auto step = plan_->observe(r.id, m.sent, msg, m.time)) {
-          StepKind k = plan_->kind(*step);
-          result_.played.push_back(
-              {*step, m.time, k == StepKind::action || k == StepKind::automatic});
-        }
-      }
+      if (director_) director_->observe(r.id, m.sent, msg, m.time);
       // One copy of a message between two played roles.
       bool peer_played = std::any_of(roles_.begin(), roles_.end(), [&](const Role& o) {
         return o.agent && o.agent->bound() && *o.agent->bound() == m.peer;
@@ -309,15 +288,14 @@ bool Run::register_roles() {
     });
     if (scripted) continue;
     if (!proxy_) {
-      fail(r.id + ": the testbed says it registers, but the ladder has no proxy to register with");
+      director_->fail(r.id +
+                      ": the testbed says it registers, but the ladder has no proxy to register with");
       return false;
     }
     r.agent->register_start();
     regs.push_back(&r);
   }
-  core::TimeNs timeout = tb_.timeouts.step
-                             ? tb_.timeouts.step->count() * 1000
-                             : static_cast<core::TimeNs>(opt_.step_timeout.count()) * kMs;
+  core::TimeNs timeout = testbed_step_timeout();
   core::TimeNs deadline = now_ns() + timeout;
   auto done = [&] {
     return std::all_of(regs.begin(), regs.end(), [](Role* r) {
@@ -325,18 +303,18 @@ bool Run::register_roles() {
       return h != nullptr && h->register_status >= 200;
     });
   };
-  while (!stop_ && !done() && now_ns() < deadline && !stop_requested()) turn(10);
-  if (stop_) return false;
+  while (!director_->stopped() && !done() && now_ns() < deadline && !stop_requested()) turn(10);
+  if (director_->stopped()) return false;
   if (stop_requested()) {
-    fail("stopped on request during registration");
+    director_->fail("stopped on request during registration");
     return false;
   }
   for (Role* r : regs) {
     const HandleInfo* h = r->agent->registration();
     if (h == nullptr || h->register_status == 0) {
-      fail(r->id + ": no final answer to REGISTER from " + *proxy_ + " (" +
-           tb_.find_role(*proxy_)->address.to_string() + ") within " +
-           scenario::format_duration(scenario::Duration(timeout / 1000)));
+      director_->fail(r->id + ": no final answer to REGISTER from " + *proxy_ + " (" +
+                      tb_.find_role(*proxy_)->address.to_string() + ") within " +
+                      scenario::format_duration(scenario::Duration(timeout / 1000)));
       return false;
     }
   }
@@ -344,192 +322,44 @@ bool Run::register_roles() {
 }
 
 void Run::main_loop() {
-  plan_->start(now_ns());
-  core::TimeNs run_timeout = tb_.timeouts.scenario
-                                 ? tb_.timeouts.scenario->count() * 1000
-                                 : static_cast<core::TimeNs>(plan_->size() + 2) * timeout_of(0);
-  core::TimeNs run_deadline = now_ns() + run_timeout;
-  std::optional<core::TimeNs> linger_until;
+  director_->start(now_ns(), *targets_);
   read_wire();
-  while (!stop_) {
-    fire_due();
+  while (true) {
+    director_->fire_due();
     turn(5);
-    fire_due();
-    core::TimeNs now = now_ns();
+    director_->fire_due();
     if (stop_requested()) {
-      fail("stopped on request", plan_->waiting_for());
+      director_->fail("stopped on request", director_->plan().waiting_for());
       break;
     }
-    if (!linger_until && plan_->complete()) {
-      linger_until = now + static_cast<core::TimeNs>(opt_.linger.count()) * kMs;
-    }
-    if (linger_until) {
-      if (now >= *linger_until) break;
-      continue;
-    }
-    if (auto late = plan_->overdue(now, [&](std::size_t i) { return timeout_of(i); })) {
-      const scenario::Step& s = sc_.steps[*late];
-      std::string within =
-          " within " + scenario::format_duration(scenario::Duration(timeout_of(*late) / 1000));
-      const StepState& st = plan_->state(*late);
-      switch (plan_->kind(*late)) {
-        case StepKind::expect:
-          fail(s.to + " never received " + describe(s) + within, late);
-          break;
-        case StepKind::action:
-          if (!st.fired && !st.not_ready.empty()) {
-            fail(s.from + " could not send " + describe(s) + within + ": " + st.not_ready, late);
-          } else {
-            fail(s.from + " never sent " + describe(s) + within, late);
-          }
-          break;
-        default:
-          fail(s.from + "'s SIP stack never sent " + describe(s) + within, late);
-          break;
-      }
-      break;
-    }
-    if (now >= run_deadline) {
-      auto w = plan_->waiting_for();
-      fail("the scenario did not finish within " +
-               scenario::format_duration(scenario::Duration(run_timeout / 1000)) +
-               (w ? "; waiting for " + describe(sc_.steps[*w]) : std::string()),
-           w);
-      break;
-    }
+    if (director_->over(now_ns())) break;
   }
-}
-
-void Run::fire_due() {
-  if (stop_) return;
-  for (std::size_t i : plan_->due()) {
-    if (fire(i)) plan_->mark_fired(i, now_ns());
-  }
-}
-
-bool Run::fire(std::size_t i) {
-  const scenario::Step& s = sc_.steps[i];
-  auto it =
-      std::find_if(roles_.begin(), roles_.end(), [&](const Role& r) { return r.id == s.from; });
-  if (it == roles_.end()) return false;
-  Role& role = *it;
-  Agent& a = *role.agent;
-  const Targets& t = *targets_;
-  StepState& st = plan_->state(i);
-  SendParams p;
-  p.headers = t.headers(i);
-  std::optional<std::string> preset = t.sdp_preset(i);
-  if (auto b = t.body(i); b && !preset) {
-    p.content_type = b->first;
-    p.body = b->second;
-  }
-  const core::Address& addr = a.bound()->address;
-  Outcome out;
-  if (s.is_request()) {
-    std::string label = s.dialog.value_or("");
-    HandleInfo* h = nullptr;
-    if (s.method == "CANCEL" && label.empty()) {
-      for (std::size_t j = i; j-- > 0;) {
-        const auto& prev = sc_.steps[j];
-        if (prev.from == s.from && prev.is_request() && prev.method == "INVITE") {
-          label = prev.dialog.value_or("");
-          break;
-        }
-      }
-    }
-    if (!label.empty()) {
-      h = a.find_label(label);
-      if (h == nullptr) {
-        if (auto cid = plan_->call_id(s.from, label)) h = a.find_call(*cid);
-      }
-    }
-    if (s.method == "INVITE") {
-      std::uint32_t version = h != nullptr ? h->sdp_version + 1 : 1;
-      if (p.content_type.empty()) {
-        p.content_type = "application/sdp";
-        p.body = make_sdp(preset.value_or("offer"), addr, version, role.media_port);
-      }
-      std::string referred_by;
-      if (h == nullptr) {
-        if (HandleInfo* r = a.find_refer()) referred_by = r->referred_by;
-      }
-      out = a.invite(h, label, t.request_uri(i), p, referred_by);
-    } else {
-      if (preset) {
-        p.content_type = "application/sdp";
-        p.body = make_sdp(*preset, addr, h != nullptr ? h->sdp_version + 1 : 1, role.media_port);
-        if (h != nullptr) ++h->sdp_version;
-      }
-      std::string uri =
-          s.method == "REGISTER"
-              ? (s.request_uri && !s.request_uri->match.empty() ? t.request_uri(i) : std::string())
-              : t.request_uri(i);
-      std::string refer_to = s.method == "REFER" ? t.refer_to(i) : std::string();
-      out = a.request(s.method, h, label, uri, p, refer_to,
-                      s.method == "NOTIFY" && t.notify_terminated(i));
-    }
-  } else {
-    const scenario::Step& req = sc_.steps[*s.answers];
-    const StepState& rs = plan_->state(*s.answers);
-    HandleInfo* h = rs.satisfied ? a.find_call(rs.call_id) : nullptr;
-    if (h != nullptr && req.method == "INVITE" && s.status >= 200 && s.status < 300 &&
-        p.content_type.empty()) {
-      p.content_type = "application/sdp";
-      // Answer the offer in the request this response answers (from the wire); nua's copy of
-      // the remote SDP may still be the previous offer when the trigger came from the wire log.
-      std::string direction(answer_direction(rs.sdp.empty() ? h->remote_sdp : rs.sdp));
-      p.body = make_sdp(preset.value_or(direction == "sendrecv" ? "answer" : direction), addr,
-                        h->sdp_version, role.media_port);
-    }
-    std::string phrase = s.reason.value_or(
-        sip_status_phrase(s.status) != nullptr ? sip_status_phrase(s.status) : "Response");
-    out = a.respond(h, s.status, phrase, p);
-  }
-  if (!out.sent) st.not_ready = out.not_ready;
-  return out.sent;
 }
 
 void Run::teardown() {
-  if (root_) {
-    // Un-REGISTER what was registered (extra messages the checker tolerates by policy).
+  if (loop_) {
+    std::vector<Actor*> actors;
     for (Role& r : roles_) {
-      if (r.agent) r.agent->unregister_all();
+      if (r.agent) actors.push_back(r.agent.get());
     }
-    core::TimeNs deadline = now_ns() + 2000 * kMs;
-    auto unregistered = [&] {
-      return std::all_of(roles_.begin(), roles_.end(),
-                         [](const Role& r) { return !r.agent || r.agent->unregister_done(); });
-    };
-    while (!unregistered() && now_ns() < deadline) turn(10);
-    // RECIPES.md: destroy handles, nua_shutdown, step until nua_r_shutdown >= 200, nua_destroy.
-    for (Role& r : roles_) {
-      if (r.agent) r.agent->release_handles();
-    }
-    for (Role& r : roles_) {
-      if (r.agent) r.agent->shutdown();
-    }
-    deadline = now_ns() + 5000 * kMs;
-    auto down = [&] {
-      return std::all_of(roles_.begin(), roles_.end(),
-                         [](const Role& r) { return !r.agent || r.agent->shutdown_done(); });
-    };
-    while (!down() && now_ns() < deadline) turn(10);
-    for (Role& r : roles_) {
-      if (!r.agent) continue;
-      if (!r.agent->shutdown_done()) {
-        result_.errors.push_back(r.id + ": the SIP stack did not shut down within 5s");
-      }
-      r.agent->destroy();
+    for (Driven& x : drivers_) actors.push_back(x.actor.get());
+    for (Actor* a : actors) a->begin_teardown();
+    // Each actor keeps its own deadlines (the agents': 2 s to un-register, 5 s to shut down);
+    // this one only bounds an actor that keeps none.
+    core::TimeNs deadline = now_ns() + 8000 * kMs;
+    while (now_ns() < deadline) {
+      bool all = true;
+      for (Actor* a : actors) all = a->teardown_step() && all;  // every actor, every turn
+      if (all) break;
+      turn(10);
     }
     read_wire();
-    for (auto& slot : pollers_) {
-      if (slot->index >= 0) su_root_deregister(root_.get(), slot->index);
-    }
+    if (director_) director_->take_actor_errors();
   }
-  roles_.clear();
   pollers_.clear();
-  root_.reset();
-  su_.reset();
+  drivers_.clear();
+  roles_.clear();
+  loop_.reset();
 }
 
 }  // namespace

@@ -8,6 +8,11 @@
 // F10 (B -> P BYE) follows F3 (INVITE P -> B) and F9 (ACK P -> B), so B hangs up as soon as it
 // has received the ACK.
 //
+// Inside (private headers): the Director (director.h) owns that rule, the deadlines and the
+// Plan, and performs each due step through the role's Actor (actor.h): the Sofia user agent
+// (agent.h) for a played role, a handset driver (drivers.h) for a driven DUT. Actors wait for
+// their sockets and timers on the engine's one loop (loop.h, su_loop.h).
+//
 // What the engine "sees" is every SIP message its user agents sent or received, byte-exact, as
 // Sofia's transport layer dumps it (TPTAG_DUMP, read back after every loop turn). That covers
 // what nua never reports to the application (100 Trying, ACKs, 200 to BYE, retransmissions),

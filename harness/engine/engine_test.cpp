@@ -338,6 +338,36 @@ TEST(Engine, SilentDutFailsAtTheStepItWaitedFor) {
   EXPECT_TRUE(in_order(labels(*r), {"INVITE", "INVITE"}));
 }
 
+// The Sofia actor says "cannot" for a request nua is not asked to send: the step fails at once
+// with the reason, not after its deadline.
+TEST(Engine, AStepTheUserAgentCannotSendFailsAtOnce) {
+  auto r = scenario::load_scenario_text(R"(
+name: subscribe
+roles: [A, B]
+steps:
+  - {id: F1, from: A, to: B, request: SUBSCRIBE}
+  - {id: F2, from: B, to: A, response: 200}
+)",
+                                        "subscribe.yaml");
+  ASSERT_TRUE(r.ok());
+  scenario::Testbed tb;
+  tb.source = "test";
+  tb.roles = {harness_role("A", "alice", "127.0.0.1", false),
+              harness_role("B", "bob", "127.0.0.1", false)};
+  EngineOptions o = quick_options();
+  o.step_timeout = 30s;
+  auto t0 = std::chrono::steady_clock::now();
+  auto played = play(*r.scenario, tb, o);
+  ASSERT_TRUE(played.has_value()) << played.error();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  EXPECT_FALSE(played->completed);
+  ASSERT_EQ(played->errors.size(), 1u) << errors_of(*played);
+  EXPECT_EQ(played->errors[0],
+            "A cannot perform F1 (SUBSCRIBE A -> B): the SIP user agent cannot send SUBSCRIBE "
+            "requests");
+  EXPECT_EQ(played->stuck_step, 0u);
+}
+
 TEST(Engine, PollersAreServedByTheLoop) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);

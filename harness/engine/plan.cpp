@@ -3,6 +3,71 @@
 #include <algorithm>
 
 namespace ladder::engine {
+namespace {
+
+/// An INVITE inside a dialog that exists already: the ladder says it existed before the first
+/// step, or an earlier step belongs to it.
+bool in_existing_dialog(const scenario::Scenario& sc, std::size_t i) {
+  const auto& label = sc.steps[i].dialog;
+  if (!label) return false;
+  for (const auto& d : sc.dialogs) {
+    if (d.label == *label && d.state == scenario::DialogState::established) return true;
+  }
+  for (std::size_t j = 0; j < i; ++j) {
+    if (sc.steps[j].dialog == label) return true;
+  }
+  return false;
+}
+
+bool is_dtmf(const scenario::Step& s) {
+  if (!s.send || !s.send->body_type || !s.send->body_text) return false;
+  std::string type = *s.send->body_type;
+  for (char& c : type) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return type.starts_with("application/dtmf-relay");
+}
+
+/// The dialog a played role acts in: the step's own, or for a CANCEL without one the dialog of
+/// the INVITE it cancels (the role's latest INVITE before it).
+std::string action_dialog(const scenario::Scenario& sc, std::size_t i) {
+  const scenario::Step& s = sc.steps[i];
+  if (s.dialog) return *s.dialog;
+  if (s.is_request() && s.method == "CANCEL") {
+    for (std::size_t j = i; j-- > 0;) {
+      const auto& prev = sc.steps[j];
+      if (prev.from == s.from && prev.is_request() && prev.method == "INVITE") {
+        return prev.dialog.value_or("");
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string describe(const scenario::Step& s) {
+  return s.id + " (" + s.label() + " " + s.from + " -> " + s.to + ")";
+}
+
+ActionKind verb_of(const scenario::Scenario& sc, std::size_t i) {
+  const scenario::Step& s = sc.steps[i];
+  if (!s.is_request()) {
+    if (s.status < 200) return ActionKind::ring;
+    return s.status < 300 ? ActionKind::answer : ActionKind::reject;
+  }
+  if (s.method == "INVITE") {
+    if (!in_existing_dialog(sc, i)) return ActionKind::dial;
+    // A copy: the conditional of a std::string and "" is a temporary std::string.
+    std::string preset = s.send && s.send->sdp_preset ? *s.send->sdp_preset : std::string();
+    if (preset == "hold") return ActionKind::hold;
+    if (preset == "resume") return ActionKind::resume;
+    return ActionKind::reinvite;
+  }
+  if (s.method == "BYE") return ActionKind::hang_up;
+  if (s.method == "CANCEL") return ActionKind::cancel;
+  if (s.method == "REFER") return ActionKind::transfer;
+  if (s.method == "INFO" && is_dtmf(s)) return ActionKind::digits;
+  return ActionKind::request;
+}
 
 bool sent_by_stack(const scenario::Scenario& sc, const scenario::Step& s) {
   if (s.is_request()) return s.method == "ACK" || s.method == "PRACK";
@@ -14,15 +79,21 @@ bool sent_by_stack(const scenario::Scenario& sc, const scenario::Step& s) {
 Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> played)
     : scenario_(&sc), played_(std::move(played)) {
   const auto& steps = sc.steps;
-  kinds_.resize(steps.size(), StepKind::ignored);
+  tracking_.resize(steps.size(), Tracking::ignored);
+  verbs_.resize(steps.size(), ActionKind::request);
+  action_dialogs_.resize(steps.size());
   states_.resize(steps.size());
   prereqs_.resize(steps.size());
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const scenario::Step& s = steps[i];
     if (played_.contains(s.from)) {
-      kinds_[i] = sent_by_stack(sc, s) ? StepKind::automatic : StepKind::action;
+      tracking_[i] = sent_by_stack(sc, s) ? Tracking::automatic : Tracking::action;
     } else if (played_.contains(s.to)) {
-      kinds_[i] = StepKind::expect;
+      tracking_[i] = Tracking::expect;
+    }
+    if (tracking_[i] == Tracking::action) {
+      verbs_[i] = verb_of(sc, i);
+      action_dialogs_[i] = action_dialog(sc, i);
     }
   }
   // Prerequisites in step order: an untracked predecessor is replaced by its own (already
@@ -33,7 +104,7 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
     std::set<std::size_t> out;
     for (std::size_t p : steps[i].preceded_by) {
       if (steps[p].optional && !steps[i].optional) continue;
-      if (kinds_[p] != StepKind::ignored) {
+      if (tracking_[p] != Tracking::ignored) {
         out.insert(p);
       } else {
         out.insert(prereqs_[p].begin(), prereqs_[p].end());
@@ -45,7 +116,7 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
 
 bool Plan::candidate(std::size_t i, std::string_view role, bool sent, const sip::Summary& m) const {
   const scenario::Step& s = scenario_->steps[i];
-  if (states_[i].satisfied || kinds_[i] == StepKind::ignored) return false;
+  if (states_[i].satisfied || tracking_[i] == Tracking::ignored) return false;
   if ((sent ? s.from : s.to) != role) return false;
   if (s.is_request() != m.is_request) return false;
   if (s.is_request()) {
@@ -69,12 +140,12 @@ std::optional<std::size_t> Plan::observe(std::string_view role, bool sent, const
                                          core::TimeNs t) {
   const sip::Summary& s = m.summary();
   if (s.problem != nullptr && s.call_id.empty()) return std::nullopt;
-  std::string key = std::string(role) + (sent ? " > " : " < ") +
-                    (s.is_request ? std::string(s.method) : std::to_string(s.status)) + " " +
-                    std::string(s.call_id) + " " + std::to_string(s.cseq) + " " +
-                    std::string(s.cseq_method) + " " + std::string(s.via_branch);
-  if (!seen_keys_.insert(key).second) return std::nullopt;  // retransmission
-  for (std::size_t i = 0; i < kinds_.size(); ++i) {
+  // The hop is the role and the direction: a message between two played roles is seen twice,
+  // once sent and once received, and satisfies a step each time.
+  if (!seen_keys_.emplace(std::string(role), sent, s.transmission).second) {
+    return std::nullopt;  // a retransmission
+  }
+  for (std::size_t i = 0; i < tracking_.size(); ++i) {
     if (!candidate(i, role, sent, s)) continue;
     StepState& st = states_[i];
     st.satisfied = true;
@@ -105,8 +176,8 @@ std::vector<std::size_t> Plan::due() const {
   std::vector<std::size_t> out;
   std::set<std::string, std::less<>> blocked;  // roles with an earlier action not fired
   const auto& steps = scenario_->steps;
-  for (std::size_t i = 0; i < kinds_.size(); ++i) {
-    if (kinds_[i] != StepKind::action) continue;
+  for (std::size_t i = 0; i < tracking_.size(); ++i) {
+    if (tracking_[i] != Tracking::action) continue;
     const scenario::Step& s = steps[i];
     if (states_[i].fired) continue;
     bool ok = !blocked.contains(s.from) && armed_at(i).has_value();
@@ -116,17 +187,16 @@ std::vector<std::size_t> Plan::due() const {
   return out;
 }
 
-void Plan::mark_fired(std::size_t i, core::TimeNs t) {
+void Plan::mark_fired(std::size_t i) {
   states_[i].fired = true;
-  states_[i].fired_at = t;
   states_[i].not_ready.clear();
 }
 
 bool Plan::complete() const { return !waiting_for().has_value(); }
 
 std::optional<std::size_t> Plan::waiting_for() const {
-  for (std::size_t i = 0; i < kinds_.size(); ++i) {
-    if (kinds_[i] == StepKind::ignored || scenario_->steps[i].optional) continue;
+  for (std::size_t i = 0; i < tracking_.size(); ++i) {
+    if (tracking_[i] == Tracking::ignored || scenario_->steps[i].optional) continue;
     if (!states_[i].satisfied) return i;
   }
   return std::nullopt;
@@ -134,8 +204,8 @@ std::optional<std::size_t> Plan::waiting_for() const {
 
 std::optional<std::size_t> Plan::overdue(
     core::TimeNs now, const std::function<core::TimeNs(std::size_t)>& timeout) const {
-  for (std::size_t i = 0; i < kinds_.size(); ++i) {
-    if (kinds_[i] == StepKind::ignored || scenario_->steps[i].optional) continue;
+  for (std::size_t i = 0; i < tracking_.size(); ++i) {
+    if (tracking_[i] == Tracking::ignored || scenario_->steps[i].optional) continue;
     if (states_[i].satisfied) continue;
     auto armed = armed_at(i);
     if (armed && now - *armed > timeout(i)) return i;

@@ -2,11 +2,14 @@
 // sends itself (scripted actions), which its stack sends on its own, which it must receive;
 // which wire message satisfied which step; when an action may fire; which step is overdue.
 //
+// Each step's tracking (and, for an action, its verb and dialog) is derived once here from the
+// ladder; the engine dispatches on those, never on method strings.
+//
 // Matching rule: a message a role sent (received) satisfies the earliest not-yet-satisfied step
 // from (to) that role with the same method, or status and the answered request's method, and
 // whose dialog is the message's dialog (a dialog label is bound to the Call-ID of the first
-// message that satisfies a step of it, per role). Retransmissions (same direction, start line,
-// Call-ID, CSeq and top Via branch) satisfy nothing.
+// message that satisfies a step of it, per role). Retransmissions (sip::transmission_key on the
+// same hop: the same role, the same direction) satisfy nothing.
 //
 // Threading: a value type used from the engine's thread.
 #pragma once
@@ -18,17 +21,21 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/core.h"
+#include "engine/actor.h"
 #include "scenario/scenario.h"
 #include "sip/sip.h"
 
 namespace ladder::engine {
 
-enum class StepKind : std::uint8_t {
+/// What the engine has to do about a step. (Not scenario::StepKind, which says request or
+/// response.)
+enum class Tracking : std::uint8_t {
   ignored,    ///< no played role sends or receives it: an expectation for the checker only
-  action,     ///< a played role sends it by calling nua (INVITE, 180, BYE, REFER, NOTIFY ...)
+  action,     ///< a played role sends it through its actor (INVITE, 180, BYE, REFER, NOTIFY ...)
   automatic,  ///< a played role's stack sends it on its own (ACK, 100, 202, 200 to BYE ...)
   expect,     ///< a DUT or external role sends it to a played role
 };
@@ -40,20 +47,22 @@ struct StepState {
   /// Its SDP body, if any: the offer a response to it must answer. Taken from the wire, so it is
   /// known as soon as the step is, not when nua gets round to the matching event.
   std::string sdp;
-  bool fired = false;   ///< actions: nua was called
-  core::TimeNs fired_at = 0;
-  std::string not_ready;  ///< actions: why the last attempt could not send it yet
+  bool fired = false;      ///< actions: the actor performed it
+  std::string not_ready;  ///< actions: why the last attempt could not perform it yet
 };
 
 class Plan {
  public:
   Plan(const scenario::Scenario& scenario, std::set<std::string, std::less<>> played);
 
-  StepKind kind(std::size_t step) const { return kinds_[step]; }
-  bool played(std::string_view role) const { return played_.contains(role); }
+  Tracking tracking(std::size_t step) const { return tracking_[step]; }
+  /// Actions only: the verb, and the dialog label the actor acts in (a CANCEL without one
+  /// takes its INVITE's).
+  ActionKind verb(std::size_t step) const { return verbs_[step]; }
+  const std::string& dialog(std::size_t step) const { return action_dialogs_[step]; }
   const StepState& state(std::size_t step) const { return states_[step]; }
   StepState& state(std::size_t step) { return states_[step]; }
-  std::size_t size() const { return kinds_.size(); }
+  std::size_t size() const { return tracking_.size(); }
 
   /// The flow starts (registrations done): steps without prerequisites are armed from `t`.
   void start(core::TimeNs t) { start_ = t; }
@@ -68,7 +77,7 @@ class Plan {
   /// Actions that may fire now, in ladder order: armed, not fired, and every earlier
   /// non-optional action of the same role fired.
   std::vector<std::size_t> due() const;
-  void mark_fired(std::size_t step, core::TimeNs t);
+  void mark_fired(std::size_t step);
 
   /// Every non-optional tracked step satisfied.
   bool complete() const;
@@ -88,14 +97,23 @@ class Plan {
   bool candidate(std::size_t i, std::string_view role, bool sent, const sip::Summary& s) const;
   const scenario::Scenario* scenario_;
   std::set<std::string, std::less<>> played_;
-  std::vector<StepKind> kinds_;
+  std::vector<Tracking> tracking_;
+  std::vector<ActionKind> verbs_;
+  std::vector<std::string> action_dialogs_;
   std::vector<StepState> states_;
   std::vector<std::vector<std::size_t>> prereqs_;
   std::optional<core::TimeNs> start_;
   std::map<std::pair<std::string, std::string>, std::string>
       dialogs_;                      ///< (role, label) -> Call-ID
-  std::set<std::string> seen_keys_;  ///< retransmission detection
+  /// Retransmission detection: (role, sent, sip::transmission_key).
+  std::set<std::tuple<std::string, bool, std::uint64_t>, std::less<>> seen_keys_;
 };
+
+/// The verb of an action step (a step a played role sends itself), from the ladder alone.
+ActionKind verb_of(const scenario::Scenario& scenario, std::size_t step);
+
+/// "F3 (404 P -> A)": how the engine names a step in its messages.
+std::string describe(const scenario::Step& step);
 
 /// Whether a played role's stack sends this step by itself (ACK, PRACK, 100, responses to
 /// anything but INVITE, 487 to a cancelled INVITE).

@@ -24,13 +24,13 @@ sip::Message msg(const std::string& start, const std::string& call_id, const std
 TEST(Plan, KindsOfTheBasicCall) {
   auto sc = load("basic/successful-call.yaml");
   Plan p(sc, {"A", "B"});
-  EXPECT_EQ(p.kind(idx(sc, "F1")), StepKind::action);
-  EXPECT_EQ(p.kind(idx(sc, "F2")), StepKind::expect);
-  EXPECT_EQ(p.kind(idx(sc, "F4")), StepKind::action);      // 180 from B
-  EXPECT_EQ(p.kind(idx(sc, "F8")), StepKind::automatic);   // ACK
-  EXPECT_EQ(p.kind(idx(sc, "F12")), StepKind::automatic);  // 200 to BYE
+  EXPECT_EQ(p.tracking(idx(sc, "F1")), Tracking::action);
+  EXPECT_EQ(p.tracking(idx(sc, "F2")), Tracking::expect);
+  EXPECT_EQ(p.tracking(idx(sc, "F4")), Tracking::action);      // 180 from B
+  EXPECT_EQ(p.tracking(idx(sc, "F8")), Tracking::automatic);   // ACK
+  EXPECT_EQ(p.tracking(idx(sc, "F12")), Tracking::automatic);  // 200 to BYE
   Plan only_a(sc, {"A"});
-  EXPECT_EQ(only_a.kind(idx(sc, "F4")), StepKind::ignored);  // B -> P, neither played
+  EXPECT_EQ(only_a.tracking(idx(sc, "F4")), Tracking::ignored);  // B -> P, neither played
 }
 
 TEST(Plan, ActionsFireOnceTheirPrerequisitesAreSeen) {
@@ -39,7 +39,7 @@ TEST(Plan, ActionsFireOnceTheirPrerequisitesAreSeen) {
   EXPECT_TRUE(p.due().empty());  // not started
   p.start(1);
   ASSERT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F1")});
-  p.mark_fired(idx(sc, "F1"), 2);
+  p.mark_fired(idx(sc, "F1"));
   EXPECT_TRUE(p.due().empty());
   EXPECT_EQ(p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 3),
             idx(sc, "F1"));
@@ -51,7 +51,7 @@ TEST(Plan, ActionsFireOnceTheirPrerequisitesAreSeen) {
   // B answers 180 then 200: both follow F3 only, and fire in ladder order.
   EXPECT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F4")});
   EXPECT_EQ(p.armed_at(idx(sc, "F4")), 5);
-  p.mark_fired(idx(sc, "F4"), 6);
+  p.mark_fired(idx(sc, "F4"));
   EXPECT_EQ(p.due(), std::vector<std::size_t>{idx(sc, "F6")});
 }
 
@@ -103,8 +103,8 @@ TEST(Plan, TransferNotifyFollowsTheRefer) {
   auto sc = load("transfer/unattended-transfer.yaml");
   Plan p(sc, {"A", "B", "C"});
   std::size_t f13 = idx(sc, "F13");
-  EXPECT_EQ(p.kind(f13), StepKind::action);
-  EXPECT_EQ(p.kind(idx(sc, "F11")), StepKind::automatic);  // 202 by the stack
+  EXPECT_EQ(p.tracking(f13), Tracking::action);
+  EXPECT_EQ(p.tracking(idx(sc, "F11")), Tracking::automatic);  // 202 by the stack
   const auto& pre = p.prerequisites(f13);
   EXPECT_NE(std::find(pre.begin(), pre.end(), idx(sc, "F10")), pre.end());
 }

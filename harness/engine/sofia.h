@@ -10,12 +10,14 @@
 namespace ladder::engine {
 class Agent;
 struct HandleInfo;
-struct PollerSlot;
+struct WatchSlot;
+struct TimerSlot;
 }  // namespace ladder::engine
 
 #define NUA_MAGIC_T ::ladder::engine::Agent
 #define NUA_HMAGIC_T ::ladder::engine::HandleInfo
-#define SU_WAKEUP_ARG_T ::ladder::engine::PollerSlot
+#define SU_WAKEUP_ARG_T ::ladder::engine::WatchSlot
+#define SU_TIMER_ARG_T ::ladder::engine::TimerSlot
 
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nta_tag.h>
@@ -33,27 +35,6 @@ struct PollerSlot;
 #include <string>
 
 namespace ladder::engine {
-
-/// su_init()/su_deinit() for the lifetime of one play().
-class SuLibrary {
- public:
-  SuLibrary() { ok_ = su_init() == 0; }
-  ~SuLibrary() {
-    if (ok_) su_deinit();
-  }
-  SuLibrary(const SuLibrary&) = delete;
-  SuLibrary& operator=(const SuLibrary&) = delete;
-  bool ok() const { return ok_; }
-
- private:
-  bool ok_ = false;
-};
-
-struct SuRootDeleter {
-  void operator()(su_root_t* r) const noexcept { su_root_destroy(r); }
-};
-/// The one event loop. Destroy it after every nua on it.
-using SuRoot = std::unique_ptr<su_root_t, SuRootDeleter>;
 
 struct SuHomeDeleter {
   void operator()(su_home_t* h) const noexcept { su_home_unref(h); }

@@ -1,8 +1,8 @@
 // Durations as ladder files write them: "100us", "500ms", "2s", "1.5s", "1m".
+#include "scenario/duration.h"
+
 #include <charconv>
 #include <cmath>
-
-#include "scenario/scenario.h"
 
 namespace ladder::scenario {
 

@@ -29,14 +29,13 @@ std::optional<StringMatch> read_match(MatchOp op, const YAML::Node& n, Sink& sin
   m.op = op;
   m.value = std::move(*t);
   if (op == MatchOp::matches) {
-    try {
-      std::regex re(syntax_probe(m.value), std::regex::ECMAScript);
-      if (m.value.is_literal()) m.regex = std::move(re);
-    } catch (const std::regex_error& e) {
-      sink.error(pos_of(n),
-                 "invalid regex '" + m.value.source + "' for " + where + ": " + e.what());
+    std::string error;
+    auto re = Pattern::compile(syntax_probe(m.value), &error);
+    if (!re) {
+      sink.error(pos_of(n), "invalid regex '" + m.value.source + "' for " + where + ": " + error);
       return std::nullopt;
     }
+    if (m.value.is_literal()) m.regex = std::move(re);
   }
   return m;
 }

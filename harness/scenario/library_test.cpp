@@ -6,6 +6,7 @@
 #include <iterator>
 #include <string>
 
+#include "scenario/list.h"
 #include "scenario/scenario.h"
 
 namespace ladder::scenario {

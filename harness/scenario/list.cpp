@@ -1,4 +1,6 @@
 // The scenario library for `ladder list`.
+#include "scenario/list.h"
+
 #include <algorithm>
 
 #include "scenario/loader_internal.h"

@@ -135,6 +135,33 @@ TEST(Loader, DuplicateStepId) {
             "t.yaml:4:5: error: duplicate step id 'F1'; first defined at 3:5\n");
 }
 
+// Issue 14: a 200,000-character line was echoed whole, with as many spaces before the caret
+// (400 KB for one diagnostic). The excerpt is now a 120-column window around the caret.
+TEST(Loader, Issue14LongSourceLineIsEchoedAsAWindowAroundTheCaret) {
+  const std::string step = "  - {id: F1, from: A, to: B, request: INVITE, note: '";
+  // Caret near the end: cut on the left only, the caret still under 'form'.
+  EXPECT_EQ(diagnose("roles: [A, B]\nsteps:\n" + step + std::string(200000, 'x') +
+                     "', form: B}\n"),
+            "t.yaml:3:" + std::to_string(step.size() + 200000 + 4) +
+                ": error: unknown key 'form' in step F1; did you mean 'from'?\n"
+                "    3 | ..." + std::string(109, 'x') + "', form: B}\n"
+                "      |    " + std::string(112, ' ') + "^\n");
+  // Caret in the middle: cut on both sides, 60 columns either side of it.
+  EXPECT_EQ(diagnose("roles: [A, B]\nsteps:\n" + step + std::string(100000, 'x') +
+                     "', form: B, uri: 'sip:" + std::string(100000, 'y') + "'}\n"),
+            "t.yaml:3:" + std::to_string(step.size() + 100000 + 4) +
+                ": error: unknown key 'form' in step F1; did you mean 'from'?\n"
+                "    3 | ..." + std::string(57, 'x') + "', form: B, uri: 'sip:" +
+                std::string(41, 'y') + "...\n"
+                "      |    " + std::string(60, ' ') + "^\n");
+  // Caret near the start: cut on the right only.
+  const std::string head = "  - {id: F1, form: B, from: A, to: B, request: INVITE, note: '";
+  EXPECT_EQ(diagnose("roles: [A, B]\nsteps:\n" + head + std::string(200000, 'x') + "'}\n"),
+            "t.yaml:3:14: error: unknown key 'form' in step F1; did you mean 'from'?\n"
+            "    3 | " + head + std::string(120 - head.size(), 'x') + "...\n"
+            "      |              ^\n");
+}
+
 TEST(Loader, InvalidRegexIsReportedAtItsValue) {
   EXPECT_EQ(diagnose("roles: [A, B]\n"
                      "steps:\n"
@@ -145,7 +172,7 @@ TEST(Loader, InvalidRegexIsReportedAtItsValue) {
                      "    headers:\n"
                      "      Contact: {matches: '^<sip:(alice'}\n"),
             "t.yaml:8:26: error: invalid regex '^<sip:(alice' for 'matches' in header 'Contact' in "
-            "step F1: Mismatched '(' and ')' in regular expression\n"
+            "step F1: missing ')'\n"
             "    8 |       Contact: {matches: '^<sip:(alice'}\n"
             "      |                          ^\n");
 }

@@ -1,7 +1,10 @@
 // Small behaviour of the model types: lookups, names, labels.
+#include "scenario/model.h"
+
 #include <algorithm>
 
-#include "scenario/scenario.h"
+#include "scenario/load.h"
+#include "scenario/testbed.h"
 
 namespace ladder::scenario {
 

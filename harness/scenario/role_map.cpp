@@ -1,8 +1,8 @@
 // Role maps: which capture endpoints are which ladder role (`--role A=10.0.0.5:5060`).
+#include "scenario/role_map.h"
+
 #include <algorithm>
 #include <charconv>
-
-#include "scenario/scenario.h"
 
 namespace ladder::scenario {
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "scenario/loader_internal.h"
@@ -75,10 +76,11 @@ void read_roles(const YAML::Node& n, Scenario& sc, Sink& sink) {
 
 void read_dialogs(const YAML::Node& n, Scenario& sc, Sink& sink) {
   MapReader m(n, sink, "'dialogs'");
+  std::set<std::string, std::less<>> seen;  // a ladder drafted from a capture has thousands
   for (auto& [key, value] : m.entries()) {
     auto label = read_string(key, sink, "a dialog label in 'dialogs'");
     if (!label) continue;
-    if (sc.find_dialog(*label)) {
+    if (!seen.insert(*label).second) {
       sink.error(pos_of(key), "duplicate dialog '" + *label + "'");
       continue;
     }
@@ -160,14 +162,17 @@ void read_any_order(const YAML::Node& n, ParsedScenario& ps, Sink& sink) {
 
 }  // namespace
 
-std::optional<Scenario> load(std::string_view text, std::string name, Sink& sink) {
+namespace {
+
+// The first pass. The YAML tree dies when it returns: on a long ladder it is most of the memory,
+// and validation no longer needs it.
+bool parse(std::string_view text, const std::string& name, ParsedScenario& ps, Sink& sink) {
   auto root = parse_yaml(text, sink);
-  if (!root) return std::nullopt;
-  ParsedScenario ps;
+  if (!root) return false;
   Scenario& sc = ps.scenario;
   sc.source = name;
   MapReader m(*root, sink, "the ladder file");
-  if (!m.ok()) return std::nullopt;
+  if (!m.ok()) return false;
 
   if (YAML::Node n = m.get("name"))
     sc.name = read_string(n, sink, m.where("name")).value_or("");
@@ -191,12 +196,21 @@ std::optional<Scenario> load(std::string_view text, std::string name, Sink& sink
       sink.error(pos_of(n), "'steps' is empty; a ladder needs at least one step");
     } else {
       int number = 0;
+      ps.steps.reserve(n.size());  // a step is over a kilobyte: no doubling on long ladders
       for (const YAML::Node& item : n) ps.steps.push_back(parse_step(item, ++number, sink));
     }
   } else {
     m.missing("steps");
   }
   m.finish();
+  return true;
+}
+
+}  // namespace
+
+std::optional<Scenario> load(std::string_view text, std::string name, Sink& sink) {
+  ParsedScenario ps;
+  if (!parse(text, name, ps, sink)) return std::nullopt;
   validate(ps, sink);
   if (sink.has_errors()) return std::nullopt;
   return std::move(ps.scenario);

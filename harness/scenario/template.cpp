@@ -1,7 +1,10 @@
 // Placeholders in ladder strings: ${var} and ${ROLE.attr}, and the string tests built on them.
+#include "scenario/template.h"
+
 #include <algorithm>
 
-#include "scenario/scenario.h"
+#include "scenario/expectations.h"
+#include "scenario/pattern.h"
 
 namespace ladder::scenario {
 
@@ -14,16 +17,6 @@ bool is_name_char(char c) {
 
 bool is_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_name_char);
-}
-
-std::string regex_escape(std::string_view s) {
-  static constexpr std::string_view special = R"(\^$.|?*+()[]{}/)";
-  std::string out;
-  for (char c : s) {
-    if (special.find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -122,7 +115,7 @@ std::optional<std::string> expand(const Template& t, const Bindings& b, Escape e
       if (missing) *missing = "${" + p.text + "}";
       return std::nullopt;
     }
-    out += escape == Escape::regex ? regex_escape(*value) : *value;
+    out += escape == Escape::regex ? escape_for_pattern(*value) : *value;
   }
   return out;
 }
@@ -130,7 +123,7 @@ std::optional<std::string> expand(const Template& t, const Bindings& b, Escape e
 namespace {
 
 // A pattern that is plain text (optionally anchored with ^): it matches exactly when the text is
-// a prefix (or part) of the subject, and std::regex is slow enough to show in bulk checks.
+// a prefix (or part) of the subject, and a regex engine is slow enough to show in bulk checks.
 bool plain_text(std::string_view pattern) {
   return pattern.find_first_of(".[]()*+?{}|\\^$") == std::string_view::npos;
 }
@@ -146,16 +139,13 @@ std::optional<bool> test(const StringMatch& m, std::string_view subject, const B
         return subject.starts_with(source.substr(1));
       }
       if (plain_text(source)) return subject.find(source) != std::string_view::npos;
-      return std::regex_search(subject.begin(), subject.end(), *m.regex);
+      return m.regex->search(subject);
     }
     auto pattern = expand(m.value, b, Escape::regex, missing);
     if (!pattern) return std::nullopt;
-    try {
-      std::regex re(*pattern, std::regex::ECMAScript);
-      return std::regex_search(subject.begin(), subject.end(), re);
-    } catch (const std::regex_error&) {
-      return false;  // validated at load with placeholders filled in; escaping keeps it valid
-    }
+    // Validated at load with placeholders filled in; escaping keeps it valid.
+    auto re = Pattern::compile(*pattern, nullptr);
+    return re && re->search(subject);
   }
   auto value = expand(m.value, b, Escape::none, missing);
   if (!value) return std::nullopt;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "scenario/loader_internal.h"
@@ -73,6 +74,7 @@ class Validator {
  public:
   Validator(ParsedScenario& ps, Sink& sink) : ps_(ps), sc_(ps.scenario), sink_(sink) {
     for (const Role& r : sc_.roles) role_ids_.push_back(r.id);
+    for (const Dialog& d : sc_.dialogs) dialog_labels_.insert(d.label);
   }
 
   void run() {
@@ -80,7 +82,9 @@ class Validator {
     for (std::size_t i = 0; i < ps_.steps.size(); ++i) check_step(i);
     resolve_any_order();
     // The model's steps are the parsed ones, index for index, so references stay valid.
+    sc_.steps.reserve(ps_.steps.size());
     for (ParsedStep& p : ps_.steps) sc_.steps.push_back(std::move(p.step));
+    prepare_order();
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) derive_order(i);
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) resolve_within(i);
   }
@@ -167,7 +171,7 @@ class Validator {
 
   void check_dialog(const ParsedStep& p) {
     const Step& s = p.step;
-    if (!s.dialog || sc_.find_dialog(*s.dialog)) return;
+    if (!s.dialog || dialog_labels_.contains(*s.dialog)) return;
     std::vector<std::string> labels;
     for (const Dialog& d : sc_.dialogs) labels.push_back(d.label);
     sink_.error(p.dialog_pos,
@@ -288,39 +292,84 @@ class Validator {
     }
   }
 
-  bool share_any_order(std::size_t a, std::size_t b) const {
-    for (const auto& g : sc_.any_order) {
-      if (std::binary_search(g.begin(), g.end(), a) && std::binary_search(g.begin(), g.end(), b))
-        return true;
+  // What derive_order shares between steps, built once: for each role the steps it receives
+  // (one list, each step of that sender holds a prefix of it), where the latest non-optional
+  // one sits at each position, and the any_order groups of each step.
+  void prepare_order() {
+    const std::size_t n = sc_.steps.size();
+    std::map<std::string_view, std::vector<std::size_t>> lists;
+    for (std::size_t j = 0; j < n; ++j) lists[sc_.steps[j].to].push_back(j);
+    for (auto& [role, list] : lists) {
+      Received r;
+      r.last_required.resize(list.size());
+      std::ptrdiff_t last = -1;
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        if (!sc_.steps[list[k]].optional) last = static_cast<std::ptrdiff_t>(k);
+        r.last_required[k] = last;
+      }
+      r.steps = std::make_shared<const std::vector<std::size_t>>(std::move(list));
+      received_.emplace(std::string(role), std::move(r));
     }
-    return false;
+    groups_of_.resize(n);
+    for (std::size_t g = 0; g < sc_.any_order.size(); ++g) {
+      for (std::size_t i : sc_.any_order[g]) {
+        if (i < n) groups_of_[i].push_back(g);
+      }
+    }
   }
 
   // DESIGN.md's causal rule: after the step forwarded, the request answered, and every earlier
-  // step the sender received.
+  // step the sender received, leaving out the step's any_order partners.
   void derive_order(std::size_t i) {
     Step& s = sc_.steps[i];
-    std::set<std::size_t> before;
-    if (s.forwards) before.insert(*s.forwards);
-    if (s.answers) before.insert(*s.answers);
-    if (s.after) before.insert(*s.after);
-    for (std::size_t j = 0; j < i; ++j) {
-      if (sc_.steps[j].to == s.from) before.insert(j);
+    std::vector<std::size_t> left_out;
+    for (std::size_t g : groups_of_[i]) {
+      for (std::size_t j : sc_.any_order[g]) {
+        if (j < i) left_out.push_back(j);
+      }
     }
-    for (auto it = before.begin(); it != before.end();) {
-      it = share_any_order(*it, i) ? before.erase(it) : std::next(it);
+    std::sort(left_out.begin(), left_out.end());
+    auto is_left_out = [&](std::size_t j) {
+      return std::binary_search(left_out.begin(), left_out.end(), j);
+    };
+    std::shared_ptr<const std::vector<std::size_t>> received;
+    const std::vector<std::ptrdiff_t>* last_required = nullptr;
+    std::size_t prefix = 0;
+    if (auto it = received_.find(s.from); it != received_.end()) {
+      received = it->second.steps;
+      last_required = &it->second.last_required;
+      prefix = static_cast<std::size_t>(std::lower_bound(received->begin(), received->end(), i) -
+                                        received->begin());
     }
-    s.preceded_by.assign(before.begin(), before.end());
+    // References to steps the sender did not receive (an `after` of any step) are held apart.
+    std::vector<std::size_t> own;
+    for (const auto& ref : {s.forwards, s.answers, s.after}) {
+      if (ref && !(*ref < i && sc_.steps[*ref].to == s.from)) own.push_back(*ref);
+    }
+    std::sort(own.begin(), own.end());
+    own.erase(std::unique(own.begin(), own.end()), own.end());
+    s.preceded_by = StepSet(received, prefix, own, left_out);
     if (s.after) {
       s.trigger = s.after;
       return;
     }
-    for (auto it = s.preceded_by.rbegin(); it != s.preceded_by.rend(); ++it) {
-      if (!sc_.steps[*it].optional) {
-        s.trigger = *it;
+    // The latest non-optional predecessor: the last of own that qualifies, against the latest
+    // required received step that is not left out (a short walk: only left-out steps are passed).
+    std::optional<std::size_t> trigger;
+    for (auto it = own.rbegin(); it != own.rend(); ++it) {
+      if (!sc_.steps[*it].optional && !is_left_out(*it)) {
+        trigger = *it;
         break;
       }
     }
+    for (std::ptrdiff_t k = prefix > 0 ? (*last_required)[prefix - 1] : -1; k >= 0;
+         k = k > 0 ? (*last_required)[static_cast<std::size_t>(k) - 1] : -1) {
+      std::size_t j = (*received)[static_cast<std::size_t>(k)];
+      if (is_left_out(j)) continue;
+      if (!trigger || j > *trigger) trigger = j;
+      break;
+    }
+    s.trigger = trigger;
   }
 
   void resolve_within(std::size_t i) {
@@ -370,8 +419,16 @@ class Validator {
   std::map<std::string, std::size_t, std::less<>> ids_;
   std::vector<std::string> all_ids_;
   std::vector<std::string> role_ids_;
+  std::set<std::string, std::less<>> dialog_labels_;  ///< Scenario::find_dialog is a linear scan
   std::set<std::string> saved_;
   std::set<std::size_t> closed_;  ///< requests with a final response so far
+
+  struct Received {
+    std::shared_ptr<const std::vector<std::size_t>> steps;  ///< steps a role receives, in order
+    std::vector<std::ptrdiff_t> last_required;  ///< per position: latest non-optional, or -1
+  };
+  std::map<std::string, Received, std::less<>> received_;  ///< by role id
+  std::vector<std::vector<std::size_t>> groups_of_;        ///< any_order groups of each step
 };
 
 }  // namespace

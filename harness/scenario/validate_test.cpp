@@ -14,7 +14,8 @@ Scenario load_ok(std::string_view text) {
   return r.ok() ? *r.scenario : Scenario{};
 }
 
-std::string ids(const Scenario& s, const std::vector<std::size_t>& idx) {
+template <typename Indices>
+std::string ids(const Scenario& s, const Indices& idx) {
   std::string out;
   for (std::size_t i : idx) out += (out.empty() ? "" : " ") + s.steps[i].id;
   return out;

@@ -38,6 +38,28 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
+// The part of a source line echoed under a diagnostic: all of it up to kExcerptWidth bytes,
+// else a window of that width around the caret (a ladder drafted from a capture can hold a
+// 200,000-character line). Cuts avoid the middle of a UTF-8 sequence.
+constexpr std::size_t kExcerptWidth = 120;
+
+struct Window {
+  std::size_t begin, end;
+};
+
+Window window_around(std::string_view line, std::size_t caret) {
+  if (line.size() <= kExcerptWidth) return {0, line.size()};
+  std::size_t begin = caret > kExcerptWidth / 2 ? caret - kExcerptWidth / 2 : 0;
+  std::size_t end = std::min(line.size(), begin + kExcerptWidth);
+  if (end == line.size()) begin = end - kExcerptWidth;
+  auto continuation = [&](std::size_t i) {
+    return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+  };
+  while (begin < caret && continuation(begin)) ++begin;
+  while (end > caret && continuation(end)) --end;
+  return {begin, end};
+}
+
 }  // namespace
 
 Sink::Sink(std::string file, std::string_view text)
@@ -64,11 +86,14 @@ void Sink::add(core::Severity severity, SourcePos at, std::string message) {
     std::string number = std::to_string(at.line);
     std::string gutter(std::max<std::size_t>(5, number.size() + 1), ' ');
     std::string lead = gutter.substr(0, gutter.size() - number.size()) + number;
-    std::string pad;
-    for (int i = 0; i + 1 < at.col && static_cast<std::size_t>(i) < src.size(); ++i) {
-      pad += src[static_cast<std::size_t>(i)] == '\t' ? '\t' : ' ';
-    }
-    d.message += "\n" + lead + " | " + src + "\n" + gutter + " | " + pad + "^";
+    const std::size_t caret =
+        std::min(static_cast<std::size_t>(std::max(at.col, 1) - 1), src.size());
+    const Window w = window_around(src, caret);
+    std::string shown = (w.begin > 0 ? "..." : "") + src.substr(w.begin, w.end - w.begin) +
+                        (w.end < src.size() ? "..." : "");
+    std::string pad = w.begin > 0 ? "   " : "";
+    for (std::size_t i = w.begin; i < caret; ++i) pad += src[i] == '\t' ? '\t' : ' ';
+    d.message += "\n" + lead + " | " + shown + "\n" + gutter + " | " + pad + "^";
   }
   diagnostics_.emplace_back(at, std::move(d));
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "sip/bulk.h"
 #include "sip/sip.h"
 #include "sip/torture_messages.h"
 

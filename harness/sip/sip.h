@@ -19,13 +19,10 @@
 // Different Messages may be used on different threads.
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <cstdint>
 #include <forward_list>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -128,44 +125,8 @@ std::string_view canonical_name(std::string_view name);
 
 struct WireHeader;  // private: one header line of the wire index (wire_headers.h)
 
-/// A short list of views into a message, such as a Via or Route stack: the first few are held
-/// inline, so asking for one allocates nothing in the common case (bulk checks ask a few
-/// times per message). Contiguous: converts to a span.
-class Views {
- public:
-  using value_type = std::string_view;
-  using const_iterator = const std::string_view*;
-
-  void push_back(std::string_view v) {
-    if (!spilled_ && size_ < kInline) {
-      inline_[size_++] = v;
-      return;
-    }
-    if (!spilled_) {
-      heap_.assign(inline_.begin(), inline_.begin() + static_cast<std::ptrdiff_t>(size_));
-      spilled_ = true;
-    }
-    heap_.push_back(v);
-    ++size_;
-  }
-  const std::string_view* begin() const { return spilled_ ? heap_.data() : inline_.data(); }
-  const std::string_view* end() const { return begin() + size_; }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const std::string_view& operator[](std::size_t i) const { return begin()[i]; }
-  const std::string_view& front() const { return begin()[0]; }
-  operator std::span<const std::string_view>() const { return {begin(), size_}; }
-  friend bool operator==(const Views& a, const Views& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end());
-  }
-
- private:
-  static constexpr std::size_t kInline = 6;
-  std::array<std::string_view, kInline> inline_{};
-  std::vector<std::string_view> heap_;
-  std::size_t size_ = 0;
-  bool spilled_ = false;
-};
+/// A short list of views into a message (sip/bulk.h: for hot paths only).
+class Views;
 
 /// One SIP message, owning its bytes. Creating one scans and indexes the header lines (one pass,
 /// one allocation besides the bytes); Sofia parses only when a question needs it.
@@ -177,16 +138,8 @@ class Message {
   Message(Message&&) noexcept;
   Message& operator=(Message&&) noexcept;
 
-  /// The memory a message holds (its bytes and header index), to build another in: a bulk check
-  /// reuses it rather than allocate and free twice per message.
-  struct Buffers {
-    Buffers();
-    ~Buffers();
-    Buffers(Buffers&&) noexcept;
-    Buffers& operator=(Buffers&&) noexcept;
-    std::string bytes;
-    std::vector<WireHeader> headers;
-  };
+  /// The memory a message holds, to build another in (sip/bulk.h: for bulk checks only).
+  struct Buffers;
   /// A copy of `bytes` made in `reuse`'s memory.
   Message(std::string_view bytes, Buffers&& reuse);
   /// Gives the memory up for another message; this one is left empty.
@@ -217,7 +170,7 @@ class Message {
   /// headers(name).size(), without building the values.
   std::size_t count(std::string_view name) const;
   /// header() and headers() without copies, for hot paths. The views live as long as this
-  /// Message and are invalidated by moving it.
+  /// Message and are invalidated by moving it. header_views() needs sip/bulk.h.
   std::optional<std::string_view> header_view(std::string_view name) const;
   Views header_views(std::string_view name) const;
 
@@ -271,6 +224,11 @@ struct Wire {
   bool incomplete = false;   ///< the stream ended or gapped before the whole message arrived
   bool engine_view = false;  ///< from the engine's transport log, not from a capture
 };
+
+/// Identity of one transmission on one hop: a retransmission repeats it exactly (the same
+/// transmission_key() between the same endpoints over the same transport). The one rule for
+/// "is this a retransmission" in capture reading, checking and the engine.
+std::uint64_t hop_key(const Wire& hop, const Summary& summary);
 
 /// A message on the wire whose bytes are borrowed: valid only during the call it is passed to.
 /// What the capture decoder hands out, and what a bulk check takes before it decides to parse.

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sip/sip.h"
+#include "sip/bulk.h"
 
 namespace ladder::sip {
 

@@ -11,18 +11,6 @@ namespace {
 
 using core::StringHash;
 
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-  return h;
-}
-
-// Identity of one transmission on one hop: a retransmission repeats all of it.
-std::uint64_t hop_key(const sip::WireBytes& p, const sip::Summary& s) {
-  std::uint64_t k = mix(core::EndpointHash{}(p.src), core::EndpointHash{}(p.dst));
-  k = mix(k, static_cast<std::uint64_t>(p.transport));
-  return mix(k, s.transmission);
-}
-
 struct Seen {
   std::uint64_t key;
   std::uint64_t frame;
@@ -76,7 +64,7 @@ struct Tracer::Impl {
     if (cs.method.empty() && s.is_request) cs.method = std::string(s.method);
     if (!s.is_request && s.status >= 200 && s.cseq_method == cs.method) cs.final_status = s.status;
 
-    std::uint64_t key = hop_key(p, s);
+    std::uint64_t key = sip::hop_key(p, s);
     std::uint64_t first_copy = 0;
     for (const Seen& seen : call.seen) {
       if (seen.key == key) {
@@ -101,12 +89,7 @@ struct Tracer::Impl {
     if (!on_record) return;
 
     Record r;
-    r.frame = p.frame;
-    r.first_frame = p.first_frame;
-    r.time = p.time;
-    r.src = p.src;
-    r.dst = p.dst;
-    r.transport = p.transport;
+    static_cast<sip::Wire&>(r) = p;
     r.size = p.bytes.size();
     r.is_request = s.is_request;
     r.method = s.method;
@@ -121,7 +104,6 @@ struct Tracer::Impl {
     r.retransmission_of = first_copy;
     r.malformed = malformed;
     r.problem = std::move(problem);
-    r.incomplete = p.incomplete;
     on_record(r);
   }
 };

@@ -1,8 +1,8 @@
 // ladder::trace: the SIP messages of a capture as records, grouped into calls.
 //
-// Sits on capture (payloads) and sip (scan / full parse). Used by `ladder show` and by the
-// checker's per-call correlation. Memory stays bounded by the number of calls, not packets:
-// records are handed to a sink, and only per-call aggregates are kept.
+// Sits on capture (what it reads: sip::WireBytes) and sip (scan / full parse); used by `ladder
+// show`. Memory stays bounded by the number of calls, not packets: records are handed to a
+// sink, and only per-call aggregates are kept.
 //
 // Threading: single-threaded.
 #pragma once
@@ -19,14 +19,9 @@
 
 namespace ladder::trace {
 
-/// One SIP message as seen on the wire, owning its fields.
-struct Record {
-  std::uint64_t frame = 0;
-  std::uint64_t first_frame = 0;
-  core::TimeNs time = 0;
-  core::Endpoint src;
-  core::Endpoint dst;
-  core::Transport transport = core::Transport::udp;
+/// One SIP message as seen on the wire (where and when: the sip::Wire it came in), with the
+/// fields `show` prints, owning them.
+struct Record : sip::Wire {
   std::size_t size = 0;
 
   bool is_request = false;
@@ -43,7 +38,6 @@ struct Record {
   std::uint64_t retransmission_of = 0;  ///< frame of the first copy, when retransmission
   bool malformed = false;
   std::string problem;          ///< why malformed
-  bool incomplete = false;      ///< cut off at the end of a stream
 
   /// "INVITE" or "180 Ringing".
   std::string label() const;

@@ -1,0 +1,188 @@
+#include "engine/director.h"
+
+namespace ladder::engine {
+namespace {
+
+std::string within(core::TimeNs timeout) {
+  return " within " + scenario::format_duration(scenario::Duration(timeout / 1000));
+}
+
+/// The Signal= values of a application/dtmf-relay body, in order: "Signal=1\r\nDuration=160"
+/// gives "1".
+std::string dtmf_digits(std::string_view body) {
+  std::string out;
+  std::size_t at = 0;
+  while ((at = body.find("Signal=", at)) != std::string_view::npos) {
+    at += 7;
+    while (at < body.size() && body[at] != '\r' && body[at] != '\n') {
+      if (body[at] != ' ') out += body[at];
+      ++at;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Director::Director(const scenario::Scenario& scenario, std::set<std::string, std::less<>> played,
+                   DirectorOptions options)
+    : scenario_(scenario), plan_(scenario, std::move(played)), options_(options) {}
+
+core::TimeNs Director::timeout_of(std::size_t i) const {
+  const scenario::Step& s = scenario_.steps[i];
+  if (s.timeout) return s.timeout->count() * 1000;
+  if (scenario_.policy.step_timeout) return scenario_.policy.step_timeout->count() * 1000;
+  if (options_.testbed_step_timeout) return *options_.testbed_step_timeout;
+  return options_.step_timeout;
+}
+
+void Director::start(core::TimeNs now, const Targets& targets) {
+  targets_ = &targets;
+  plan_.start(now);
+  run_timeout_ = options_.run_timeout.value_or(static_cast<core::TimeNs>(plan_.size() + 2) *
+                                               (plan_.size() > 0 ? timeout_of(0) : 0));
+  run_deadline_ = now + run_timeout_;
+}
+
+std::optional<Played> Director::observe(std::string_view role, bool sent,
+                                        const sip::Message& message, core::TimeNs time) {
+  if (!plan_.started()) return std::nullopt;
+  auto step = plan_.observe(role, sent, message, time);
+  if (!step) return std::nullopt;
+  Tracking t = plan_.tracking(*step);
+  played_.push_back({*step, time, t == Tracking::action || t == Tracking::automatic});
+  return played_.back();
+}
+
+void Director::fail(std::string message, std::optional<std::size_t> step) {
+  errors_.push_back(std::move(message));
+  if (step && !stuck_step_) stuck_step_ = step;
+  stopped_ = true;
+}
+
+void Director::take_actor_errors() {
+  for (auto& [role, actor] : actors_) {
+    for (ActorError& e : actor->take_errors()) {
+      if (e.fatal) {
+        fail(std::move(e.message), e.step);
+      } else {
+        note(std::move(e.message));
+      }
+    }
+  }
+}
+
+Action Director::make_action(std::size_t i) const {
+  const scenario::Step& s = scenario_.steps[i];
+  const Targets& t = *targets_;
+  Action a;
+  a.kind = plan_.verb(i);
+  a.step = i;
+  a.dialog = plan_.dialog(i);
+  a.deadline = plan_.armed_at(i).value_or(0) + timeout_of(i);
+  a.content.headers = t.headers(i);
+  a.content.sdp_preset = t.sdp_preset(i);
+  if (auto body = t.body(i); body && !a.content.sdp_preset) {
+    a.content.type = body->first;
+    a.content.body = body->second;
+  }
+  if (!a.dialog.empty()) a.call_id = plan_.call_id(s.from, a.dialog).value_or("");
+  switch (a.kind) {
+    case ActionKind::dial:
+      a.detail = Dial{t.request_uri(i)};
+      break;
+    case ActionKind::ring:
+    case ActionKind::answer:
+    case ActionKind::reject: {
+      const StepState& asked = plan_.state(*s.answers);
+      a.call_id = asked.satisfied ? asked.call_id : std::string();
+      a.detail =
+          Respond{s.status, s.reason, a.kind == ActionKind::answer ? asked.sdp : std::string()};
+      break;
+    }
+    case ActionKind::transfer:
+      a.detail = Transfer{t.refer_to(i)};
+      break;
+    case ActionKind::digits:
+      a.detail = Digits{dtmf_digits(a.content.body)};
+      break;
+    case ActionKind::request: {
+      Request r{s.method, {}, false};
+      // REGISTER goes to the registrar unless the step gives its own `uri:`.
+      bool own_uri = s.method != "REGISTER" || (s.request_uri && !s.request_uri->match.empty());
+      if (own_uri) r.uri = t.request_uri(i);
+      r.ends_subscription = s.method == "NOTIFY" && t.notify_terminated(i);
+      a.detail = std::move(r);
+      break;
+    }
+    case ActionKind::reinvite:
+    case ActionKind::hold:
+    case ActionKind::resume:
+    case ActionKind::hang_up:
+    case ActionKind::cancel:
+      break;
+  }
+  return a;
+}
+
+void Director::fire_due() {
+  if (stopped_ || !plan_.started()) return;
+  for (std::size_t i : plan_.due()) {
+    const scenario::Step& s = scenario_.steps[i];
+    auto actor = actors_.find(s.from);
+    if (actor == actors_.end()) continue;
+    Outcome out = actor->second->perform(make_action(i));
+    switch (out.status) {
+      case Outcome::Status::done:
+        plan_.mark_fired(i);
+        break;
+      case Outcome::Status::not_ready:
+        plan_.state(i).not_ready = std::move(out.reason);
+        break;
+      case Outcome::Status::cannot:
+        fail(s.from + " cannot perform " + describe(s) + ": " + out.reason, i);
+        return;
+    }
+  }
+}
+
+void Director::fail_overdue(std::size_t i) {
+  const scenario::Step& s = scenario_.steps[i];
+  std::string in = within(timeout_of(i));
+  const StepState& st = plan_.state(i);
+  switch (plan_.tracking(i)) {
+    case Tracking::expect:
+      fail(s.to + " never received " + describe(s) + in, i);
+      break;
+    case Tracking::action:
+      if (!st.fired && !st.not_ready.empty()) {
+        fail(s.from + " could not send " + describe(s) + in + ": " + st.not_ready, i);
+      } else {
+        fail(s.from + " never sent " + describe(s) + in, i);
+      }
+      break;
+    default:
+      fail(s.from + "'s SIP stack never sent " + describe(s) + in, i);
+      break;
+  }
+}
+
+bool Director::over(core::TimeNs now) {
+  if (stopped_) return true;
+  if (!linger_until_ && plan_.complete()) linger_until_ = now + options_.linger;
+  if (linger_until_) return now >= *linger_until_;
+  if (auto late = plan_.overdue(now, [&](std::size_t i) { return timeout_of(i); })) {
+    fail_overdue(*late);
+    return true;
+  }
+  if (run_deadline_ && now >= *run_deadline_) {
+    auto w = plan_.waiting_for();
+    fail("the scenario did not finish" + within(run_timeout_) +
+             (w ? "; waiting for " + describe(scenario_.steps[*w]) : std::string()),
+         w);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace ladder::engine
