@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "scenario/scenario.h"
+#include "scenario/list.h"
 
 namespace ladder::cli {
 namespace {

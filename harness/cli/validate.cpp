@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "scenario/list.h"
 #include "scenario/scenario.h"
 
 namespace ladder::cli {
