@@ -148,9 +148,9 @@ void check_extras(Context& c) {
       continue;
     }
     if (policy == scenario::ExtraMessages::ignore) continue;
-    std::string label = s.is_request      ? std::string(s.method)
-                        : s.status != 0     ? std::to_string(s.status)
-                                            : std::string("malformed message");
+    std::string label = s.is_request    ? std::string(s.method)
+                        : s.status != 0 ? std::to_string(s.status)
+                                        : std::string("malformed message");
     Failure f;
     f.kind = core::FailureKind::extra;
     f.expected = "no message";

@@ -52,8 +52,8 @@ struct ViaCompare {
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
 }
 
 // "SIP / 2.0 / udp" and "SIP/2.0/UDP" are the same sent-protocol.
@@ -235,8 +235,8 @@ void check_forward(Context& c, std::size_t step) {
   sip::Views fvia = f.header_views("Via");
   sip::Views mvia = m.header_views("Via");
   // A request going down gets one Via more; a response going up has its top Via popped.
-  ViaCompare via = s.is_request() ? kept_stack(f, fvia, 0, m, mvia, 1)
-                                  : kept_stack(f, fvia, 1, m, mvia, 0);
+  ViaCompare via =
+      s.is_request() ? kept_stack(f, fvia, 0, m, mvia, 1) : kept_stack(f, fvia, 1, m, mvia, 0);
   if (via.same && !via.received_before.empty()) {
     fail("Via", "received=" + via.received_before, "received=" + via.received_after,
          "a received parameter is not changed by later hops (RFC 3261 18.2.1)");

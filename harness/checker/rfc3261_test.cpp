@@ -30,8 +30,8 @@ std::vector<std::string> failures(const Verdict& v) {
 ::testing::AssertionResult fails_with(const Verdict& v, const std::string& text) {
   auto f = failures(v);
   if (std::find(f.begin(), f.end(), text) != f.end()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "no failure '" << text << "' in "
-                                       << ::testing::PrintToString(f);
+  return ::testing::AssertionFailure()
+         << "no failure '" << text << "' in " << ::testing::PrintToString(f);
 }
 
 const Failure* find_failure(const Verdict& v, const std::string& text) {
@@ -60,7 +60,8 @@ TEST(Rfc3261Syntax, ForwardKeepsAViaWrittenWithOtherSpacingAndCase) {
 
 TEST(Rfc3261Syntax, ForwardKeepsFromAndRecordRouteInOtherCase) {
   auto w = basic_call();
-  edit(w[F3].text, "From: <sip:alice@example.test>;tag=fa", "From: <sip:alice@EXAMPLE.test> ; tag = fa");
+  edit(w[F3].text, "From: <sip:alice@example.test>;tag=fa",
+       "From: <sip:alice@EXAMPLE.test> ; tag = fa");
   edit(w[F5].text, "Record-Route: <sip:10.0.0.2;lr>", "Record-Route: <sip:10.0.0.2;LR>");
   Verdict v = run(basic_ladder(), w);
   EXPECT_TRUE(v.passed) << ::testing::PrintToString(failures(v));
@@ -71,11 +72,12 @@ TEST(Rfc3261Syntax, ViaStackStillMustBeKept) {
   edit(w[F3].text, "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1\r\n",
        "Via: SIP / 2.0 / UDP 10.0.0.1:5062 ; branch = z9hG4bKa1\r\n");
   Verdict v = run(basic_ladder(), w);
-  EXPECT_TRUE(fails_with(v,
-                         "F3: Via: a new top Via with the rest kept (forward of F1): expected a new "
-                         "top Via over [SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1], seen "
-                         "[SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKp1, SIP / 2.0 / UDP "
-                         "10.0.0.1:5062 ; branch = z9hG4bKa1]"));
+  EXPECT_TRUE(
+      fails_with(v,
+                 "F3: Via: a new top Via with the rest kept (forward of F1): expected a new "
+                 "top Via over [SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1], seen "
+                 "[SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKp1, SIP / 2.0 / UDP "
+                 "10.0.0.1:5062 ; branch = z9hG4bKa1]"));
 }
 
 // A received set by the hop that got the request stays as it was (RFC 3261 18.2.1).
@@ -91,7 +93,8 @@ TEST(Rfc3261Syntax, ReceivedChangedByALaterHopFails) {
                          "18.2.1) (forward of F4): expected received=10.0.0.1, seen "
                          "received=10.9.9.9"));
   // The same change behind other spacing is found by the parsed comparison.
-  edit(w[F5].text, "branch=z9hG4bKa1;received=10.9.9.9", "branch = z9hG4bKa1 ; received = 10.9.9.9");
+  edit(w[F5].text, "branch=z9hG4bKa1;received=10.9.9.9",
+       "branch = z9hG4bKa1 ; received = 10.9.9.9");
   v = run(basic_ladder(), w);
   EXPECT_TRUE(fails_with(v,
                          "F5: Via: a received parameter is not changed by later hops (RFC 3261 "
@@ -194,9 +197,10 @@ TEST(Rfc3261Cancel, CallIdAndFromToo) {
   w = invite_and_cancel();
   edit(w[1].text, "Call-ID: call-1", "Call-ID: call-2");
   v = run(kCancelLadder, w);
-  EXPECT_TRUE(fails_with(v,
-                         "F2: RFC 3261 9.1: the CANCEL's Call-ID must equal its INVITE's (frame 1): "
-                         "expected 'call-1', seen 'call-2'"));
+  EXPECT_TRUE(
+      fails_with(v,
+                 "F2: RFC 3261 9.1: the CANCEL's Call-ID must equal its INVITE's (frame 1): "
+                 "expected 'call-1', seen 'call-2'"));
 }
 
 const char* kRejectLadder = R"(name: reject
@@ -213,7 +217,8 @@ std::vector<Wire> rejected(bool ack_route) {
   edit(invite, "Max-Forwards: 70\r\n", "Route: <sip:10.0.0.2;lr>\r\nMax-Forwards: 70\r\n");
   std::string busy =
       "SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1\r\n"
-      "From: <sip:alice@example.test>;tag=fa\r\nCall-ID: call-1\r\nTo: <sip:bob@example.test>;tag=tb\r\n"
+      "From: <sip:alice@example.test>;tag=fa\r\nCall-ID: call-1\r\nTo: "
+      "<sip:bob@example.test>;tag=tb\r\n"
       "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
   std::string ack =
       "ACK sip:bob@example.test SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1\r\n" +
@@ -227,9 +232,10 @@ TEST(Rfc3261Ack, NonTwoHundredAckCarriesTheInvitesRoute) {
   Verdict ok = run(kRejectLadder, rejected(true));
   EXPECT_TRUE(ok.passed) << ::testing::PrintToString(failures(ok));
   Verdict v = run(kRejectLadder, rejected(false));
-  EXPECT_EQ(failures(v), std::vector<std::string>{
-                             "F3: RFC 3261 17.1.1.3: the ACK for a 486 must carry the INVITE's "
-                             "Route header fields (frame 1): expected [<sip:10.0.0.2;lr>], seen []"});
+  EXPECT_EQ(failures(v),
+            std::vector<std::string>{
+                "F3: RFC 3261 17.1.1.3: the ACK for a 486 must carry the INVITE's "
+                "Route header fields (frame 1): expected [<sip:10.0.0.2;lr>], seen []"});
 }
 
 const char* kTwoRequests = R"(name: two

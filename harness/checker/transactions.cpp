@@ -215,11 +215,11 @@ void check_branches(Context& c) {
     bool forward = c.msg(i).message.count("Via") > 1;
     const char* rule = forward ? "RFC 3261 16.6 step 8" : "RFC 3261 8.1.1.7";
     std::string branch(s.via_branch);
-    rule_failure(c, i, rule, "Via", "a branch no other transaction has", branch,
-                 std::string(forward ? "the branch of the Via a proxy adds" : "a new request's branch") +
-                     " must be unique, but '" + branch + "' is also that of " +
-                     std::string(o.method) + " CSeq " + std::to_string(o.cseq) + " at frame " +
-                     std::to_string(c.msg(first).frame));
+    rule_failure(
+        c, i, rule, "Via", "a branch no other transaction has", branch,
+        std::string(forward ? "the branch of the Via a proxy adds" : "a new request's branch") +
+            " must be unique, but '" + branch + "' is also that of " + std::string(o.method) +
+            " CSeq " + std::to_string(o.cseq) + " at frame " + std::to_string(c.msg(first).frame));
   }
 }
 

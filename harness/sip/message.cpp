@@ -53,7 +53,9 @@ std::string find_problem(std::string_view bytes, const Summary& summary, const S
     }
     return "not a SIP start line: '" + first_line(bytes) + "'";
   }
-  if (!sofia.has_start_line) return "start line rejected by the SIP parser: '" + first_line(bytes) + "'";
+  if (!sofia.has_start_line) {
+    return "start line rejected by the SIP parser: '" + first_line(bytes) + "'";
+  }
   if (std::string uri = request_uri_problem(sofia); !uri.empty()) return uri;
   if (!sofia.bad_headers.empty()) {
     const std::string& name = sofia.bad_headers.front();
