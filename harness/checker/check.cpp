@@ -85,7 +85,7 @@ void check_step(Context& c, std::size_t s, const scenario::Bindings& bindings,
     if (!st.optional) {
       Failure f;
       f.kind = core::FailureKind::missing;
-      f.expected = describe(st);
+      f.expected = st.describe();
       f.seen = "nothing";
       std::size_t bad = malformed_stand_in(c, s);
       if (bad != npos) {
@@ -173,10 +173,6 @@ std::string_view to_string(StepStatus s) {
     case StepStatus::skipped: return "skipped";
   }
   return "?";
-}
-
-std::string describe(const scenario::Step& s) {
-  return s.id + " " + s.label() + " " + s.from + " -> " + s.to;
 }
 
 void Context::fail(std::size_t step, std::size_t message, Failure f) {

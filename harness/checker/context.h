@@ -78,7 +78,5 @@ inline std::uint64_t hop_key(const sip::WireMessage& o) {
   return sip::hop_key(o, o.message.summary());
 }
 
-/// "INVITE P -> C" for messages about a step.
-std::string describe(const scenario::Step& s);
 
 }  // namespace ladder::checker

@@ -84,9 +84,7 @@ std::optional<Endpoint> Endpoint::parse(std::string_view text) {
 }
 
 std::string Endpoint::to_string() const {
-  std::string host = address.to_string();
-  if (address.family == 6) host = "[" + host + "]";
-  return host + ":" + std::to_string(port);
+  return address.uri_host() + ":" + std::to_string(port);
 }
 
 // Two 64-bit words of address, family and port, mixed by multiplication: a few instructions

@@ -14,10 +14,6 @@
 namespace ladder::engine {
 namespace {
 
-std::string uri_host(const core::Address& a) {
-  return a.family == 6 ? "[" + a.to_string() + "]" : a.to_string();
-}
-
 /// Why binding address:port fails, by trying it with plain sockets (nua_create only says
 /// NULL, and leaks on that path: so a fixed port is probed before nua_create too).
 std::optional<std::string> bind_problem(const core::Endpoint& e) {
@@ -106,7 +102,7 @@ std::expected<std::unique_ptr<Agent>, std::string> Agent::create(su_root_t* root
                                                                  AgentConfig config) {
   std::unique_ptr<Agent> a(new Agent(std::move(config)));
   const AgentConfig& c = a->config_;
-  std::string url = "sip:" + uri_host(c.bind.address) + ":" + std::to_string(c.bind.port);
+  std::string url = "sip:" + c.bind.address.uri_host() + ":" + std::to_string(c.bind.port);
   if (c.transport == core::Transport::tcp) url += ";transport=tcp";
   if (c.bind.port != 0) {
     if (auto problem = bind_problem(c.bind)) {

@@ -140,7 +140,7 @@ void Director::fire_due() {
         plan_.state(i).not_ready = std::move(out.reason);
         break;
       case Outcome::Status::cannot:
-        fail(s.from + " cannot perform " + describe(s) + ": " + out.reason, i);
+        fail(s.from + " cannot perform " + s.describe() + ": " + out.reason, i);
         return;
     }
   }
@@ -152,17 +152,17 @@ void Director::fail_overdue(std::size_t i) {
   const StepState& st = plan_.state(i);
   switch (plan_.tracking(i)) {
     case Tracking::expect:
-      fail(s.to + " never received " + describe(s) + in, i);
+      fail(s.to + " never received " + s.describe() + in, i);
       break;
     case Tracking::action:
       if (!st.fired && !st.not_ready.empty()) {
-        fail(s.from + " could not send " + describe(s) + in + ": " + st.not_ready, i);
+        fail(s.from + " could not send " + s.describe() + in + ": " + st.not_ready, i);
       } else {
-        fail(s.from + " never sent " + describe(s) + in, i);
+        fail(s.from + " never sent " + s.describe() + in, i);
       }
       break;
     default:
-      fail(s.from + "'s SIP stack never sent " + describe(s) + in, i);
+      fail(s.from + "'s SIP stack never sent " + s.describe() + in, i);
       break;
   }
 }
@@ -178,7 +178,7 @@ bool Director::over(core::TimeNs now) {
   if (run_deadline_ && now >= *run_deadline_) {
     auto w = plan_.waiting_for();
     fail("the scenario did not finish" + within(run_timeout_) +
-             (w ? "; waiting for " + describe(scenario_.steps[*w]) : std::string()),
+             (w ? "; waiting for " + scenario_.steps[*w].describe() : std::string()),
          w);
     return true;
   }

@@ -46,10 +46,6 @@ class TempDir {
   std::string path_;
 };
 
-std::string uri_host(const core::Address& a) {
-  return a.family == 6 ? "[" + a.to_string() + "]" : a.to_string();
-}
-
 class Run {
  public:
   Run(const scenario::Scenario& sc, const scenario::Testbed& tb, const EngineOptions& o)
@@ -227,7 +223,7 @@ bool Run::wait_bound() {
     const core::Endpoint e = *r.agent->bound();
     result_.roles.roles[r.id] = {scenario::RoleAddress{e.address, e.port}};
     auto& attrs = result_.bindings.roles[r.id];
-    attrs["host"] = uri_host(e.address);
+    attrs["host"] = e.address.uri_host();
     attrs["port"] = std::to_string(e.port);
     attrs["address"] = e.to_string();
   }

@@ -44,10 +44,6 @@ std::string action_dialog(const scenario::Scenario& sc, std::size_t i) {
 
 }  // namespace
 
-std::string describe(const scenario::Step& s) {
-  return s.id + " (" + s.label() + " " + s.from + " -> " + s.to + ")";
-}
-
 ActionKind verb_of(const scenario::Scenario& sc, std::size_t i) {
   const scenario::Step& s = sc.steps[i];
   if (!s.is_request()) {

@@ -112,9 +112,6 @@ class Plan {
 /// The verb of an action step (a step a played role sends itself), from the ladder alone.
 ActionKind verb_of(const scenario::Scenario& scenario, std::size_t step);
 
-/// "F3 (404 P -> A)": how the engine names a step in its messages.
-std::string describe(const scenario::Step& step);
-
 /// Whether a played role's stack sends this step by itself (ACK, PRACK, 100, responses to
 /// anything but INVITE, 487 to a cancelled INVITE).
 bool sent_by_stack(const scenario::Scenario& scenario, const scenario::Step& step);

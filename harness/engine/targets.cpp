@@ -1,13 +1,10 @@
 #include "engine/targets.h"
 
-#include <strings.h>
 
 namespace ladder::engine {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using core::iequals;
 
 const scenario::StringMatch* equals_of(const std::vector<scenario::StringMatch>& ms) {
   for (const auto& m : ms) {

@@ -12,6 +12,8 @@ std::string Step::label() const {
   return kind == StepKind::request ? method : std::to_string(status);
 }
 
+std::string Step::describe() const { return id + " (" + label() + " " + from + " -> " + to + ")"; }
+
 std::string_view to_string(RoleKind k) {
   switch (k) {
     case RoleKind::ua:

@@ -66,6 +66,8 @@ struct Step {
   bool is_request() const { return kind == StepKind::request; }
   /// "INVITE" or "200" (the reason is not included).
   std::string label() const;
+  /// "F3 (INVITE P -> B)": how every report and message names a step.
+  std::string describe() const;
 };
 
 enum class RoleKind : std::uint8_t { ua, proxy, b2bua };

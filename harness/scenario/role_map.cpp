@@ -94,10 +94,8 @@ Bindings RoleMap::bindings() const {
   for (const auto& [role, addrs] : roles) {
     if (addrs.size() != 1) continue;
     const RoleAddress& a = addrs.front();
-    std::string host = a.address.to_string();
-    if (a.address.family == 6) host = "[" + host + "]";
     auto& attrs = b.roles[role];
-    attrs["host"] = host;
+    attrs["host"] = a.address.uri_host();
     if (a.port) {
       attrs["port"] = std::to_string(*a.port);
       attrs["address"] = core::Endpoint{a.address, *a.port}.to_string();

@@ -239,9 +239,7 @@ Bindings bindings_from(const Testbed& testbed) {
     auto& attrs = b.roles[r.id];
     if (!r.user.empty()) attrs["user"] = r.user;
     if (!r.domain.empty()) attrs["domain"] = r.domain;
-    std::string host = r.address.address.to_string();
-    if (r.address.address.family == 6) host = "[" + host + "]";
-    if (r.address.address.family != 0) attrs["host"] = host;
+    if (r.address.address.family != 0) attrs["host"] = r.address.address.uri_host();
     if (r.address.port != 0) {
       attrs["port"] = std::to_string(r.address.port);
       attrs["address"] = r.address.to_string();

@@ -60,12 +60,8 @@ std::optional<std::pair<std::string, int>> numbered(const std::string& id) {
 // Step ids are short and alike (F1, F7, F17): edit distance suggests nonsense, so only a
 // difference of letter case is worth a hint ("f1" for "F1", "F13A" for "F13a").
 std::string step_hint(const std::string& id, const std::vector<std::string>& ids) {
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
   for (const std::string& candidate : ids) {
-    if (lower(candidate) == lower(id)) return "; did you mean '" + candidate + "'?";
+    if (core::iequals(candidate, id)) return "; did you mean '" + candidate + "'?";
   }
   return "";
 }

@@ -53,10 +53,6 @@ std::uint16_t bound_port(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
 }
 
-std::string host_text(const core::Address& a) {
-  return a.family == 6 ? "[" + a.to_string() + "]" : a.to_string();
-}
-
 bool alive(pid_t pid) {
   int status = 0;
   return ::waitpid(pid, &status, WNOHANG) == 0;
@@ -110,8 +106,8 @@ bool options_answered(const core::Endpoint& to, std::chrono::milliseconds timeou
   socklen_t llen = fill(core::Endpoint{to.address, 0}, local);
   if (::bind(s.fd, reinterpret_cast<sockaddr*>(&local), llen) != 0) return false;
   std::uint16_t lport = bound_port(s.fd);
-  std::string h = host_text(to.address);
-  std::string me = host_text(to.address) + ":" + std::to_string(lport);
+  std::string h = to.address.uri_host();
+  std::string me = to.address.uri_host() + ":" + std::to_string(lport);
   std::mt19937 rng(static_cast<unsigned>(::getpid()) ^ lport);
   std::string id = std::to_string(rng());
   std::string msg = "OPTIONS sip:" + h + ":" + std::to_string(to.port) + " SIP/2.0\r\n" +
@@ -174,7 +170,7 @@ std::expected<KamailioProcess, std::string> KamailioProcess::start(const Kamaili
     args.push_back("--substdef");
     args.push_back("!" + name + "!" + value + "!g");
   };
-  subst("LISTEN_ADDR", host_text(*addr));
+  subst("LISTEN_ADDR", addr->uri_host());
   subst("LISTEN_PORT", std::to_string(*port));
   subst("RUN_DIR", tmpl);
   subst("DOMAIN", o.domain);
