@@ -16,6 +16,22 @@ bool tolerated(const sip::Summary& m, const std::vector<std::string>& methods) {
 // What came instead of a missing step, to read the failure quickly: first a message with the
 // step's label and one of its roles ("the nearest is 180 P -> B at frame 12"), else a message of
 // the same kind on the step's hop for the same transaction ("instead: 401 R -> A at frame 516").
+// A message on the step's hop whose start line the parser rejected: it has no method or status,
+// so no step can take it, but it may well be the step's message, sent broken (issue 14). Its
+// frame, sender, receiver and the parser's reason are what a reader needs; npos when none.
+std::size_t malformed_stand_in(const Context& c, std::size_t step) {
+  const scenario::Step& s = c.step(step);
+  for (std::size_t i = 0; i < c.messages.size(); ++i) {
+    if (c.step_of[i] || c.info(i).retransmission_of) continue;
+    if (c.info(i).src_role != s.from || c.info(i).dst_role != s.to) continue;
+    const sip::Summary& m = c.msg(i).message.summary();
+    if (m.is_request || m.status != 0) continue;
+    if (std::find(c.stood_in.begin(), c.stood_in.end(), i) != c.stood_in.end()) continue;
+    return i;
+  }
+  return npos;
+}
+
 std::string hint(const Context& c, std::size_t step) {
   const scenario::Step& s = c.step(step);
   auto roles = [&c](std::size_t i) {
@@ -71,8 +87,19 @@ void check_step(Context& c, std::size_t s, const scenario::Bindings& bindings,
       f.kind = core::FailureKind::missing;
       f.expected = st.describe();
       f.seen = "nothing";
-      f.message = st.label() + " " + st.from + " -> " + st.to + ": not seen" + hint(c, s);
-      c.fail(s, npos, std::move(f));
+      std::size_t bad = malformed_stand_in(c, s);
+      if (bad != npos) {
+        c.stood_in.push_back(bad);
+        const sip::WireMessage& w = c.msg(bad);
+        f.seen = "a malformed message at frame " + std::to_string(w.frame);
+        f.message = st.label() + " " + st.from + " -> " + st.to +
+                    ": not seen; a malformed message stood in its place: frame " +
+                    std::to_string(w.frame) + " " + st.from + " -> " + st.to + " (" +
+                    w.src.to_string() + " -> " + w.dst.to_string() + "), " + w.message.problem();
+      } else {
+        f.message = st.label() + " " + st.from + " -> " + st.to + ": not seen" + hint(c, s);
+      }
+      c.fail(s, bad, std::move(f));
     }
     return;
   }
@@ -114,13 +141,16 @@ void check_extras(Context& c) {
   auto policy = c.scenario.policy.extra_messages;
   for (MessageResult& m : c.verdict.messages) {
     if (m.step || m.retransmission_of || m.src_role.empty() || m.dst_role.empty()) continue;
+    if (std::find(c.stood_in.begin(), c.stood_in.end(), m.index) != c.stood_in.end()) continue;
     const sip::Summary& s = c.msg(m.index).message.summary();
     if (tolerated(s, c.options.tolerated_methods)) {
       m.tolerated = true;
       continue;
     }
     if (policy == scenario::ExtraMessages::ignore) continue;
-    std::string label = s.is_request ? std::string(s.method) : std::to_string(s.status);
+    std::string label = s.is_request    ? std::string(s.method)
+                        : s.status != 0 ? std::to_string(s.status)
+                                        : std::string("malformed message");
     Failure f;
     f.kind = core::FailureKind::extra;
     f.expected = "no message";
@@ -181,7 +211,7 @@ Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMes
   Verdict v;
   v.scenario = scenario.name;
   if (!messages.empty()) v.origin = messages.front().time;
-  Context c{scenario, messages, options, effort, v, false, {}, {}, {}};
+  Context c{scenario, messages, options, effort, v, false, {}, {}, {}, {}};
   for (const scenario::Role& r : scenario.roles) c.b2bua |= r.kind == scenario::RoleKind::b2bua;
   c.matched.assign(scenario.steps.size(), std::nullopt);
   c.step_of.assign(messages.size(), std::nullopt);
@@ -205,6 +235,7 @@ Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMes
   }
   check_order(c);
   check_dialogs(c);
+  check_transactions(c);
   check_rules_of(c);
   check_extras(c);
 

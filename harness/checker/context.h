@@ -39,6 +39,9 @@ struct Context {
   std::vector<std::optional<std::size_t>> step_of;
   /// dialog key (label, or label + leg for B2BUAs) -> Call-ID (a view into `messages`)
   std::map<std::string, std::string_view> dialog_call_id;
+  /// Messages with a broken start line that a missing step named as standing in its place:
+  /// reported there, not again as extra messages. Few: a vector.
+  std::vector<std::size_t> stood_in;
 
   const sip::WireMessage& msg(std::size_t i) const { return messages[i]; }
   const MessageResult& info(std::size_t i) const { return verdict.messages[i]; }
@@ -61,6 +64,10 @@ void match_steps(Context& c);
 void check_forward(Context& c, std::size_t step);
 /// Dialog invariants over all matched steps.
 void check_dialogs(Context& c);
+/// Rules across the messages of one transaction or sender (RFC 3261 9.1, 17.1.1.3, 8.1.1.7 and
+/// 16.6 step 8): a CANCEL matches its INVITE, the ACK for a non-2xx carries the INVITE's Route,
+/// a new transaction's branch is unique.
+void check_transactions(Context& c);
 /// Causal (or strict) order and `within:` timing.
 void check_order(Context& c);
 /// Retransmissions folded into their step: count and T1 doubling.

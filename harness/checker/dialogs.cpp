@@ -152,9 +152,12 @@ void check_acks(Context& c, const std::vector<std::size_t>& steps) {
                                       "' (RFC 3261 17.1.1.3)"));
     }
     if (inv.final_status >= 200 && inv.final_status < 300 && ack.via_branch == invite.via_branch) {
+      // A UA's own ACK breaks the UAC's rule; a proxy's forward of it breaks the proxy's: the
+      // Via it adds carries a branch of its own (16.6 step 8).
+      const char* rule = st.forwards ? "RFC 3261 16.6 step 8" : "RFC 3261 13.2.2.4";
       c.fail(s, i, dialog_failure("Via", "a new branch", std::string(ack.via_branch),
                                   "the ACK for a 2xx is a new transaction, but it reuses the "
-                                  "INVITE's branch '" + branch + "' (RFC 3261 13.2.2.4)"));
+                                  "INVITE's branch '" + branch + "' (" + rule + ")"));
     }
   }
 }
@@ -193,10 +196,35 @@ std::vector<std::string_view> proxy_entries(const Context& c,
   return out;
 }
 
+// Route entries as written, or failing that compared as RFC 3261 19.1.4 compares URIs
+// ("sip:P1.example.com;LR" is "sip:p1.example.com;lr").
+bool same_uris(const Uris& a, const Uris& b) {
+  if (a == b) return true;
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (a[k] == b[k]) continue;
+    std::optional<sip::Uri> x = sip::parse_uri(a[k]), y = sip::parse_uri(b[k]);
+    if (!x || !y || !sip::same_uri(*x, *y)) return false;
+  }
+  return true;
+}
+
 Uris only(const Uris& v, const std::vector<std::string_view>& keep) {
   Uris out;
   for (std::string_view x : v) {
-    if (std::binary_search(keep.begin(), keep.end(), x)) out.push_back(x);
+    if (std::binary_search(keep.begin(), keep.end(), x)) {
+      out.push_back(x);
+      continue;
+    }
+    // Not as written: perhaps the same URI in other case (rare, so parsed only then).
+    std::optional<sip::Uri> ux = sip::parse_uri(x);
+    for (std::string_view k : keep) {
+      std::optional<sip::Uri> uk = ux ? sip::parse_uri(k) : std::nullopt;
+      if (uk && sip::same_uri(*ux, *uk)) {
+        out.push_back(x);
+        break;
+      }
+    }
   }
   return out;
 }
@@ -247,7 +275,7 @@ void check_route_sets(Context& c, const std::vector<std::size_t>& steps) {
     auto it = route_set.find(st.from);
     if (it == route_set.end()) continue;
     auto seen = only(uris(m.header_views("Route")), added);
-    if (seen != it->second) {
+    if (!same_uris(seen, it->second)) {
       bool is_caller = st.from == caller;
       c.fail(s, *c.matched[s],
              dialog_failure("Route", join(it->second), join(uris(m.header_views("Route"))),

@@ -65,7 +65,10 @@ void check_cseq(const sip::Message& m, Findings& f) {
 
 void check_lengths(const sip::Message& m, core::Transport transport, Findings& f) {
   const sip::Summary& s = m.summary();
-  if (s.has_content_length && s.content_length != s.body_size) {
+  // RFC 3261 18.3: octets of a datagram past Content-Length are not body; they are discarded,
+  // and the message stays valid (RFC 4475 3.1.1.8). On a stream they would be the next message.
+  bool datagram_tail = transport == core::Transport::udp && s.content_length < s.body_size;
+  if (s.has_content_length && s.content_length != s.body_size && !datagram_tail) {
     f.add("RFC 3261 20.14", "Content-Length",
           "Content-Length " + std::to_string(s.content_length) + " but the body has " +
               std::to_string(s.body_size) + " bytes");
@@ -75,7 +78,7 @@ void check_lengths(const sip::Message& m, core::Transport transport, Findings& f
           "Content-Length is mandatory on stream transports (" +
               std::string(core::to_string(transport)) + ")");
   }
-  if (s.body_size > 0 && m.count("Content-Type") == 0) {
+  if (!m.body().empty() && m.count("Content-Type") == 0) {
     f.add("RFC 3261 20.15", "Content-Type", "a message with a body has no Content-Type");
   }
 }

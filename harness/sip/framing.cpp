@@ -35,33 +35,98 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-StartKind classify_line(std::string_view line) {
-  // line excludes CRLF
-  if (line.starts_with(kVersion)) {
-    // "SIP/2.0 200 OK" (reason may be empty)
-    if (line.size() < 11 || line[7] != ' ') return StartKind::none;
-    if (!is_digit(line[8]) || !is_digit(line[9]) || !is_digit(line[10])) return StartKind::none;
-    if (line.size() > 11 && line[11] != ' ') return StartKind::none;
-    return StartKind::response;
+bool is_ws(char c) { return c == ' ' || c == '\t'; }
+
+// "SIP/" 1*DIGIT "." 1*DIGIT, case-insensitive (RFC 3261 7.1).
+bool is_any_version(std::string_view v) {
+  if (v.size() < 7 || !iequals(v.substr(0, 4), "SIP/")) return false;
+  std::size_t i = 4, digits = 0;
+  while (i < v.size() && is_digit(v[i])) ++i, ++digits;
+  if (digits == 0 || i == v.size() || v[i] != '.') return false;
+  ++i;
+  digits = 0;
+  while (i < v.size() && is_digit(v[i])) ++i, ++digits;
+  return digits > 0 && i == v.size();
+}
+
+// A Request-URI starts with a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+bool starts_with_scheme(std::string_view uri) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (uri.empty() || !alpha(uri[0])) return false;
+  for (std::size_t i = 1; i < uri.size(); ++i) {
+    char c = uri[i];
+    if (c == ':') return true;
+    if (!alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
   }
+  return false;
+}
+
+// The line as every stack sends it, decided in one cheap pass (every datagram of a capture
+// comes through classify_start() and then scan()): version "SIP/2.0" in upper case, single
+// SPs. `strict` also holds the Request-URI to the grammar (no whitespace, a scheme first),
+// which only start_line_problem() needs; classify_start() only asks whether the line is SIP.
+StartKind exact_line(std::string_view line, bool strict) {
+  if (line.starts_with("SIP/2.0 ")) {
+    if (line.size() < 11 || !is_digit(line[8]) || !is_digit(line[9]) || !is_digit(line[10])) {
+      return StartKind::none;
+    }
+    return line.size() == 11 || line[11] == ' ' ? StartKind::response : StartKind::none;
+  }
+  if (!line.ends_with(" SIP/2.0")) return StartKind::none;
   std::size_t sp = line.find(' ');
-  if (sp == 0 || sp == std::string_view::npos) return StartKind::none;
+  if (sp == 0 || sp + 9 >= line.size()) return StartKind::none;  // a method and a Request-URI
   for (std::size_t i = 0; i < sp; ++i) {
     if (!is_token_char(static_cast<unsigned char>(line[i]))) return StartKind::none;
   }
-  if (line.size() < sp + 1 + 1 + 1 + kVersion.size()) return StartKind::none;
-  if (!line.ends_with(kVersion) || line[line.size() - kVersion.size() - 1] != ' ') {
+  if (!strict) return StartKind::request;
+  if (line.find(' ', sp + 1) != line.size() - 8 || line.find('\t') != std::string_view::npos) {
     return StartKind::none;
   }
-  // The Request-URI must not be empty.
-  if (line.size() - kVersion.size() - 1 <= sp + 1) return StartKind::none;
-  return StartKind::request;
+  return starts_with_scheme(line.substr(sp + 1)) ? StartKind::request : StartKind::none;
+}
+
+// Lenient on purpose: this decides what is SIP, not what is well-formed (see framing.h).
+StartKind classify_line(std::string_view line) {
+  // line excludes CRLF
+  if (StartKind k = exact_line(line, false); k != StartKind::none) return k;
+  if (line.size() >= 4 && iequals(line.substr(0, 4), "SIP/")) {
+    // A version, whitespace, then at least three digits: "SIP/2.0 200 OK" and its flawed kin.
+    std::size_t i = 4;
+    while (i < line.size() && !is_ws(line[i])) ++i;
+    if (!is_any_version(line.substr(0, i))) return StartKind::none;
+    if (i == line.size()) return StartKind::none;
+    while (i < line.size() && is_ws(line[i])) ++i;
+    std::size_t digits = 0;
+    while (i + digits < line.size() && is_digit(line[i + digits])) ++digits;
+    return digits >= 3 ? StartKind::response : StartKind::none;
+  }
+  // Method token, whitespace, a non-empty Request-URI, whitespace, a version, and perhaps
+  // trailing whitespace.
+  std::size_t sp = 0;
+  while (sp < line.size() && !is_ws(line[sp])) ++sp;
+  if (sp == 0 || sp == line.size()) return StartKind::none;
+  for (std::size_t i = 0; i < sp; ++i) {
+    if (!is_token_char(static_cast<unsigned char>(line[i]))) return StartKind::none;
+  }
+  std::string_view rest = line.substr(sp);
+  while (!rest.empty() && is_ws(rest.back())) rest.remove_suffix(1);
+  std::size_t last = rest.size();
+  while (last > 0 && !is_ws(rest[last - 1])) --last;
+  if (last == 0 || !is_any_version(rest.substr(last))) return StartKind::none;
+  std::string_view uri = rest.substr(0, last);
+  for (char c : uri) {
+    if (!is_ws(c)) return StartKind::request;  // the Request-URI must not be empty
+  }
+  return StartKind::none;
 }
 
 // Could `prefix` (no line end yet) still become a start line?
 bool could_be_start(std::string_view prefix) {
   std::string_view v = kVersion;
-  if (v.starts_with(prefix.substr(0, std::min(prefix.size(), v.size())))) return true;
+  if (iequals(v.substr(0, std::min(prefix.size(), v.size())),
+              prefix.substr(0, std::min(prefix.size(), v.size())))) {
+    return true;
+  }
   for (char c : prefix) {
     if (c == ' ') return true;  // method token done; rest is the URI and version
     if (!is_token_char(static_cast<unsigned char>(c))) return false;
@@ -100,6 +165,47 @@ StartKind classify_start(std::string_view bytes) {
   std::string_view line = bytes.substr(0, end);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return classify_line(line);
+}
+
+const char* start_line_problem(std::string_view bytes) {
+  std::string_view line = bytes.substr(0, std::min(bytes.size(), kMaxStartLine));
+  line = line.substr(0, line.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (exact_line(line, true) != StartKind::none) return nullptr;
+  StartKind kind = classify_line(line);
+  if (kind == StartKind::response) {
+    // classify_line() checked "SIP/x.y" LWS 3DIGIT; here exactly one SP each, version 2.0.
+    if (!iequals(line.substr(0, kVersion.size()), kVersion) ||
+        (line.size() > kVersion.size() && !is_ws(line[kVersion.size()]))) {
+      return "the SIP version is not SIP/2.0";
+    }
+    if (line[7] != ' ' || !is_digit(line[8])) return "the status line has extra whitespace";
+    if (line.size() > 11 && is_digit(line[11])) return "the status code is not three digits";
+    if (line.size() > 11 && line[11] != ' ') return "the status line has extra whitespace";
+    return nullptr;
+  }
+  if (kind != StartKind::request) return "not a SIP start line";
+  std::size_t sp1 = line.find(' ');
+  std::size_t tab = line.find('\t');
+  if (tab != std::string_view::npos || sp1 == std::string_view::npos) {
+    return "the request line has whitespace other than single SPs";
+  }
+  std::size_t sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == sp1 + 1 || sp2 == std::string_view::npos) {
+    return "the request line has extra whitespace";
+  }
+  std::string_view version = line.substr(sp2 + 1);
+  if (version.find(' ') != std::string_view::npos) {
+    // More than two SPs: an SP inside the Request-URI, or trailing.
+    return line.back() == ' ' ? "the request line ends in whitespace"
+                              : "the Request-URI contains whitespace";
+  }
+  if (!iequals(version, kVersion)) return "the SIP version is not SIP/2.0";
+  // Request-URI = SIP-URI / SIPS-URI / absoluteURI: a scheme first, never "<...>".
+  if (!starts_with_scheme(line.substr(sp1 + 1, sp2 - sp1 - 1))) {
+    return "the Request-URI does not start with a scheme";
+  }
+  return nullptr;
 }
 
 std::size_t header_end(std::string_view buf) {

@@ -15,8 +15,19 @@ enum class StartKind {
 };
 
 /// Classifies the first line of `bytes`. Only the first line is read (at most 2048 bytes).
-/// Methods are any RFC 3261 token, so extension methods are recognised too.
+/// Methods are any RFC 3261 token, so extension methods are recognised too. This says whether
+/// the bytes are SIP at all (capture keeps them), not whether the line is well-formed: a line
+/// shaped like SIP with a flaw ("SIP/2.0  200 OK", "INVITE sip:b@h SIP/2.0 " with a trailing
+/// SP, "SIP/7.0" as version) is still classified, so a malformed message reaches the checker
+/// and is reported rather than lost. start_line_problem() judges the grammar.
 StartKind classify_start(std::string_view bytes);
+
+/// Why the first line of `bytes`, classified as a request or response, breaks RFC 3261 25.1
+/// (Request-Line = Method SP Request-URI SP SIP-Version CRLF; Status-Line = SIP-Version SP
+/// Status-Code SP Reason-Phrase CRLF), as static text; nullptr when it is well-formed. The
+/// version is compared case-insensitively (7.1). A response without a reason phrase (and
+/// without the SP before it) is accepted, as every stack does.
+const char* start_line_problem(std::string_view bytes);
 
 struct FrameLength {
   enum class State { complete, need_more, bad } state = State::need_more;

@@ -24,6 +24,50 @@ TEST(ClassifyStart, NotSip) {
   EXPECT_EQ(classify_start("\r\n\r\n"), StartKind::none);
 }
 
+// What is SIP is not the same as what is well-formed: a flawed start line is still SIP, so the
+// capture keeps the message and the checker can report it (issue 14) instead of losing it.
+TEST(ClassifyStart, FlawedStartLinesAreStillSip) {
+  EXPECT_EQ(classify_start("SIP/2.0  200 OK\r\n"), StartKind::response);
+  EXPECT_EQ(classify_start("SIP/2.0 4294967301 better not break the receiver\r\n"),
+            StartKind::response);
+  EXPECT_EQ(classify_start("INVITE  sip:user@example.com  SIP/2.0\r\n"), StartKind::request);
+  EXPECT_EQ(classify_start("OPTIONS sip:t@example.com SIP/2.0  \r\n"), StartKind::request);
+  EXPECT_EQ(classify_start("OPTIONS sip:t@example.org SIP/7.0\r\n"), StartKind::request);
+  EXPECT_EQ(classify_start("sip/2.0 200 OK\r\n"), StartKind::response);
+}
+
+TEST(StartLineProblem, WellFormedLines) {
+  EXPECT_EQ(start_line_problem("INVITE sip:b@example.com SIP/2.0\r\nVia: x\r\n"), nullptr);
+  EXPECT_EQ(start_line_problem("SIP/2.0 180 Ringing\r\n"), nullptr);
+  EXPECT_EQ(start_line_problem("SIP/2.0 100 \r\n"), nullptr);
+  EXPECT_EQ(start_line_problem("SIP/2.0 200\r\n"), nullptr);
+  // RFC 3261 7.1: the SIP-Version string is case-insensitive.
+  EXPECT_EQ(start_line_problem("sip/2.0 200 OK\r\n"), nullptr);
+  EXPECT_EQ(start_line_problem("BYE sip:b@h Sip/2.0\r\n"), nullptr);
+  EXPECT_EQ(start_line_problem("INVITE tel:+1-201-555-0123 SIP/2.0\r\n"), nullptr);
+}
+
+TEST(StartLineProblem, NamesTheFlaw) {
+  EXPECT_STREQ(start_line_problem("SIP/2.0  200 OK\r\n"), "the status line has extra whitespace");
+  EXPECT_STREQ(start_line_problem("SIP/2.0 200  OK\r\n"), nullptr);  // reason may hold SPs
+  EXPECT_STREQ(start_line_problem("SIP/2.0 4294967301 big\r\n"),
+               "the status code is not three digits");
+  EXPECT_STREQ(start_line_problem("SIP/3.0 200 OK\r\n"), "the SIP version is not SIP/2.0");
+  EXPECT_STREQ(start_line_problem("INVITE  sip:user@example.com  SIP/2.0\r\n"),
+               "the request line has extra whitespace");
+  EXPECT_STREQ(start_line_problem("OPTIONS sip:t@example.com SIP/2.0  \r\n"),
+               "the request line ends in whitespace");
+  EXPECT_STREQ(start_line_problem("INVITE sip:user@example.com; lr SIP/2.0\r\n"),
+               "the Request-URI contains whitespace");
+  EXPECT_STREQ(start_line_problem("INVITE <sip:user@example.com> SIP/2.0\r\n"),
+               "the Request-URI does not start with a scheme");
+  EXPECT_STREQ(start_line_problem("OPTIONS sip:t@example.org SIP/7.0\r\n"),
+               "the SIP version is not SIP/2.0");
+  EXPECT_STREQ(start_line_problem("INVITE\tsip:b@h SIP/2.0\r\n"),
+               "the request line has whitespace other than single SPs");
+  EXPECT_STREQ(start_line_problem("HELLO WORLD\r\n"), "not a SIP start line");
+}
+
 TEST(FrameLength, UsesContentLengthLongAndCompact) {
   std::string m = "MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 5\r\n\r\nhelloMORE";
   auto f = frame_length(m);

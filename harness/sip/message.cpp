@@ -6,6 +6,7 @@
 
 #include "sip/sip.h"
 #include "sip/sofia_parser.h"
+#include "sip/syntax.h"
 #include "sip/text.h"
 #include "sip/wire_headers.h"
 
@@ -28,20 +29,41 @@ std::string scan_problem(const Summary& s) {
   return s.problem != nullptr ? std::string(s.problem) : std::string();
 }
 
+// RFC 3261 19.1.1's table: a SIP or SIPS Request-URI carries no headers ("?..."); RFC 4475
+// 3.1.2.11 holds this against escaped headers in a Request-URI.
+std::string request_uri_problem(const SofiaResult& sofia) {
+  if (!sofia.request_uri) return "";
+  const Uri& u = *sofia.request_uri;
+  if ((u.scheme == "sip" || u.scheme == "sips") && !u.headers.empty()) {
+    return "bad Request-URI (headers are not allowed in a Request-URI, RFC 3261 19.1.1): '" +
+           u.text + "'";
+  }
+  return "";
+}
+
 // The first reason, most fundamental first, so the text names the cause rather than a
 // consequence (a garbage start line also "lacks" every header).
 std::string find_problem(std::string_view bytes, const Summary& summary, const SofiaResult& sofia,
                          const std::vector<WireHeader>& headers) {
   bool scan_start = summary.is_request || summary.status != 0;
-  if (!sofia.has_start_line || !scan_start) {
+  if (!scan_start) {
+    StartKind kind = classify_start(bytes);
+    if ((kind == StartKind::request || kind == StartKind::response) && summary.problem) {
+      return std::string("bad start line (") + summary.problem + "): '" + first_line(bytes) + "'";
+    }
     return "not a SIP start line: '" + first_line(bytes) + "'";
   }
+  if (!sofia.has_start_line) {
+    return "start line rejected by the SIP parser: '" + first_line(bytes) + "'";
+  }
+  if (std::string uri = request_uri_problem(sofia); !uri.empty()) return uri;
   if (!sofia.bad_headers.empty()) {
     const std::string& name = sofia.bad_headers.front();
     std::optional<std::string> value = first_header(headers, name);
     if (value) return "bad " + name + " header: '" + *value + "'";
     return name.empty() ? "bad header" : "bad header ('" + name + "')";
   }
+  if (std::string syntax = header_syntax_problem(headers); !syntax.empty()) return syntax;
   if (!sofia.repeated_headers.empty()) {
     return "more than one " + sofia.repeated_headers.front() + " header";
   }
@@ -191,5 +213,26 @@ std::optional<std::string> NameAddr::param(std::string_view name) const {
 std::optional<std::string> Via::param(std::string_view name) const { return find(params, name); }
 
 std::optional<Uri> parse_uri(std::string_view text) { return parse_uri_with_sofia(text); }
+
+bool same_uri(const Uri& a, const Uri& b) {
+  if (!text::iequals(a.scheme, b.scheme) || a.user != b.user || !text::iequals(a.host, b.host) ||
+      a.port != b.port || a.headers != b.headers) {
+    return false;
+  }
+  auto must_match_if_present = [](std::string_view name) {
+    for (std::string_view n : {"user", "ttl", "method", "maddr", "transport"}) {
+      if (text::iequals(name, n)) return true;
+    }
+    return false;
+  };
+  auto compare = [&](const Uri& x, const Uri& y) {
+    for (const auto& [name, value] : x.params) {
+      std::optional<std::string> other = find(y.params, name);
+      if (other ? !text::iequals(value, *other) : must_match_if_present(name)) return false;
+    }
+    return true;
+  };
+  return compare(a, b) && compare(b, a);
+}
 
 }  // namespace ladder::sip

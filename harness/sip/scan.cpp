@@ -17,24 +17,25 @@ using text::is_ws;
 
 constexpr std::string_view kVersion = "SIP/2.0";
 
-// Fills the start-line fields. framing's classifier decides what the line is, so scan() and
-// the capture's SIP detection never disagree about what counts as SIP.
-bool scan_start_line(std::string_view bytes, Summary& s) {
-  StartKind kind = classify_start(bytes);
-  if (kind != StartKind::request && kind != StartKind::response) return false;
+// Fills the start-line fields when the line is well-formed. framing's classifier decides what
+// is SIP, so scan() and the capture's SIP detection never disagree about that; a line that is
+// SIP but breaks the grammar ("SIP/2.0  200 OK") fills nothing, so no step takes the message
+// for what it may have meant, and its problem names the flaw.
+const char* scan_start_line(std::string_view bytes, Summary& s) {
+  if (const char* problem = start_line_problem(bytes)) return problem;
   std::size_t nl = bytes.find('\n');
   std::string_view line = bytes.substr(0, nl);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (kind == StartKind::response) {
+  if (text::iequals(line.substr(0, 4), "SIP/")) {  // no method token holds a '/'
     s.status = (line[8] - '0') * 100 + (line[9] - '0') * 10 + (line[10] - '0');
     s.reason = line.size() > 12 ? text::trim(line.substr(12)) : std::string_view{};
-    return true;
+    return nullptr;
   }
   s.is_request = true;
   std::size_t sp = line.find(' ');
   s.method = line.substr(0, sp);
   s.request_uri = line.substr(sp + 1, line.size() - kVersion.size() - 1 - (sp + 1));
-  return true;
+  return nullptr;
 }
 
 // "1 INVITE" with LWS between: RFC 3261 25.1 CSeq = 1*DIGIT LWS Method.
@@ -121,7 +122,7 @@ Summary scan(std::string_view bytes) { return scan_indexed(bytes, nullptr, nullp
 Summary scan_indexed(std::string_view bytes, std::vector<WireHeader>* index,
                      std::forward_list<std::string>* folded) {
   Summary s;
-  if (!scan_start_line(bytes, s)) set_problem(s, "not a SIP start line");
+  if (const char* problem = scan_start_line(bytes, s)) set_problem(s, problem);
 
   bool call_id = false, cseq = false, from = false, to = false, via = false;
   const char* const end = bytes.data() + bytes.size();

@@ -49,7 +49,9 @@ struct Summary {
   bool has_content_length = false;
   std::size_t content_length = 0;
   std::size_t body_size = 0;  ///< bytes after the blank line
-  /// First structural problem (static text), or nullptr: "not a SIP start line",
+  /// First structural problem (static text), or nullptr: "not a SIP start line", a flaw of a
+  /// SIP start line from start_line_problem() ("the status line has extra whitespace"; then the
+  /// start-line fields above stay empty),
   /// "no Call-ID header" (also CSeq, From, To, Via), "CSeq is not 'number method'",
   /// "Content-Length is not a number", "Content-Length is larger than the body".
   const char* problem = nullptr;
@@ -110,6 +112,13 @@ struct Via {
 /// with Sofia's URI parser. Empty on error, for other schemes, and for text with whitespace.
 std::optional<Uri> parse_uri(std::string_view text);
 
+/// RFC 3261 19.1.4: do two SIP or SIPS URIs name the same resource? Scheme and host compare
+/// case-insensitively, the user part case-sensitively, the port as written (an absent port
+/// differs from an explicit 5060); parameters present in both must match case-insensitively,
+/// and user, ttl, method, maddr and transport must not be present in only one; headers must
+/// match. Pure; for comparing what parse_uri() or a Message gives.
+bool same_uri(const Uri& a, const Uri& b);
+
 /// Long header name for a compact form ("i" -> "Call-ID", "v" -> "Via"); the name itself if
 /// it is not a compact form. Case is normalised for the well-known headers.
 std::string_view canonical_name(std::string_view name);
@@ -145,7 +154,8 @@ class Message {
   /// always, structure for whatever Sofia could parse.
   bool malformed() const;
   /// The reason when malformed(), else empty. The first that applies of:
-  ///   "not a SIP start line: '<first line>'", "bad <Name> header: '<wire value>'",
+  ///   "not a SIP start line: '<first line>'", "bad start line (<flaw>): '<first line>'",
+  ///   "bad Request-URI (<flaw>): '<uri>'", "bad <Name> header: '<wire value>'",
   ///   "Content-Length <n> but body has <m> bytes", "no <Name> header", scan()'s problem,
   ///   "rejected by the SIP parser".
   const std::string& problem() const;

@@ -198,6 +198,95 @@ TEST(Malformed, GarbageStartLine) {
   EXPECT_FALSE(m.request_uri());
 }
 
+// Issue 14: a status line with two spaces is SIP with a flaw, not "not SIP": scan() fills no
+// start-line field (no step may take it for a 200) and both sources name the flaw.
+TEST(Malformed, StatusLineWithTwoSpaces) {
+  Message m(msg({"SIP/2.0  200 OK", "Via: SIP/2.0/UDP h;branch=z9hG4bK2sp",
+                 "From: <sip:a@h>;tag=1", "To: <sip:b@h>;tag=2", "Call-ID: two-spaces",
+                 "CSeq: 1 INVITE", "Content-Length: 0"}));
+  EXPECT_STREQ(m.summary().problem, "the status line has extra whitespace");
+  EXPECT_EQ(m.summary().status, 0);
+  EXPECT_FALSE(m.summary().is_request);
+  EXPECT_EQ(m.summary().call_id, "two-spaces");
+  EXPECT_TRUE(m.malformed());
+  EXPECT_EQ(m.problem(), "bad start line (the status line has extra whitespace): 'SIP/2.0  200 OK'");
+}
+
+TEST(Malformed, RequestUriWithHeaders) {
+  Message m(msg({"INVITE sip:user@example.com?Route=%3Csip:example.com%3E SIP/2.0",
+                 "Via: SIP/2.0/UDP h;branch=z9hG4bKq", "From: <sip:a@h>;tag=1", "To: <sip:b@h>",
+                 "Call-ID: q", "CSeq: 1 INVITE", "Max-Forwards: 70", "Contact: <sip:a@h>",
+                 "Content-Length: 0"}));
+  EXPECT_EQ(m.summary().problem, nullptr);  // the line's shape is right; the URI is not
+  EXPECT_EQ(m.problem(),
+            "bad Request-URI (headers are not allowed in a Request-URI, RFC 3261 19.1.1): "
+            "'sip:user@example.com?Route=%3Csip:example.com%3E'");
+}
+
+// RFC 3261 7.1: the version is case-insensitive; SWS around ':' ';' '=' and folds are LWS.
+TEST(WellFormedSyntax, LowerCaseVersionAndSpacesAroundSeparators) {
+  Message m(msg({"sip/2.0 200 OK",
+                 "Via : SIP / 2.0 / udp host.example.com ; BRANCH = z9hG4bKlws ;",
+                 "  received = 192.0.2.1",
+                 "From:<sip:a@h> ; TAG = f1", "To :\t<sip:b@h>;tag=t1",
+                 "Call-ID: lws", "CSeq : 7\t INVITE", "Contact: <sip:b@h>",
+                 "Content-Length : 0"}));
+  EXPECT_EQ(m.summary().problem, nullptr) << m.summary().problem;
+  EXPECT_FALSE(m.malformed()) << m.problem();
+  EXPECT_EQ(m.summary().status, 200);
+  EXPECT_EQ(m.summary().via_branch, "z9hG4bKlws");
+  EXPECT_EQ(m.summary().from_tag, "f1");
+  EXPECT_EQ(m.summary().to_tag, "t1");
+  EXPECT_EQ(m.summary().cseq, 7u);
+  ASSERT_EQ(m.vias().size(), 1u);
+  EXPECT_EQ(m.vias()[0].param("received"), "192.0.2.1");
+  EXPECT_EQ(m.vias()[0].host, "host.example.com");
+}
+
+// Sofia 1.12.11 accepts both of these; RFC 3261 25.1 does not, so ladder checks the wire text.
+TEST(Malformed, AuthorizationMissingAComma) {
+  std::string bytes = msg({"REGISTER sip:example.com SIP/2.0",
+                           "Via: SIP/2.0/UDP h;branch=z9hG4bKauth", "From: <sip:a@example.com>;tag=1",
+                           "To: <sip:a@example.com>", "Call-ID: auth-1", "CSeq: 2 REGISTER",
+                           "Authorization: Digest username=\"alice\" realm=\"example.com\", "
+                           "nonce=\"abc\", uri=\"sip:example.com\", response=\"0123\"",
+                           "Content-Length: 0"});
+  Message m(bytes);
+  EXPECT_TRUE(m.malformed());
+  EXPECT_EQ(m.problem(),
+            "bad Authorization header: 'Digest username=\"alice\" realm=\"example.com\", "
+            "nonce=\"abc\", uri=\"sip:example.com\", response=\"0123\"' (auth parameters are "
+            "not separated by commas)");
+  std::string fixed = bytes;
+  fixed.replace(fixed.find("\" realm"), 7, "\", realm");
+  Message ok(fixed);
+  EXPECT_FALSE(ok.malformed()) << ok.problem();
+}
+
+TEST(WellFormedSyntax, ChallengesWithSpacesAndSeveralSchemes) {
+  Message m(msg({"SIP/2.0 401 Unauthorized", "Via: SIP/2.0/UDP h;branch=z9hG4bKc",
+                 "From: <sip:a@h>;tag=1", "To: <sip:a@h>;tag=2", "Call-ID: c", "CSeq: 1 REGISTER",
+                 "WWW-Authenticate: Digest realm = \"h\" ,nonce=\"a,b\" , algorithm=MD5,",
+                 " Basic realm=\"h\"",
+                 "Content-Length: 0"}));
+  EXPECT_FALSE(m.malformed()) << m.problem();
+}
+
+TEST(Malformed, WhitespaceInsideAngleBrackets) {
+  Message m(msg({"OPTIONS sip:t@example.org SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKa",
+                 "Max-Forwards: 70", "From: \"Bell, A\" <sip:a@example.com>;tag=4",
+                 "To: \"Watson, T\" < sip:t@example.org >", "Call-ID: aspec", "CSeq: 1 OPTIONS",
+                 "Content-Length: 0"}));
+  EXPECT_EQ(m.problem(),
+            "bad To header: '\"Watson, T\" < sip:t@example.org >' (whitespace inside <>)");
+  // Inside a quoted display name, "< " is text.
+  Message q(msg({"OPTIONS sip:t@example.org SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKa",
+                 "Max-Forwards: 70", "From: \"a < b > c\" <sip:a@example.com>;tag=4",
+                 "To: <sip:t@example.org>", "Call-ID: aspec2", "CSeq: 1 OPTIONS",
+                 "Content-Length: 0"}));
+  EXPECT_FALSE(q.malformed()) << q.problem();
+}
+
 TEST(Malformed, MissingCallId) {
   Message m(msg({"OPTIONS sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
                  "To: <sip:b@h>", "From: <sip:a@h>;tag=1", "CSeq: 1 OPTIONS",

@@ -53,5 +53,23 @@ TEST(ParseUri, Rejects) {
   }
 }
 
+// RFC 3261 19.1.4's examples of equivalent and different URIs.
+TEST(SameUri, Rfc3261Equivalences) {
+  auto same = [](std::string_view a, std::string_view b) {
+    auto x = parse_uri(a), y = parse_uri(b);
+    EXPECT_TRUE(x && y) << a << " / " << b;
+    return x && y && same_uri(*x, *y) && same_uri(*y, *x);
+  };
+  EXPECT_TRUE(same("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp"));
+  EXPECT_TRUE(same("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5"));
+  EXPECT_TRUE(same("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;newparam=5"));
+  EXPECT_TRUE(same("sip:p1.example.com;lr", "sip:P1.EXAMPLE.COM;LR"));
+  EXPECT_FALSE(same("SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP"));
+  EXPECT_FALSE(same("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
+  EXPECT_FALSE(same("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp"));
+  EXPECT_FALSE(same("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off"));
+  EXPECT_FALSE(same("sip:carol@chicago.com", "sip:carol@chicago.com?Subject=next%20meeting"));
+}
+
 }  // namespace
 }  // namespace ladder::sip
