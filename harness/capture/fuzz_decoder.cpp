@@ -1,5 +1,5 @@
 // libFuzzer entry: byte 0 picks the link type, then frames as [2-byte length][bytes]...
-// Built only with clang (see CMakeLists.txt):  ./fuzz_decoder corpus/
+// Build and run: scripts/fuzz fuzz_decoder SECONDS. Corpus: fuzz/corpus/fuzz_decoder.
 #include <cstddef>
 #include <cstdint>
 
