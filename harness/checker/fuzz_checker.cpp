@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "checker/checker.h"
+#include "checker/context.h"
 #include "checker/each.h"
 #include "scenario/scenario.h"
 #include "sip/sip.h"
@@ -64,7 +65,6 @@ checker::CheckOptions options_from(std::uint8_t bits) {
     if (map) o.roles = *map;
   }
   o.rules_fail = (bits & 2) != 0;
-  o.full_parse = (bits & 4) != 0;
   if (bits & 8) o.tolerated_methods = {"REGISTER"};
   return o;
 }
@@ -109,7 +109,7 @@ std::size_t touch(std::string_view s) {
 std::size_t touch(const checker::Verdict& v) {
   std::size_t h = v.passed + v.checked_anything + v.steps.size() + v.messages.size();
   for (const checker::Failure& f : v.failures) {
-    h += touch(f.step) + touch(f.kind) + touch(f.header) + touch(f.expected) + touch(f.seen) +
+    h += touch(f.step) + touch(core::to_string(f.kind)) + touch(f.header) + touch(f.expected) + touch(f.seen) +
          touch(f.message) + f.frame;
   }
   for (const std::string& n : v.notes) h += touch(n);
@@ -138,13 +138,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<sip::WireMessage> messages;
   messages.reserve(records.size());
   for (const Record& r : records) messages.push_back({r.wire, sip::Message(std::string(r.bytes))});
-  sink = sink + touch(checker::check(ladder, messages, options));
+  // Bit 4: the full effort of `ladder check`, or the bulk effort of `--each` on one instance.
+  const checker::Effort effort{.full_parse = (data[0] & 4) != 0};
+  sink = sink + touch(checker::check(ladder, messages, options, effort));
 
   // `ladder check --each`: as the CLI runs it (no full parse), one job on this thread, the
   // messages unparsed until their call is taken.
   checker::EachOptions each;
   each.check = options;
-  each.check.full_parse = false;
   each.idle = 4'000'000'000;  // short, so that the fuzzer reaches idle sweeps
   auto read = [&records](unsigned, const checker::Feed& feed) {
     for (const Record& r : records) {

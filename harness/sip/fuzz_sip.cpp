@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "sip/bulk.h"
 #include "sip/sip.h"
 
 namespace {
