@@ -135,12 +135,26 @@ std::string Address::uri_host() const {
   return family == 6 ? "[" + to_string() + "]" : to_string();
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+namespace {
+// A table rather than tolower(), which reads the locale; a table rather than a branch, because
+// header-name lookups compare a few names per header line of every message.
+constexpr std::array<char, 256> kLower = [] {
+  std::array<char, 256> t{};
+  for (int i = 0; i < 256; ++i) {
+    t[static_cast<std::size_t>(i)] = static_cast<char>((i >= 'A' && i <= 'Z') ? i - 'A' + 'a' : i);
+  }
+  return t;
+}();
+}  // namespace
+
+char ascii_lower(char c) { return kLower[static_cast<unsigned char>(c)]; }
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    if (kLower[static_cast<unsigned char>(a[i])] != kLower[static_cast<unsigned char>(b[i])]) {
+      return false;
+    }
   }
   return true;
 }

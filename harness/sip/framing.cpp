@@ -23,17 +23,8 @@ bool is_token_char(unsigned char c) {
   return std::strchr("-.!%*_+`'~", c) != nullptr && c != 0;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using text::iequals;
+using text::is_digit;
 
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
 

@@ -4,14 +4,6 @@
 
 namespace ladder::sip::text {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 bool iequals_lower(std::string_view a, std::string_view lower_name) {
   if (a.size() != lower_name.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/core.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -51,8 +53,8 @@ inline bool is_ws(char c) { return c == ' ' || c == '\t'; }
 inline bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/// Case-insensitive ASCII comparison.
-bool iequals(std::string_view a, std::string_view b);
+/// Case-insensitive ASCII comparison: the project's one (core.h).
+using core::iequals;
 /// Case-insensitive comparison against a name that is already lower-case (faster: one lookup).
 bool iequals_lower(std::string_view a, std::string_view lower_name);
 
