@@ -36,19 +36,16 @@ struct ParsedScenario {
 };
 
 /// One element of `steps:`. `number` is 1-based, for messages about steps without an id.
-ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink);
+ParsedStep parse_step(const Node& node, int number, Sink& sink);
 
 /// `headers:` of a step.
-std::vector<HeaderExpectation> parse_headers(const YAML::Node& node, Sink& sink,
-                                             const std::string& what);
+std::vector<HeaderExpectation> parse_headers(const Node& node, Sink& sink, const std::string& what);
 /// `body:` of a step.
-std::optional<BodyExpectation> parse_body(const YAML::Node& node, Sink& sink,
-                                          const std::string& what);
+std::optional<BodyExpectation> parse_body(const Node& node, Sink& sink, const std::string& what);
 /// `uri:` of a request step, or `uri:` inside a header expectation.
-std::optional<UriExpectation> parse_uri(const YAML::Node& node, Sink& sink,
-                                        const std::string& what);
+std::optional<UriExpectation> parse_uri(const Node& node, Sink& sink, const std::string& what);
 /// `send:` of a step.
-std::optional<SendSpec> parse_send(const YAML::Node& node, Sink& sink, const std::string& what);
+std::optional<SendSpec> parse_send(const Node& node, Sink& sink, const std::string& what);
 
 /// Resolves references, infers answers and causal order, checks variables. Fills ps.scenario.steps.
 void validate(ParsedScenario& ps, Sink& sink);
