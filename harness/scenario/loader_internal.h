@@ -21,7 +21,10 @@ struct Ref {
 };
 
 struct ParsedStep {
-  Step step;
+  /// The step being read, already in its final place in ParsedScenario::scenario.steps (a step
+  /// is over a kilobyte: a second copy of every step doubled the peak on long ladders). Not
+  /// owned; that vector is reserved up front so the pointer stays valid.
+  Step* step = nullptr;
   bool complete = false;  ///< id, from, to and one of request/response were all readable
   SourcePos from_pos, to_pos, dialog_pos, kind_pos;
   std::optional<Ref> answers, forwards, after, within_of;
@@ -35,8 +38,9 @@ struct ParsedScenario {
   std::vector<std::vector<Ref>> any_order;
 };
 
-/// One element of `steps:`. `number` is 1-based, for messages about steps without an id.
-ParsedStep parse_step(const Node& node, int number, Sink& sink);
+/// One element of `steps:` into `step`. `number` is 1-based, for messages about steps without
+/// an id. The result points at `step`.
+ParsedStep parse_step(const Node& node, int number, Sink& sink, Step& step);
 
 /// `headers:` of a step.
 std::vector<HeaderExpectation> parse_headers(const Node& node, Sink& sink, const std::string& what);

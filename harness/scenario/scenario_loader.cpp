@@ -191,8 +191,13 @@ bool parse(std::string_view text, const std::string& name, ParsedScenario& ps, S
       sink.error(pos_of(n), "'steps' is empty; a ladder needs at least one step");
     } else {
       int number = 0;
-      ps.steps.reserve(n.size());  // a step is over a kilobyte: no doubling on long ladders
-      for (const Node& item : n.items()) ps.steps.push_back(parse_step(item, ++number, sink));
+      // A step is over a kilobyte: no doubling on long ladders, and no reallocation either,
+      // since each ParsedStep points at its Step.
+      sc.steps.reserve(n.size());
+      ps.steps.reserve(n.size());
+      for (const Node& item : n.items()) {
+        ps.steps.push_back(parse_step(item, ++number, sink, sc.steps.emplace_back()));
+      }
     }
   } else {
     m.missing("steps");

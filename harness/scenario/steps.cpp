@@ -67,9 +67,10 @@ void read_retransmissions(MapReader& m, Sink& sink, Step& step) {
 
 }  // namespace
 
-ParsedStep parse_step(const Node& node, int number, Sink& sink) {
+ParsedStep parse_step(const Node& node, int number, Sink& sink, Step& step) {
   ParsedStep ps;
-  Step& s = ps.step;
+  ps.step = &step;
+  Step& s = step;
   s.pos = pos_of(node);
   MapReader m(node, sink, "step #" + std::to_string(number));
   if (!m.ok()) return ps;

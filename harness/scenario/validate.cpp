@@ -81,16 +81,13 @@ class Validator {
     index_ids();
     for (std::size_t i = 0; i < ps_.steps.size(); ++i) check_step(i);
     resolve_any_order();
-    // The model's steps are the parsed ones, index for index, so references stay valid.
-    sc_.steps.reserve(ps_.steps.size());
-    for (ParsedStep& p : ps_.steps) sc_.steps.push_back(std::move(p.step));
     prepare_order();
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) derive_order(i);
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) resolve_within(i);
   }
 
  private:
-  Step& step(std::size_t i) { return ps_.steps[i].step; }
+  Step& step(std::size_t i) { return sc_.steps[i]; }
 
   void index_ids() {
     std::optional<std::pair<std::string, int>> last;
@@ -145,7 +142,7 @@ class Validator {
 
   void check_step(std::size_t i) {
     ParsedStep& p = ps_.steps[i];
-    Step& s = p.step;
+    Step& s = *p.step;
     if (s.id.empty()) s.id = "#" + std::to_string(i + 1);
     bool roles_ok = true;
     if (!s.from.empty()) roles_ok &= check_role(s.from, p.from_pos, "from", s);
@@ -170,7 +167,7 @@ class Validator {
   }
 
   void check_dialog(const ParsedStep& p) {
-    const Step& s = p.step;
+    const Step& s = *p.step;
     if (!s.dialog || dialog_labels_.contains(*s.dialog)) return;
     std::vector<std::string> labels;
     for (const Dialog& d : sc_.dialogs) labels.push_back(d.label);
@@ -181,7 +178,7 @@ class Validator {
   }
 
   void check_forward(ParsedStep& p, std::size_t f) {
-    Step& s = p.step;
+    Step& s = *p.step;
     const Step& orig = step(f);
     s.forwards = f;
     if (orig.to != s.from) {
@@ -206,7 +203,7 @@ class Validator {
   // The request a response answers: written, or the nearest earlier request sent the other way
   // whose transaction is still open (1xx keep it open).
   void find_answer(ParsedStep& p, std::size_t i) {
-    Step& s = p.step;
+    Step& s = *p.step;
     std::optional<std::size_t> req;
     if (p.answers) {
       req = resolve(*p.answers, "answers", i);
@@ -395,7 +392,7 @@ class Validator {
     s.within = w;
   }
 
-  // resolve() after the steps moved into the scenario (ps_.steps[i].step is then empty).
+  // resolve() for the second pass over the steps.
   std::optional<std::size_t> resolve_later(const Ref& ref, std::size_t i) {
     auto it = ids_.find(ref.id);
     const std::string& id = sc_.steps[i].id;
