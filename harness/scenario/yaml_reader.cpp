@@ -7,18 +7,12 @@ namespace ladder::scenario::detail {
 
 namespace {
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.emplace_back(line);
-    start = end + 1;
+std::vector<std::size_t> line_starts(std::string_view text) {
+  std::vector<std::size_t> starts{0};
+  for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) {
+    starts.push_back(i + 1);
   }
-  return lines;
+  return starts;
 }
 
 // Damerau-Levenshtein (optimal string alignment): "form" is one edit from "from".
@@ -63,7 +57,15 @@ Window window_around(std::string_view line, std::size_t caret) {
 }  // namespace
 
 Sink::Sink(std::string file, std::string_view text)
-    : file_(std::move(file)), lines_(split_lines(text)) {}
+    : file_(std::move(file)), text_(text), line_starts_(line_starts(text)) {}
+
+std::string_view Sink::line(std::size_t i) const {
+  std::size_t begin = line_starts_[i];
+  std::size_t end = i + 1 < line_starts_.size() ? line_starts_[i + 1] - 1 : text_.size();
+  std::string_view l = text_.substr(begin, end - begin);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  return l;
+}
 
 void Sink::error(SourcePos at, std::string message) {
   ++errors_;
@@ -81,15 +83,16 @@ void Sink::add(core::Severity severity, SourcePos at, std::string message) {
   d.message = std::move(message);
   // The excerpt: clang's layout, line number gutter then a caret under the column. Tabs before
   // the column are kept so the caret lines up in a terminal.
-  if (at.line > 0 && static_cast<std::size_t>(at.line) <= lines_.size()) {
-    const std::string& src = lines_[static_cast<std::size_t>(at.line - 1)];
+  if (at.line > 0 && static_cast<std::size_t>(at.line) <= line_starts_.size()) {
+    const std::string_view src = line(static_cast<std::size_t>(at.line - 1));
     std::string number = std::to_string(at.line);
     std::string gutter(std::max<std::size_t>(5, number.size() + 1), ' ');
     std::string lead = gutter.substr(0, gutter.size() - number.size()) + number;
     const std::size_t caret =
         std::min(static_cast<std::size_t>(std::max(at.col, 1) - 1), src.size());
     const Window w = window_around(src, caret);
-    std::string shown = (w.begin > 0 ? "..." : "") + src.substr(w.begin, w.end - w.begin) +
+    std::string shown = (w.begin > 0 ? "..." : "") +
+                        std::string(src.substr(w.begin, w.end - w.begin)) +
                         (w.end < src.size() ? "..." : "");
     std::string pad = w.begin > 0 ? "   " : "";
     for (std::size_t i = w.begin; i < caret; ++i) pad += src[i] == '\t' ? '\t' : ' ';
