@@ -195,8 +195,8 @@ bool parse(std::string_view text, const std::string& name, ParsedScenario& ps, S
       // since each ParsedStep points at its Step.
       sc.steps.reserve(n.size());
       ps.steps.reserve(n.size());
-      for (const Node& item : n.items()) {
-        ps.steps.push_back(parse_step(item, ++number, sink, sc.steps.emplace_back()));
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        ps.steps.push_back(parse_step(n[i], ++number, sink, sc.steps.emplace_back()));
       }
     }
   } else {

@@ -27,8 +27,10 @@ class ViewBuf : public std::streambuf {
 
 constexpr std::uint32_t kMaxIndex = std::numeric_limits<std::uint32_t>::max();
 
-std::uint32_t checked(std::size_t n) {
-  if (n >= kMaxIndex) throw std::length_error("YAML document too large (over 4 GiB or 4G nodes)");
+std::uint32_t checked(std::size_t n, std::size_t max = kMaxIndex) {
+  if (n >= max)
+    throw std::length_error(
+        "YAML document too large (a scalar over 1 GiB, a list over 1G items or over 4G nodes)");
   return static_cast<std::uint32_t>(n);
 }
 
@@ -58,10 +60,18 @@ class DocumentBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     std::uint32_t index = add(mark, Document::Kind::scalar);
     Document::Record& r = doc_.records_[index];
-    r.begin = checked(doc_.arena_.size());
-    r.count = checked(value.size());
-    doc_.arena_ += value;
-    checked(doc_.arena_.size());
+    r.count = checked(value.size(), Document::kMaxCount) & Document::kMaxCount;
+    // A plain scalar is its source bytes: point at them rather than copy (most of a ladder's
+    // scalars). yaml-cpp's mark is a byte offset for UTF-8 text; the comparison makes sure.
+    const std::string_view source = doc_.source_;
+    const auto at = static_cast<std::size_t>(mark.pos);
+    if (mark.pos >= 0 && at < source.size() && source.substr(at, value.size()) == value) {
+      r.begin = checked(at);
+    } else {
+      r.begin = checked(source.size() + doc_.arena_.size());
+      doc_.arena_ += value;
+      checked(source.size() + doc_.arena_.size());
+    }
     attach(index, anchor);
   }
 
@@ -88,7 +98,7 @@ class DocumentBuilder : public YAML::EventHandler {
     Document::Record r;
     r.line = mark.line;
     r.column = mark.column;
-    r.kind = kind;
+    r.kind_bits = static_cast<std::uint32_t>(kind) & 3u;
     doc_.records_.push_back(r);
     return index;
   }
@@ -115,7 +125,7 @@ class DocumentBuilder : public YAML::EventHandler {
     open_.pop_back();
     Document::Record& r = doc_.records_[o.record];
     r.begin = checked(doc_.children_.size());
-    r.count = checked(pending_.size() - o.first_pending);
+    r.count = checked(pending_.size() - o.first_pending, Document::kMaxCount) & Document::kMaxCount;
     doc_.children_.insert(doc_.children_.end(),
                           pending_.begin() + static_cast<std::ptrdiff_t>(o.first_pending),
                           pending_.end());
@@ -130,23 +140,29 @@ class DocumentBuilder : public YAML::EventHandler {
 
 Document Document::parse(std::string_view text, std::optional<YamlError>* error) {
   Document doc;
+  doc.source_ = text;
   try {
+    checked(text.size());  // offsets into text are 32-bit
     ViewBuf buf(text);
     std::istream in(&buf);
     YAML::Parser parser(in);
     DocumentBuilder builder(doc);
     if (!parser.HandleNextDocument(builder)) {
       doc = Document();
+      doc.source_ = text;
     }
   } catch (const YAML::ParserException& e) {
     *error = YamlError{"YAML syntax: " + e.msg, e.mark.line, e.mark.column};
     doc = Document();
+    doc.source_ = text;
   } catch (const YAML::Exception& e) {
     *error = YamlError{std::string("YAML: ") + e.what(), -1, -1};
     doc = Document();
+    doc.source_ = text;
   } catch (const std::length_error& e) {
     *error = YamlError{std::string("YAML: ") + e.what(), -1, -1};
     doc = Document();
+    doc.source_ = text;
   }
   if (doc.records_.empty()) {  // no document at all: a null root with no position
     doc.records_.push_back(Record{});
@@ -160,19 +176,20 @@ Document Document::parse(std::string_view text, std::optional<YamlError>* error)
 
 // --- Node -------------------------------------------------------------------------------------
 
-bool Node::is_null() const { return doc_ && doc_->records_[index_].kind == Document::Kind::null; }
+bool Node::is_null() const { return doc_ && doc_->records_[index_].kind() == Document::Kind::null; }
 bool Node::is_scalar() const {
-  return doc_ && doc_->records_[index_].kind == Document::Kind::scalar;
+  return doc_ && doc_->records_[index_].kind() == Document::Kind::scalar;
 }
-bool Node::is_map() const { return doc_ && doc_->records_[index_].kind == Document::Kind::map; }
+bool Node::is_map() const { return doc_ && doc_->records_[index_].kind() == Document::Kind::map; }
 bool Node::is_sequence() const {
-  return doc_ && doc_->records_[index_].kind == Document::Kind::sequence;
+  return doc_ && doc_->records_[index_].kind() == Document::Kind::sequence;
 }
 
 std::string_view Node::scalar() const {
   if (!is_scalar()) return {};
   const Document::Record& r = doc_->records_[index_];
-  return std::string_view(doc_->arena_).substr(r.begin, r.count);
+  if (r.begin < doc_->source_.size()) return doc_->source_.substr(r.begin, r.count);
+  return std::string_view(doc_->arena_).substr(r.begin - doc_->source_.size(), r.count);
 }
 
 std::string Node::as_string(std::string_view fallback) const {

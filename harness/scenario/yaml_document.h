@@ -2,13 +2,15 @@
 //
 // yaml-cpp's own Node tree costs about 6 KiB per ladder step (shared_ptr-held nodes, maps as
 // vectors of pairs, a std::string per scalar): 640 MiB for a 100,000-step ladder before the
-// loader reads a single key. This tree is built from the parser's events instead: one 20-byte
-// record per node, scalars in one text arena, children as index ranges. Node is a cheap handle
-// into it, with the few questions the loader asks of yaml-cpp's Node, and yaml-cpp itself stays
-// inside yaml_document.cpp.
+// loader reads a single key. This tree is built from the parser's events instead: one 16-byte
+// record per node, children as index ranges, and a scalar's text a range of the source when it
+// is written there as is (plain scalars), else of one arena (quoted, escaped, folded). Node is a
+// cheap handle into it, with the few questions the loader asks of yaml-cpp's Node, and yaml-cpp
+// itself stays inside yaml_document.cpp.
 //
-// Ownership: a Document owns everything; a Node is a borrowed view, valid while its Document
-// lives. Threading: read-only after parse, so a Document may be read from several threads.
+// Ownership: a Document borrows the source text (it must outlive the Document) and owns the
+// rest; a Node is a borrowed view, valid while its Document lives. Threading: read-only after
+// parse, so a Document may be read from several threads.
 #pragma once
 
 #include <cstdint>
@@ -75,8 +77,8 @@ struct YamlError {
 /// The first YAML document of a text. Move-only: Nodes point into it.
 class Document {
  public:
-  /// Parses the first document of text. An empty text gives a null root with no position, as
-  /// yaml-cpp's Load does.
+  /// Parses the first document of text, which must outlive the Document. An empty text gives a
+  /// null root with no position, as yaml-cpp's Load does.
   static Document parse(std::string_view text, std::optional<YamlError>* error);
 
   Document(Document&&) = default;
@@ -87,14 +89,19 @@ class Document {
   Node root() const { return Node(this, root_); }
 
   enum class Kind : std::uint8_t { null, scalar, sequence, map };
-  /// One node. For a scalar, [begin, begin + count) is its text in the arena; for a list,
-  /// children_[begin, begin + count) its items; for a map, the same holds keys and values
+  /// One node, 16 bytes. For a scalar, [begin, begin + count) is its text in the source, or in
+  /// the arena at begin - source size when begin is past the source's end; for a
+  /// list, children_[begin, begin + count) its items; for a map, the same holds keys and values
   /// alternately (count is twice the number of entries).
   struct Record {
     std::int32_t line = -1, column = -1;
-    std::uint32_t begin = 0, count = 0;
-    Kind kind = Kind::null;
+    std::uint32_t begin = 0;
+    std::uint32_t count : 30 = 0;
+    std::uint32_t kind_bits : 2 = 0;
+    Kind kind() const { return static_cast<Kind>(kind_bits); }
   };
+  /// The largest count a Record holds.
+  static constexpr std::uint32_t kMaxCount = (1u << 30) - 1;
 
  private:
   friend class Node;
@@ -103,6 +110,7 @@ class Document {
 
   std::vector<Record> records_;
   std::vector<std::uint32_t> children_;
+  std::string_view source_;
   std::string arena_;
   std::uint32_t root_ = 0;
 };

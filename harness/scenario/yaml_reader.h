@@ -56,7 +56,7 @@ std::string hint_or_list(std::string_view word, const std::vector<std::string>& 
                          std::string_view lead);
 
 /// Parses the first document of text; on a YAML syntax error reports it at its line:col and
-/// returns empty. The document's nodes borrow nothing from text.
+/// returns empty. The document borrows text: text must outlive it.
 std::optional<Document> parse_yaml(std::string_view text, Sink& sink);
 
 /// Reads one YAML map. Each get() also declares the key as known, so finish() can report the
