@@ -21,7 +21,7 @@ std::string syntax_probe(const Template& t) {
   return out;
 }
 
-std::optional<StringMatch> read_match(MatchOp op, const YAML::Node& n, Sink& sink,
+std::optional<StringMatch> read_match(MatchOp op, const Node& n, Sink& sink,
                                       const std::string& where) {
   auto t = read_template(n, sink, where);
   if (!t) return std::nullopt;
@@ -45,7 +45,7 @@ void read_matches(MapReader& m, Sink& sink, std::vector<StringMatch>& out) {
   static constexpr std::pair<const char*, MatchOp> ops[] = {
       {"equals", MatchOp::equals}, {"matches", MatchOp::matches}, {"contains", MatchOp::contains}};
   for (const auto& [key, op] : ops) {
-    YAML::Node n = m.get(key);
+    Node n = m.get(key);
     if (!n) continue;
     if (auto sm = read_match(op, n, sink, m.where(key))) out.push_back(std::move(*sm));
   }
@@ -53,25 +53,24 @@ void read_matches(MapReader& m, Sink& sink, std::vector<StringMatch>& out) {
 
 // `present` / `absent` keys: booleans, "present: true" same as "absent: false".
 void read_presence(MapReader& m, Sink& sink, Presence& presence) {
-  if (YAML::Node n = m.get("present")) {
+  if (Node n = m.get("present")) {
     if (auto b = read_bool(n, sink, m.where("present")))
       presence = *b ? Presence::present : Presence::absent;
   }
-  if (YAML::Node n = m.get("absent")) {
+  if (Node n = m.get("absent")) {
     if (auto b = read_bool(n, sink, m.where("absent")))
       presence = *b ? Presence::absent : Presence::present;
   }
 }
 
 // A URI part or a parameter: "present", "absent", a string to equal, or a map.
-std::optional<ValueCheck> read_value_check(const YAML::Node& n, Sink& sink,
-                                           const std::string& what) {
+std::optional<ValueCheck> read_value_check(const Node& n, Sink& sink, const std::string& what) {
   ValueCheck vc;
   vc.pos = pos_of(n);
-  if (n.IsDefined() && n.IsScalar()) {
-    if (n.Scalar() == "present")
+  if (n.defined() && n.is_scalar()) {
+    if (n.scalar() == "present")
       vc.presence = Presence::present;
-    else if (n.Scalar() == "absent")
+    else if (n.scalar() == "absent")
       vc.presence = Presence::absent;
     else if (auto sm = read_match(MatchOp::equals, n, sink, what))
       vc.match.push_back(std::move(*sm));
@@ -87,7 +86,7 @@ std::optional<ValueCheck> read_value_check(const YAML::Node& n, Sink& sink,
   return vc;
 }
 
-std::vector<ParamCheck> read_params(const YAML::Node& n, Sink& sink, const std::string& what) {
+std::vector<ParamCheck> read_params(const Node& n, Sink& sink, const std::string& what) {
   std::vector<ParamCheck> out;
   MapReader m(n, sink, what);
   for (auto& [key, value] : m.entries()) {
@@ -100,20 +99,20 @@ std::vector<ParamCheck> read_params(const YAML::Node& n, Sink& sink, const std::
   return out;
 }
 
-std::optional<SaveSpec> read_save(const YAML::Node& n, Sink& sink, const std::string& where) {
+std::optional<SaveSpec> read_save(const Node& n, Sink& sink, const std::string& where) {
   SaveSpec s;
   s.pos = pos_of(n);
-  if (n.IsDefined() && n.IsScalar()) {
-    s.var = n.Scalar();
+  if (n.defined() && n.is_scalar()) {
+    s.var = n.str();
   } else {
     MapReader m(n, sink, where);
     if (!m.ok()) return std::nullopt;
-    if (YAML::Node v = m.get("var")) {
+    if (Node v = m.get("var")) {
       if (auto str = read_string(v, sink, m.where("var"))) s.var = *str;
     } else {
       m.missing("var");
     }
-    if (YAML::Node p = m.get("param")) s.param = read_string(p, sink, m.where("param"));
+    if (Node p = m.get("param")) s.param = read_string(p, sink, m.where("param"));
     m.finish();
     if (s.var.empty()) return std::nullopt;
   }
@@ -125,21 +124,21 @@ std::optional<SaveSpec> read_save(const YAML::Node& n, Sink& sink, const std::st
   return s;
 }
 
-std::optional<HeaderExpectation> read_header(const std::string& name, const YAML::Node& n,
-                                             Sink& sink, const std::string& what) {
+std::optional<HeaderExpectation> read_header(const std::string& name, const Node& n, Sink& sink,
+                                             const std::string& what) {
   HeaderExpectation h;
   h.name = name;
   h.pos = pos_of(n);
   const std::string where = "header '" + name + "' in " + what;
-  if (n.IsDefined() && n.IsScalar()) {
-    if (n.Scalar() == "present")
+  if (n.defined() && n.is_scalar()) {
+    if (n.scalar() == "present")
       h.presence = Presence::present;
-    else if (n.Scalar() == "absent")
+    else if (n.scalar() == "absent")
       h.presence = Presence::absent;
     else {
       sink.error(pos_of(n), "expected 'present', 'absent' or a map for " + where + ", found " +
-                                describe(n) +
-                                "; to compare the value write {equals: " + n.Scalar() + "}");
+                                describe(n) + "; to compare the value write {equals: " + n.str() +
+                                "}");
       return std::nullopt;
     }
     return h;
@@ -148,7 +147,7 @@ std::optional<HeaderExpectation> read_header(const std::string& name, const YAML
   if (!m.ok()) return std::nullopt;
   read_presence(m, sink, h.presence);
   read_matches(m, sink, h.value);
-  if (YAML::Node c = m.get("count")) {
+  if (Node c = m.get("count")) {
     if (auto v = read_int(c, sink, m.where("count"))) {
       if (*v < 0)
         sink.error(pos_of(c),
@@ -157,15 +156,15 @@ std::optional<HeaderExpectation> read_header(const std::string& name, const YAML
         h.count = *v;
     }
   }
-  if (YAML::Node i = m.get("index")) {
-    if (i.IsScalar() && i.Scalar() == "all")
+  if (Node i = m.get("index")) {
+    if (i.is_scalar() && i.scalar() == "all")
       h.every = true;
     else if (auto v = read_int(i, sink, m.where("index")))
       h.index = *v;
   }
-  if (YAML::Node u = m.get("uri")) h.uri = parse_uri(u, sink, "'uri' of " + where);
-  if (YAML::Node p = m.get("param")) h.params = read_params(p, sink, "'param' of " + where);
-  if (YAML::Node p = m.get("uri_param")) {
+  if (Node u = m.get("uri")) h.uri = parse_uri(u, sink, "'uri' of " + where);
+  if (Node p = m.get("param")) h.params = read_params(p, sink, "'param' of " + where);
+  if (Node p = m.get("uri_param")) {
     auto params = read_params(p, sink, "'uri_param' of " + where);
     if (!h.uri) {
       h.uri.emplace();
@@ -173,17 +172,17 @@ std::optional<HeaderExpectation> read_header(const std::string& name, const YAML
     }
     for (auto& pc : params) h.uri->params.push_back(std::move(pc));
   }
-  if (YAML::Node s = m.get("save")) h.save = read_save(s, sink, m.where("save"));
+  if (Node s = m.get("save")) h.save = read_save(s, sink, m.where("save"));
   m.finish();
   return h;
 }
 
 }  // namespace
 
-std::optional<UriExpectation> parse_uri(const YAML::Node& n, Sink& sink, const std::string& what) {
+std::optional<UriExpectation> parse_uri(const Node& n, Sink& sink, const std::string& what) {
   UriExpectation u;
   u.pos = pos_of(n);
-  if (n.IsDefined() && n.IsScalar()) {
+  if (n.defined() && n.is_scalar()) {
     auto sm = read_match(MatchOp::equals, n, sink, what);
     if (!sm) return std::nullopt;
     u.match.push_back(std::move(*sm));
@@ -198,14 +197,14 @@ std::optional<UriExpectation> parse_uri(const YAML::Node& n, Sink& sink, const s
       {"host", &UriExpectation::host},
       {"port", &UriExpectation::port}};
   for (const auto& [key, member] : parts) {
-    if (YAML::Node p = m.get(key)) u.*member = read_value_check(p, sink, m.where(key));
+    if (Node p = m.get(key)) u.*member = read_value_check(p, sink, m.where(key));
   }
-  if (YAML::Node p = m.get("param")) u.params = read_params(p, sink, "'param' of " + what);
+  if (Node p = m.get("param")) u.params = read_params(p, sink, "'param' of " + what);
   m.finish();
   return u;
 }
 
-std::vector<HeaderExpectation> parse_headers(const YAML::Node& node, Sink& sink,
+std::vector<HeaderExpectation> parse_headers(const Node& node, Sink& sink,
                                              const std::string& what) {
   std::vector<HeaderExpectation> out;
   MapReader m(node, sink, "'headers' in " + what);
@@ -213,8 +212,8 @@ std::vector<HeaderExpectation> parse_headers(const YAML::Node& node, Sink& sink,
     auto name = read_string(key, sink, "a header name in " + what);
     if (!name) continue;
     // A list checks several values of one header: Via: [{index: 0, ...}, {index: 1, ...}].
-    if (value.IsSequence()) {
-      for (const YAML::Node& item : value) {
+    if (value.is_sequence()) {
+      for (const Node& item : value.items()) {
         if (auto h = read_header(*name, item, sink, what)) out.push_back(std::move(*h));
       }
     } else if (auto h = read_header(*name, value, sink, what)) {
@@ -224,17 +223,16 @@ std::vector<HeaderExpectation> parse_headers(const YAML::Node& node, Sink& sink,
   return out;
 }
 
-std::optional<BodyExpectation> parse_body(const YAML::Node& node, Sink& sink,
-                                          const std::string& what) {
+std::optional<BodyExpectation> parse_body(const Node& node, Sink& sink, const std::string& what) {
   BodyExpectation b;
   b.pos = pos_of(node);
   MapReader m(node, sink, "'body' in " + what);
   if (!m.ok()) return std::nullopt;
-  if (YAML::Node c = m.get("content_type"))
+  if (Node c = m.get("content_type"))
     b.content_type = read_string(c, sink, m.where("content_type"));
-  if (YAML::Node c = m.get("contains")) {
-    if (c.IsSequence()) {
-      for (const YAML::Node& item : c) {
+  if (Node c = m.get("contains")) {
+    if (c.is_sequence()) {
+      for (const Node& item : c.items()) {
         if (auto sm = read_match(MatchOp::contains, item, sink, m.where("contains")))
           b.text.push_back(std::move(*sm));
       }
@@ -242,21 +240,21 @@ std::optional<BodyExpectation> parse_body(const YAML::Node& node, Sink& sink,
       b.text.push_back(std::move(*sm));
     }
   }
-  if (YAML::Node r = m.get("matches")) {
+  if (Node r = m.get("matches")) {
     if (auto sm = read_match(MatchOp::matches, r, sink, m.where("matches")))
       b.text.push_back(std::move(*sm));
   }
-  if (YAML::Node e = m.get("empty")) b.empty = read_bool(e, sink, m.where("empty"));
-  if (YAML::Node s = m.get("sdp")) {
+  if (Node e = m.get("empty")) b.empty = read_bool(e, sink, m.where("empty"));
+  if (Node s = m.get("sdp")) {
     MapReader sdp(s, sink, "'sdp' in 'body' of " + what);
     auto lines = [&](const char* key, std::vector<Template>& out) {
-      YAML::Node l = sdp.get(key);
+      Node l = sdp.get(key);
       if (!l) return;
-      if (!l.IsSequence()) {
+      if (!l.is_sequence()) {
         sink.error(pos_of(l), "expected a list for " + sdp.where(key) + ", found " + describe(l));
         return;
       }
-      for (const YAML::Node& item : l) {
+      for (const Node& item : l.items()) {
         if (auto t = read_template(item, sink, sdp.where(key))) out.push_back(std::move(*t));
       }
     };
@@ -268,12 +266,12 @@ std::optional<BodyExpectation> parse_body(const YAML::Node& node, Sink& sink,
   return b;
 }
 
-std::optional<SendSpec> parse_send(const YAML::Node& node, Sink& sink, const std::string& what) {
+std::optional<SendSpec> parse_send(const Node& node, Sink& sink, const std::string& what) {
   SendSpec s;
   s.pos = pos_of(node);
   MapReader m(node, sink, "'send' in " + what);
   if (!m.ok()) return std::nullopt;
-  if (YAML::Node h = m.get("headers")) {
+  if (Node h = m.get("headers")) {
     MapReader hm(h, sink, "'headers' of 'send' in " + what);
     for (auto& [key, value] : hm.entries()) {
       auto name = read_string(key, sink, "a header name in 'send' of " + what);
@@ -283,11 +281,11 @@ std::optional<SendSpec> parse_send(const YAML::Node& node, Sink& sink, const std
       }
     }
   }
-  if (YAML::Node b = m.get("body")) {
+  if (Node b = m.get("body")) {
     MapReader bm(b, sink, "'body' of 'send' in " + what);
-    if (YAML::Node t = bm.get("type")) s.body_type = read_string(t, sink, bm.where("type"));
-    if (YAML::Node t = bm.get("text")) s.body_text = read_template(t, sink, bm.where("text"));
-    if (YAML::Node p = bm.get("sdp")) {
+    if (Node t = bm.get("type")) s.body_type = read_string(t, sink, bm.where("type"));
+    if (Node t = bm.get("text")) s.body_text = read_template(t, sink, bm.where("text"));
+    if (Node p = bm.get("sdp")) {
       if (auto name = read_string(p, sink, bm.where("sdp"))) {
         const auto& presets = sdp_presets();
         if (std::find(presets.begin(), presets.end(), *name) == presets.end()) {

@@ -16,12 +16,14 @@ bool is_yaml(const std::filesystem::path& p) {
 // Ladders have `steps:`; testbeds and other YAML beside them do not and are skipped. A file that
 // is not even YAML is listed as invalid so the user hears about it.
 bool looks_like_ladder(const std::string& text) {
-  try {
-    YAML::Node root = YAML::Load(text);
-    return root.IsMap() && root["steps"];
-  } catch (const YAML::Exception&) {
-    return true;
+  std::optional<detail::YamlError> error;
+  detail::Document doc = detail::Document::parse(text, &error);
+  if (error) return true;
+  detail::Node root = doc.root();
+  for (std::size_t i = 0; i < root.size() && root.is_map(); ++i) {
+    if (root.key_at(i).is_scalar() && root.key_at(i).scalar() == "steps") return true;
   }
+  return false;
 }
 
 }  // namespace

@@ -21,7 +21,10 @@ struct Ref {
 };
 
 struct ParsedStep {
-  Step step;
+  /// The step being read, already in its final place in ParsedScenario::scenario.steps (a step
+  /// is over a kilobyte: a second copy of every step doubled the peak on long ladders). Not
+  /// owned; that vector is reserved up front so the pointer stays valid.
+  Step* step = nullptr;
   bool complete = false;  ///< id, from, to and one of request/response were all readable
   SourcePos from_pos, to_pos, dialog_pos, kind_pos;
   std::optional<Ref> answers, forwards, after, within_of;
@@ -35,20 +38,18 @@ struct ParsedScenario {
   std::vector<std::vector<Ref>> any_order;
 };
 
-/// One element of `steps:`. `number` is 1-based, for messages about steps without an id.
-ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink);
+/// One element of `steps:` into `step`. `number` is 1-based, for messages about steps without
+/// an id. The result points at `step`.
+ParsedStep parse_step(const Node& node, int number, Sink& sink, Step& step);
 
 /// `headers:` of a step.
-std::vector<HeaderExpectation> parse_headers(const YAML::Node& node, Sink& sink,
-                                             const std::string& what);
+std::vector<HeaderExpectation> parse_headers(const Node& node, Sink& sink, const std::string& what);
 /// `body:` of a step.
-std::optional<BodyExpectation> parse_body(const YAML::Node& node, Sink& sink,
-                                          const std::string& what);
+std::optional<BodyExpectation> parse_body(const Node& node, Sink& sink, const std::string& what);
 /// `uri:` of a request step, or `uri:` inside a header expectation.
-std::optional<UriExpectation> parse_uri(const YAML::Node& node, Sink& sink,
-                                        const std::string& what);
+std::optional<UriExpectation> parse_uri(const Node& node, Sink& sink, const std::string& what);
 /// `send:` of a step.
-std::optional<SendSpec> parse_send(const YAML::Node& node, Sink& sink, const std::string& what);
+std::optional<SendSpec> parse_send(const Node& node, Sink& sink, const std::string& what);
 
 /// Resolves references, infers answers and causal order, checks variables. Fills ps.scenario.steps.
 void validate(ParsedScenario& ps, Sink& sink);

@@ -21,7 +21,7 @@ bool is_role_id(std::string_view s) {
   });
 }
 
-std::optional<RoleKind> read_role_kind(const YAML::Node& n, Sink& sink, const std::string& where) {
+std::optional<RoleKind> read_role_kind(const Node& n, Sink& sink, const std::string& where) {
   auto s = read_string(n, sink, where);
   if (!s) return std::nullopt;
   if (*s == "ua") return RoleKind::ua;
@@ -33,7 +33,7 @@ std::optional<RoleKind> read_role_kind(const YAML::Node& n, Sink& sink, const st
   return std::nullopt;
 }
 
-void add_role(Scenario& sc, Sink& sink, const YAML::Node& key, std::optional<RoleKind> kind) {
+void add_role(Scenario& sc, Sink& sink, const Node& key, std::optional<RoleKind> kind) {
   auto id = read_string(key, sink, "a role in 'roles'");
   if (!id) return;
   if (!is_role_id(*id)) {
@@ -49,14 +49,12 @@ void add_role(Scenario& sc, Sink& sink, const YAML::Node& key, std::optional<Rol
 }
 
 // roles: [A, B, P: proxy] or [A, B, {P: proxy}] or {A: ua, P: proxy}
-void read_roles(const YAML::Node& n, Scenario& sc, Sink& sink) {
-  if (n.IsSequence()) {
-    for (const YAML::Node& item : n) {
-      if (item.IsMap()) {
-        for (auto it = item.begin(); it != item.end(); ++it) {
-          add_role(
-              sc, sink, it->first,
-              read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
+void read_roles(const Node& n, Scenario& sc, Sink& sink) {
+  if (n.is_sequence()) {
+    for (const Node& item : n.items()) {
+      if (item.is_map()) {
+        for (const auto& [key, value] : item.entries()) {
+          add_role(sc, sink, key, read_role_kind(value, sink, "role '" + key.as_string("") + "'"));
         }
       } else {
         add_role(sc, sink, item, RoleKind::ua);
@@ -64,17 +62,16 @@ void read_roles(const YAML::Node& n, Scenario& sc, Sink& sink) {
     }
     return;
   }
-  if (n.IsMap()) {
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      add_role(sc, sink, it->first,
-               read_role_kind(it->second, sink, "role '" + it->first.as<std::string>("") + "'"));
+  if (n.is_map()) {
+    for (const auto& [key, value] : n.entries()) {
+      add_role(sc, sink, key, read_role_kind(value, sink, "role '" + key.as_string("") + "'"));
     }
     return;
   }
   sink.error(pos_of(n), "expected a list or a map for 'roles', found " + describe(n));
 }
 
-void read_dialogs(const YAML::Node& n, Scenario& sc, Sink& sink) {
+void read_dialogs(const Node& n, Scenario& sc, Sink& sink) {
   MapReader m(n, sink, "'dialogs'");
   std::set<std::string, std::less<>> seen;  // a ladder drafted from a capture has thousands
   for (auto& [key, value] : m.entries()) {
@@ -99,10 +96,10 @@ void read_dialogs(const YAML::Node& n, Scenario& sc, Sink& sink) {
   }
 }
 
-void read_policy(const YAML::Node& n, Policy& p, Sink& sink) {
+void read_policy(const Node& n, Policy& p, Sink& sink) {
   MapReader m(n, sink, "'policy'");
   if (!m.ok()) return;
-  if (YAML::Node e = m.get("extra_messages")) {
+  if (Node e = m.get("extra_messages")) {
     if (auto s = read_string(e, sink, m.where("extra_messages"))) {
       if (*s == "fail")
         p.extra_messages = ExtraMessages::fail;
@@ -116,19 +113,18 @@ void read_policy(const YAML::Node& n, Policy& p, Sink& sink) {
       }
     }
   }
-  if (YAML::Node s = m.get("strict_order"))
+  if (Node s = m.get("strict_order"))
     p.strict_order = read_bool(s, sink, m.where("strict_order")).value_or(false);
-  if (YAML::Node r = m.get("record_route"))
-    p.record_route = read_bool(r, sink, m.where("record_route"));
-  if (YAML::Node t = m.get("step_timeout"))
+  if (Node r = m.get("record_route")) p.record_route = read_bool(r, sink, m.where("record_route"));
+  if (Node t = m.get("step_timeout"))
     p.step_timeout = read_duration(t, sink, m.where("step_timeout"));
-  if (YAML::Node w = m.get("waive")) {
+  if (Node w = m.get("waive")) {
     if (auto kinds = read_string_list(w, sink, m.where("waive"))) {
       for (std::size_t i = 0; i < kinds->size(); ++i) {
         const std::string& k = (*kinds)[i];
         const auto& known = waivable_kinds();
         if (std::find(known.begin(), known.end(), k) == known.end()) {
-          SourcePos at = w.IsSequence() && i < w.size() ? pos_of(w[i]) : pos_of(w);
+          SourcePos at = w.is_sequence() && i < w.size() ? pos_of(w[i]) : pos_of(w);
           sink.error(at, "unknown failure kind '" + k + "' in " + m.where("waive") +
                              hint_or_list(k, known, "expected "));
         } else {
@@ -140,20 +136,20 @@ void read_policy(const YAML::Node& n, Policy& p, Sink& sink) {
   m.finish();
 }
 
-void read_any_order(const YAML::Node& n, ParsedScenario& ps, Sink& sink) {
-  if (!n.IsSequence()) {
+void read_any_order(const Node& n, ParsedScenario& ps, Sink& sink) {
+  if (!n.is_sequence()) {
     sink.error(pos_of(n),
                "expected a list of lists of step ids for 'any_order', found " + describe(n));
     return;
   }
-  for (const YAML::Node& group : n) {
-    if (!group.IsSequence()) {
+  for (const Node& group : n.items()) {
+    if (!group.is_sequence()) {
       sink.error(pos_of(group),
                  "expected a list of step ids in 'any_order', found " + describe(group));
       continue;
     }
     std::vector<Ref> refs;
-    for (const YAML::Node& id : group) {
+    for (const Node& id : group.items()) {
       if (auto s = read_step_ref(id, sink, "'any_order'")) refs.push_back({*s, pos_of(id)});
     }
     ps.any_order.push_back(std::move(refs));
@@ -164,40 +160,44 @@ void read_any_order(const YAML::Node& n, ParsedScenario& ps, Sink& sink) {
 
 namespace {
 
-// The first pass. The YAML tree dies when it returns: on a long ladder it is most of the memory,
-// and validation no longer needs it.
+// The first pass. The YAML tree dies when it returns: validation no longer needs it, and on a
+// long ladder it is the second largest thing in memory after the steps.
 bool parse(std::string_view text, const std::string& name, ParsedScenario& ps, Sink& sink) {
-  auto root = parse_yaml(text, sink);
-  if (!root) return false;
+  auto doc = parse_yaml(text, sink);
+  if (!doc) return false;
   Scenario& sc = ps.scenario;
   sc.source = name;
-  MapReader m(*root, sink, "the ladder file");
+  MapReader m(doc->root(), sink, "the ladder file");
   if (!m.ok()) return false;
 
-  if (YAML::Node n = m.get("name"))
+  if (Node n = m.get("name"))
     sc.name = read_string(n, sink, m.where("name")).value_or("");
   else
     sc.name = std::filesystem::path(name).stem().string();
-  if (YAML::Node n = m.get("summary"))
-    sc.summary = read_string(n, sink, m.where("summary")).value_or("");
-  if (YAML::Node n = m.get("tags"))
+  if (Node n = m.get("summary")) sc.summary = read_string(n, sink, m.where("summary")).value_or("");
+  if (Node n = m.get("tags"))
     sc.tags = read_string_list(n, sink, m.where("tags")).value_or(std::vector<std::string>{});
-  if (YAML::Node n = m.get("roles"))
+  if (Node n = m.get("roles"))
     read_roles(n, sc, sink);
   else
     m.missing("roles");
-  if (YAML::Node n = m.get("dialogs")) read_dialogs(n, sc, sink);
-  if (YAML::Node n = m.get("policy")) read_policy(n, sc.policy, sink);
-  if (YAML::Node n = m.get("any_order")) read_any_order(n, ps, sink);
-  if (YAML::Node n = m.get("steps")) {
-    if (!n.IsSequence()) {
+  if (Node n = m.get("dialogs")) read_dialogs(n, sc, sink);
+  if (Node n = m.get("policy")) read_policy(n, sc.policy, sink);
+  if (Node n = m.get("any_order")) read_any_order(n, ps, sink);
+  if (Node n = m.get("steps")) {
+    if (!n.is_sequence()) {
       sink.error(pos_of(n), "expected a list for 'steps', found " + describe(n));
     } else if (n.size() == 0) {
       sink.error(pos_of(n), "'steps' is empty; a ladder needs at least one step");
     } else {
       int number = 0;
-      ps.steps.reserve(n.size());  // a step is over a kilobyte: no doubling on long ladders
-      for (const YAML::Node& item : n) ps.steps.push_back(parse_step(item, ++number, sink));
+      // A step is over a kilobyte: no doubling on long ladders, and no reallocation either,
+      // since each ParsedStep points at its Step.
+      sc.steps.reserve(n.size());
+      ps.steps.reserve(n.size());
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        ps.steps.push_back(parse_step(n[i], ++number, sink, sc.steps.emplace_back()));
+      }
     }
   } else {
     m.missing("steps");

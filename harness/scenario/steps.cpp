@@ -14,7 +14,7 @@ bool is_method(std::string_view s) {
 }
 
 std::optional<Ref> read_ref(MapReader& m, std::string_view key, Sink& sink) {
-  YAML::Node n = m.get(key);
+  Node n = m.get(key);
   if (!n) return std::nullopt;
   auto id = read_step_ref(n, sink, m.where(key));
   if (!id) return std::nullopt;
@@ -22,19 +22,19 @@ std::optional<Ref> read_ref(MapReader& m, std::string_view key, Sink& sink) {
 }
 
 void read_within(MapReader& m, Sink& sink, ParsedStep& ps) {
-  YAML::Node n = m.get("within");
+  Node n = m.get("within");
   if (!n) return;
   ps.within_pos = pos_of(n);
-  if (n.IsScalar()) {  // `within: 500ms`: of the causal predecessor
+  if (n.is_scalar()) {  // `within: 500ms`: of the causal predecessor
     ps.within_max = read_duration(n, sink, m.where("within"));
     return;
   }
   MapReader w(n, sink, m.where("within"));
   if (!w.ok()) return;
-  if (YAML::Node of = w.get("of")) {
+  if (Node of = w.get("of")) {
     if (auto id = read_step_ref(of, sink, w.where("of"))) ps.within_of = Ref{*id, pos_of(of)};
   }
-  if (YAML::Node max = w.get("max"))
+  if (Node max = w.get("max"))
     ps.within_max = read_duration(max, sink, w.where("max"));
   else
     w.missing("max");
@@ -42,10 +42,10 @@ void read_within(MapReader& m, Sink& sink, ParsedStep& ps) {
 }
 
 void read_retransmissions(MapReader& m, Sink& sink, Step& step) {
-  YAML::Node n = m.get("retransmissions");
+  Node n = m.get("retransmissions");
   if (!n) return;
   CountRange r;
-  if (n.IsScalar()) {
+  if (n.is_scalar()) {
     auto v = read_int(n, sink, m.where("retransmissions"));
     if (!v) return;
     r.min = *v;
@@ -53,8 +53,8 @@ void read_retransmissions(MapReader& m, Sink& sink, Step& step) {
   } else {
     MapReader rm(n, sink, m.where("retransmissions"));
     if (!rm.ok()) return;
-    if (YAML::Node lo = rm.get("min")) r.min = read_int(lo, sink, rm.where("min")).value_or(0);
-    if (YAML::Node hi = rm.get("max")) r.max = read_int(hi, sink, rm.where("max"));
+    if (Node lo = rm.get("min")) r.min = read_int(lo, sink, rm.where("min")).value_or(0);
+    if (Node hi = rm.get("max")) r.max = read_int(hi, sink, rm.where("max"));
     rm.finish();
   }
   if (r.min < 0 || (r.max && *r.max < r.min)) {
@@ -67,15 +67,16 @@ void read_retransmissions(MapReader& m, Sink& sink, Step& step) {
 
 }  // namespace
 
-ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
+ParsedStep parse_step(const Node& node, int number, Sink& sink, Step& step) {
   ParsedStep ps;
-  Step& s = ps.step;
+  ps.step = &step;
+  Step& s = step;
   s.pos = pos_of(node);
   MapReader m(node, sink, "step #" + std::to_string(number));
   if (!m.ok()) return ps;
 
   bool complete = true;
-  if (YAML::Node id = m.get("id")) {
+  if (Node id = m.get("id")) {
     if (auto v = read_string(id, sink, m.where("id"))) {
       s.id = *v;
       m.set_what("step " + s.id);
@@ -88,10 +89,10 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
   }
   const std::string what = m.what();
 
-  if (YAML::Node n = m.get("note")) s.note = read_string(n, sink, m.where("note")).value_or("");
+  if (Node n = m.get("note")) s.note = read_string(n, sink, m.where("note")).value_or("");
   for (auto [key, field, field_pos] :
        {std::tuple{"from", &s.from, &ps.from_pos}, std::tuple{"to", &s.to, &ps.to_pos}}) {
-    YAML::Node n = m.get(key);
+    Node n = m.get(key);
     if (!n) {
       m.missing(key);
       complete = false;
@@ -104,8 +105,8 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
       complete = false;
   }
 
-  YAML::Node request = m.get("request");
-  YAML::Node response = m.get("response");
+  Node request = m.get("request");
+  Node response = m.get("response");
   if (request && response) {
     sink.error(m.key_pos("response"),
                "both 'request' and 'response' in " + what + "; a step is one message");
@@ -130,8 +131,8 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
     s.kind = StepKind::response;
     ps.kind_pos = pos_of(response);
     int status = 0;
-    if (response.IsScalar()) {
-      const std::string& text = response.Scalar();
+    if (response.is_scalar()) {
+      const std::string text = response.str();
       bool digits = text.size() == 3 && std::all_of(text.begin(), text.end(),
                                                     [](char c) { return c >= '0' && c <= '9'; });
       if (digits) status = std::stoi(text);
@@ -143,11 +144,11 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
     }
     s.status = status;
   }
-  if (YAML::Node r = m.get("reason")) {
+  if (Node r = m.get("reason")) {
     s.reason = read_string(r, sink, m.where("reason"));
     if (request) sink.error(pos_of(r), "'reason' in " + what + " belongs to responses only");
   }
-  if (YAML::Node u = m.get("uri")) {
+  if (Node u = m.get("uri")) {
     s.request_uri = parse_uri(u, sink, m.where("uri"));
     if (response) sink.error(pos_of(u), "'uri' in " + what + " belongs to requests only");
   }
@@ -158,17 +159,17 @@ ParsedStep parse_step(const YAML::Node& node, int number, Sink& sink) {
   }
   ps.forwards = read_ref(m, "forwards", sink);
   ps.after = read_ref(m, "after", sink);
-  if (YAML::Node d = m.get("dialog")) {
+  if (Node d = m.get("dialog")) {
     ps.dialog_pos = pos_of(d);
     s.dialog = read_string(d, sink, m.where("dialog"));
   }
-  if (YAML::Node o = m.get("optional"))
+  if (Node o = m.get("optional"))
     s.optional = read_bool(o, sink, m.where("optional")).value_or(false);
   read_within(m, sink, ps);
-  if (YAML::Node t = m.get("timeout")) s.timeout = read_duration(t, sink, m.where("timeout"));
-  if (YAML::Node h = m.get("headers")) s.headers = parse_headers(h, sink, what);
-  if (YAML::Node b = m.get("body")) s.body = parse_body(b, sink, what);
-  if (YAML::Node b = m.get("send")) s.send = parse_send(b, sink, what);
+  if (Node t = m.get("timeout")) s.timeout = read_duration(t, sink, m.where("timeout"));
+  if (Node h = m.get("headers")) s.headers = parse_headers(h, sink, what);
+  if (Node b = m.get("body")) s.body = parse_body(b, sink, what);
+  if (Node b = m.get("send")) s.send = parse_send(b, sink, what);
   read_retransmissions(m, sink, s);
   m.finish();
   ps.complete = complete;

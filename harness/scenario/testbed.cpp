@@ -17,18 +17,17 @@ bool is_secret_key(std::string_view key) {
 
 void refuse_secrets(MapReader& m, Sink& sink) {
   for (auto& [key, value] : m.entries()) {
-    if (!key.IsScalar() || !is_secret_key(key.Scalar())) continue;
-    m.get(key.Scalar());  // reported here, not again as unknown
+    if (!key.is_scalar() || !is_secret_key(key.str())) continue;
+    m.get(key.str());  // reported here, not again as unknown
     sink.error(pos_of(key),
-               "key '" + key.Scalar() + "' in " + m.what() +
+               "key '" + key.str() + "' in " + m.what() +
                    " would hold a secret; secrets never go in YAML: name an environment "
                    "variable with '" +
-                   key.Scalar() + "_env: VARIABLE'");
+                   key.str() + "_env: VARIABLE'");
   }
 }
 
-std::optional<core::Endpoint> read_endpoint(const YAML::Node& n, Sink& sink,
-                                            const std::string& where) {
+std::optional<core::Endpoint> read_endpoint(const Node& n, Sink& sink, const std::string& where) {
   auto s = read_string(n, sink, where);
   if (!s) return std::nullopt;
   if (auto e = core::Endpoint::parse(*s)) return e;
@@ -37,14 +36,14 @@ std::optional<core::Endpoint> read_endpoint(const YAML::Node& n, Sink& sink,
   return std::nullopt;
 }
 
-std::optional<Driver> read_driver(const YAML::Node& n, Sink& sink, const std::string& what) {
+std::optional<Driver> read_driver(const Node& n, Sink& sink, const std::string& what) {
   Driver d;
   d.pos = pos_of(n);
   MapReader m(n, sink, "'driver' of " + what);
   if (!m.ok()) return std::nullopt;
   refuse_secrets(m, sink);
   bool good = true;
-  if (YAML::Node k = m.get("kind")) {
+  if (Node k = m.get("kind")) {
     if (auto s = read_string(k, sink, m.where("kind"))) {
       static const std::vector<std::string> kinds{"action-uri", "csta", "prompt", "baresip"};
       if (*s == "action-uri")
@@ -67,26 +66,26 @@ std::optional<Driver> read_driver(const YAML::Node& n, Sink& sink, const std::st
   }
   // The rest is the driver's own business: free-form strings.
   for (auto& [key, value] : m.entries()) {
-    if (!key.IsScalar() || key.Scalar() == "kind" || is_secret_key(key.Scalar())) continue;
-    m.get(key.Scalar());
-    if (auto v = read_string(value, sink, m.where(key.Scalar()))) d.options[key.Scalar()] = *v;
+    if (!key.is_scalar() || key.scalar() == "kind" || is_secret_key(key.str())) continue;
+    m.get(key.str());
+    if (auto v = read_string(value, sink, m.where(key.str()))) d.options[key.str()] = *v;
   }
   m.finish();
   if (!good) return std::nullopt;
   return d;
 }
 
-std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n, Sink& sink) {
+std::optional<TestbedRole> read_role(const std::string& id, const Node& n, Sink& sink) {
   TestbedRole r;
   r.id = id;
   r.pos = pos_of(n);
   MapReader m(n, sink, "role " + id);
   if (!m.ok()) return std::nullopt;
   refuse_secrets(m, sink);
-  YAML::Node played = m.get("played_by");
-  YAML::Node dut = m.get("dut");
-  YAML::Node external = m.get("external");
-  YAML::Node bind = m.get("bind");
+  Node played = m.get("played_by");
+  Node dut = m.get("dut");
+  Node external = m.get("external");
+  Node bind = m.get("bind");
   if ((dut ? 1 : 0) + (external ? 1 : 0) + (bind ? 1 : 0) > 1) {
     sink.error(m.pos(),
                "role " + id + " has more than one of 'bind', 'dut' and 'external'; give one");
@@ -122,7 +121,7 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
       r.address = *core::Endpoint::parse("127.0.0.1:0");  // loopback, ephemeral port
     }
   } else {
-    YAML::Node where = dut ? dut : external;
+    Node where = dut ? dut : external;
     if (!where) {
       sink.error(m.pos(), "role " + id + " is played by " + std::string(to_string(r.played_by)) +
                               " but has no address; write '" + std::string(to_string(r.played_by)) +
@@ -131,7 +130,7 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
       r.address = *e;
     }
   }
-  if (YAML::Node t = m.get("transport")) {
+  if (Node t = m.get("transport")) {
     auto s = read_string(t, sink, m.where("transport"));
     if (s == "udp")
       r.transport = core::Transport::udp;
@@ -141,14 +140,13 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
       sink.error(pos_of(t), "unknown transport '" + *s + "' for " + m.where("transport") +
                                 "; expected udp or tcp");
   }
-  if (YAML::Node u = m.get("user")) r.user = read_string(u, sink, m.where("user")).value_or("");
-  if (YAML::Node d = m.get("domain"))
-    r.domain = read_string(d, sink, m.where("domain")).value_or("");
-  if (YAML::Node p = m.get("password_env"))
+  if (Node u = m.get("user")) r.user = read_string(u, sink, m.where("user")).value_or("");
+  if (Node d = m.get("domain")) r.domain = read_string(d, sink, m.where("domain")).value_or("");
+  if (Node p = m.get("password_env"))
     r.password_env = read_string(p, sink, m.where("password_env"));
-  if (YAML::Node g = m.get("register"))
+  if (Node g = m.get("register"))
     r.registers = read_bool(g, sink, m.where("register")).value_or(false);
-  if (YAML::Node k = m.get("kind")) {
+  if (Node k = m.get("kind")) {
     auto s = read_string(k, sink, m.where("kind"));
     if (s == "ua")
       r.kind = RoleKind::ua;
@@ -160,9 +158,9 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
       sink.error(pos_of(k), "unknown kind '" + *s + "' for " + m.where("kind") +
                                 hint_or_list(*s, {"ua", "proxy", "b2bua"}, "expected "));
   }
-  if (YAML::Node rr = m.get("record_route"))
+  if (Node rr = m.get("record_route"))
     r.record_route = read_bool(rr, sink, m.where("record_route"));
-  if (YAML::Node d = m.get("driver")) {
+  if (Node d = m.get("driver")) {
     r.driver = read_driver(d, sink, "role " + id);
     if (r.played_by != PlayedBy::dut) {
       sink.error(pos_of(d), "'driver' in role " + id + " belongs to handset DUTs ('dut: IP:PORT')");
@@ -177,13 +175,13 @@ std::optional<TestbedRole> read_role(const std::string& id, const YAML::Node& n,
 }
 
 std::optional<Testbed> load_testbed(std::string_view text, const std::string& name, Sink& sink) {
-  auto root = parse_yaml(text, sink);
-  if (!root) return std::nullopt;
+  auto doc = parse_yaml(text, sink);
+  if (!doc) return std::nullopt;
   Testbed tb;
   tb.source = name;
-  MapReader m(*root, sink, "the testbed file");
+  MapReader m(doc->root(), sink, "the testbed file");
   if (!m.ok()) return std::nullopt;
-  if (YAML::Node roles = m.get("roles")) {
+  if (Node roles = m.get("roles")) {
     MapReader rm(roles, sink, "'roles'");
     for (auto& [key, value] : rm.entries()) {
       auto id = read_string(key, sink, "a role id in 'roles'");
@@ -193,19 +191,19 @@ std::optional<Testbed> load_testbed(std::string_view text, const std::string& na
   } else {
     m.missing("roles");
   }
-  if (YAML::Node c = m.get("capture")) {
+  if (Node c = m.get("capture")) {
     MapReader cm(c, sink, "'capture'");
-    if (YAML::Node i = cm.get("interface"))
+    if (Node i = cm.get("interface"))
       tb.capture.interface = read_string(i, sink, cm.where("interface")).value_or("");
-    if (YAML::Node l = cm.get("linger")) {
+    if (Node l = cm.get("linger")) {
       if (auto d = read_duration(l, sink, cm.where("linger"))) tb.capture.linger = *d;
     }
     cm.finish();
   }
-  if (YAML::Node t = m.get("timeouts")) {
+  if (Node t = m.get("timeouts")) {
     MapReader tm(t, sink, "'timeouts'");
-    if (YAML::Node s = tm.get("step")) tb.timeouts.step = read_duration(s, sink, tm.where("step"));
-    if (YAML::Node s = tm.get("scenario"))
+    if (Node s = tm.get("step")) tb.timeouts.step = read_duration(s, sink, tm.where("step"));
+    if (Node s = tm.get("scenario"))
       tb.timeouts.scenario = read_duration(s, sink, tm.where("scenario"));
     tm.finish();
   }

@@ -77,16 +77,13 @@ class Validator {
     index_ids();
     for (std::size_t i = 0; i < ps_.steps.size(); ++i) check_step(i);
     resolve_any_order();
-    // The model's steps are the parsed ones, index for index, so references stay valid.
-    sc_.steps.reserve(ps_.steps.size());
-    for (ParsedStep& p : ps_.steps) sc_.steps.push_back(std::move(p.step));
     prepare_order();
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) derive_order(i);
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) resolve_within(i);
   }
 
  private:
-  Step& step(std::size_t i) { return ps_.steps[i].step; }
+  Step& step(std::size_t i) { return sc_.steps[i]; }
 
   void index_ids() {
     std::optional<std::pair<std::string, int>> last;
@@ -141,7 +138,7 @@ class Validator {
 
   void check_step(std::size_t i) {
     ParsedStep& p = ps_.steps[i];
-    Step& s = p.step;
+    Step& s = *p.step;
     if (s.id.empty()) s.id = "#" + std::to_string(i + 1);
     bool roles_ok = true;
     if (!s.from.empty()) roles_ok &= check_role(s.from, p.from_pos, "from", s);
@@ -166,7 +163,7 @@ class Validator {
   }
 
   void check_dialog(const ParsedStep& p) {
-    const Step& s = p.step;
+    const Step& s = *p.step;
     if (!s.dialog || dialog_labels_.contains(*s.dialog)) return;
     std::vector<std::string> labels;
     for (const Dialog& d : sc_.dialogs) labels.push_back(d.label);
@@ -177,7 +174,7 @@ class Validator {
   }
 
   void check_forward(ParsedStep& p, std::size_t f) {
-    Step& s = p.step;
+    Step& s = *p.step;
     const Step& orig = step(f);
     s.forwards = f;
     if (orig.to != s.from) {
@@ -202,7 +199,7 @@ class Validator {
   // The request a response answers: written, or the nearest earlier request sent the other way
   // whose transaction is still open (1xx keep it open).
   void find_answer(ParsedStep& p, std::size_t i) {
-    Step& s = p.step;
+    Step& s = *p.step;
     std::optional<std::size_t> req;
     if (p.answers) {
       req = resolve(*p.answers, "answers", i);
@@ -391,7 +388,7 @@ class Validator {
     s.within = w;
   }
 
-  // resolve() after the steps moved into the scenario (ps_.steps[i].step is then empty).
+  // resolve() for the second pass over the steps.
   std::optional<std::size_t> resolve_later(const Ref& ref, std::size_t i) {
     auto it = ids_.find(ref.id);
     const std::string& id = sc_.steps[i].id;

@@ -7,18 +7,12 @@ namespace ladder::scenario::detail {
 
 namespace {
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.emplace_back(line);
-    start = end + 1;
+std::vector<std::size_t> line_starts(std::string_view text) {
+  std::vector<std::size_t> starts{0};
+  for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) {
+    starts.push_back(i + 1);
   }
-  return lines;
+  return starts;
 }
 
 // Damerau-Levenshtein (optimal string alignment): "form" is one edit from "from".
@@ -63,7 +57,15 @@ Window window_around(std::string_view line, std::size_t caret) {
 }  // namespace
 
 Sink::Sink(std::string file, std::string_view text)
-    : file_(std::move(file)), lines_(split_lines(text)) {}
+    : file_(std::move(file)), text_(text), line_starts_(line_starts(text)) {}
+
+std::string_view Sink::line(std::size_t i) const {
+  std::size_t begin = line_starts_[i];
+  std::size_t end = i + 1 < line_starts_.size() ? line_starts_[i + 1] - 1 : text_.size();
+  std::string_view l = text_.substr(begin, end - begin);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  return l;
+}
 
 void Sink::error(SourcePos at, std::string message) {
   ++errors_;
@@ -81,15 +83,16 @@ void Sink::add(core::Severity severity, SourcePos at, std::string message) {
   d.message = std::move(message);
   // The excerpt: clang's layout, line number gutter then a caret under the column. Tabs before
   // the column are kept so the caret lines up in a terminal.
-  if (at.line > 0 && static_cast<std::size_t>(at.line) <= lines_.size()) {
-    const std::string& src = lines_[static_cast<std::size_t>(at.line - 1)];
+  if (at.line > 0 && static_cast<std::size_t>(at.line) <= line_starts_.size()) {
+    const std::string_view src = line(static_cast<std::size_t>(at.line - 1));
     std::string number = std::to_string(at.line);
     std::string gutter(std::max<std::size_t>(5, number.size() + 1), ' ');
     std::string lead = gutter.substr(0, gutter.size() - number.size()) + number;
     const std::size_t caret =
         std::min(static_cast<std::size_t>(std::max(at.col, 1) - 1), src.size());
     const Window w = window_around(src, caret);
-    std::string shown = (w.begin > 0 ? "..." : "") + src.substr(w.begin, w.end - w.begin) +
+    std::string shown = (w.begin > 0 ? "..." : "") +
+                        std::string(src.substr(w.begin, w.end - w.begin)) +
                         (w.end < src.size() ? "..." : "");
     std::string pad = w.begin > 0 ? "   " : "";
     for (std::size_t i = w.begin; i < caret; ++i) pad += src[i] == '\t' ? '\t' : ' ';
@@ -108,18 +111,16 @@ std::vector<core::Diagnostic> Sink::take() {
   return out;
 }
 
-SourcePos pos_of(const YAML::Node& node) {
-  if (!node.IsDefined()) return {};
-  YAML::Mark m = node.Mark();
-  if (m.line < 0 || m.column < 0) return {};
-  return {m.line + 1, m.column + 1};
+SourcePos pos_of(const Node& node) {
+  if (!node.defined() || node.line() < 0 || node.column() < 0) return {};
+  return {node.line() + 1, node.column() + 1};
 }
 
-std::string describe(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsMap()) return "a map";
-  if (node.IsSequence()) return "a list";
-  return "'" + node.Scalar() + "'";
+std::string describe(const Node& node) {
+  if (!node.defined() || node.is_null()) return "nothing";
+  if (node.is_map()) return "a map";
+  if (node.is_sequence()) return "a list";
+  return "'" + std::string(node.scalar()) + "'";
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
@@ -149,14 +150,13 @@ std::string join_list(const std::vector<std::string>& items) {
   return out;
 }
 
-std::optional<YAML::Node> parse_yaml(std::string_view text, Sink& sink) {
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    sink.error({e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
-  } catch (const YAML::Exception& e) {
-    sink.error({}, std::string("YAML: ") + e.what());
-  }
+std::optional<Document> parse_yaml(std::string_view text, Sink& sink) {
+  std::optional<YamlError> error;
+  Document doc = Document::parse(text, &error);
+  if (!error) return doc;
+  SourcePos at;
+  if (error->line >= 0 && error->column >= 0) at = {error->line + 1, error->column + 1};
+  sink.error(at, std::move(error->message));
   return std::nullopt;
 }
 
@@ -167,37 +167,36 @@ std::string hint_or_list(std::string_view word, const std::vector<std::string>& 
   return "; " + std::string(lead) + join_list(candidates);
 }
 
-MapReader::MapReader(const YAML::Node& node, Sink& sink, std::string what)
+MapReader::MapReader(const Node& node, Sink& sink, std::string what)
     : node_(node), sink_(sink), what_(std::move(what)) {
-  ok_ = node.IsDefined() && node.IsMap();
+  ok_ = node.is_map();
   if (!ok_) {
     sink_.error(pos_of(node), "expected a map for " + what_ + ", found " + describe(node));
   }
 }
 
-YAML::Node MapReader::get(std::string_view key) {
-  if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
-  if (!ok_) return YAML::Node(YAML::NodeType::Undefined);
-  for (auto it = node_.begin(); it != node_.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
-  }
-  return YAML::Node(YAML::NodeType::Undefined);
-}
-
-bool MapReader::has(std::string_view key) const {
-  if (!ok_) return false;
-  for (auto it = node_.begin(); it != node_.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key) return true;
-  }
-  return false;
-}
-
-SourcePos MapReader::key_pos(std::string_view key) const {
-  if (ok_) {
-    for (auto it = node_.begin(); it != node_.end(); ++it) {
-      if (it->first.IsScalar() && it->first.Scalar() == key) return pos_of(it->first);
+Node MapReader::find(std::string_view key, Node* key_node) const {
+  if (!ok_) return {};
+  for (std::size_t i = 0, n = node_.size(); i < n; ++i) {
+    Node k = node_.key_at(i);
+    if (k.is_scalar() && k.scalar() == key) {
+      if (key_node) *key_node = k;
+      return node_.value_at(i);
     }
   }
+  return {};
+}
+
+Node MapReader::get(std::string_view key) {
+  if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
+  return find(key);
+}
+
+bool MapReader::has(std::string_view key) const { return find(key).defined(); }
+
+SourcePos MapReader::key_pos(std::string_view key) const {
+  Node k;
+  if (find(key, &k)) return pos_of(k);
   return pos_of(node_);
 }
 
@@ -215,15 +214,15 @@ void MapReader::finish() {
   if (!ok_) return;
   std::vector<std::string> seen;
   std::vector<std::string> suggested;  // keys some unknown key is probably a misspelling of
-  for (auto it = node_.begin(); it != node_.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      sink_.error(pos_of(it->first),
-                  "expected a key name in " + what_ + ", found " + describe(it->first));
+  for (std::size_t i = 0, n = node_.size(); i < n; ++i) {
+    Node k = node_.key_at(i);
+    if (!k.is_scalar()) {
+      sink_.error(pos_of(k), "expected a key name in " + what_ + ", found " + describe(k));
       continue;
     }
-    const std::string& key = it->first.Scalar();
+    const std::string key(k.scalar());
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      sink_.error(pos_of(it->first), "duplicate key '" + key + "' in " + what_);
+      sink_.error(pos_of(k), "duplicate key '" + key + "' in " + what_);
       continue;
     }
     seen.push_back(key);
@@ -233,7 +232,7 @@ void MapReader::finish() {
       hint = "; expected one of: " + join_list(known_);
     else
       suggested.push_back(hint.substr(hint.find('\'') + 1, hint.rfind('\'') - hint.find('\'') - 1));
-    sink_.error(pos_of(it->first), "unknown key '" + key + "' in " + what_ + hint);
+    sink_.error(pos_of(k), "unknown key '" + key + "' in " + what_ + hint);
   }
   for (const std::vector<std::string>& keys : missing_) {
     bool explained = std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
@@ -246,22 +245,20 @@ void MapReader::finish() {
   }
 }
 
-std::vector<std::pair<YAML::Node, YAML::Node>> MapReader::entries() const {
-  std::vector<std::pair<YAML::Node, YAML::Node>> out;
-  if (!ok_) return out;
-  for (auto it = node_.begin(); it != node_.end(); ++it) out.emplace_back(it->first, it->second);
-  return out;
+std::vector<std::pair<Node, Node>> MapReader::entries() const {
+  if (!ok_) return {};
+  return node_.entries();
 }
 
-std::optional<std::string> read_string(const YAML::Node& n, Sink& sink, std::string_view where) {
-  if (n.IsDefined() && n.IsScalar()) return n.Scalar();
+std::optional<std::string> read_string(const Node& n, Sink& sink, std::string_view where) {
+  if (n.is_scalar()) return std::string(n.scalar());
   sink.error(pos_of(n), "expected a string for " + std::string(where) + ", found " + describe(n));
   return std::nullopt;
 }
 
-std::optional<int> read_int(const YAML::Node& n, Sink& sink, std::string_view where) {
-  if (n.IsDefined() && n.IsScalar()) {
-    const std::string& s = n.Scalar();
+std::optional<int> read_int(const Node& n, Sink& sink, std::string_view where) {
+  if (n.is_scalar()) {
+    std::string_view s = n.scalar();
     int value = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (ec == std::errc() && ptr == s.data() + s.size()) return value;
@@ -271,21 +268,22 @@ std::optional<int> read_int(const YAML::Node& n, Sink& sink, std::string_view wh
   return std::nullopt;
 }
 
-std::optional<bool> read_bool(const YAML::Node& n, Sink& sink, std::string_view where) {
+std::optional<bool> read_bool(const Node& n, Sink& sink, std::string_view where) {
   // Only YAML 1.2's true/false: "yes", "on" and friends are too easy to write by accident.
-  if (n.IsDefined() && n.IsScalar()) {
-    if (n.Scalar() == "true") return true;
-    if (n.Scalar() == "false") return false;
+  if (n.is_scalar()) {
+    if (n.scalar() == "true") return true;
+    if (n.scalar() == "false") return false;
   }
   sink.error(pos_of(n),
              "expected true or false for " + std::string(where) + ", found " + describe(n));
   return std::nullopt;
 }
 
-std::optional<Duration> read_duration(const YAML::Node& n, Sink& sink, std::string_view where) {
-  if (n.IsDefined() && n.IsScalar()) {
-    if (auto d = parse_duration(n.Scalar())) return d;
-    sink.error(pos_of(n), "bad duration '" + n.Scalar() + "' for " + std::string(where) +
+std::optional<Duration> read_duration(const Node& n, Sink& sink, std::string_view where) {
+  if (n.is_scalar()) {
+    if (auto d = parse_duration(std::string(n.scalar()))) return d;
+    sink.error(pos_of(n), "bad duration '" + std::string(n.scalar()) + "' for " +
+                              std::string(where) +
                               "; expected a number and a unit: 100us, 500ms, 2s, 1.5s, 1m");
     return std::nullopt;
   }
@@ -293,7 +291,7 @@ std::optional<Duration> read_duration(const YAML::Node& n, Sink& sink, std::stri
   return std::nullopt;
 }
 
-std::optional<Template> read_template(const YAML::Node& n, Sink& sink, std::string_view where) {
+std::optional<Template> read_template(const Node& n, Sink& sink, std::string_view where) {
   auto s = read_string(n, sink, where);
   if (!s) return std::nullopt;
   std::string error;
@@ -306,16 +304,16 @@ std::optional<Template> read_template(const YAML::Node& n, Sink& sink, std::stri
   return t;
 }
 
-std::optional<std::vector<std::string>> read_string_list(const YAML::Node& n, Sink& sink,
+std::optional<std::vector<std::string>> read_string_list(const Node& n, Sink& sink,
                                                          std::string_view where) {
   std::vector<std::string> out;
-  if (n.IsDefined() && n.IsScalar()) {
-    out.push_back(n.Scalar());
+  if (n.is_scalar()) {
+    out.emplace_back(n.scalar());
     return out;
   }
-  if (n.IsDefined() && n.IsSequence()) {
+  if (n.is_sequence()) {
     bool good = true;
-    for (const YAML::Node& item : n) {
+    for (const Node& item : n.items()) {
       if (auto s = read_string(item, sink, where))
         out.push_back(*s);
       else
