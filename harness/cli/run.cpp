@@ -52,6 +52,7 @@ int run_all(const RunArgs& a) {
   for (const usecase::LadderRun& l : r.ladders) {
     verdicts.push_back({&l.scenario, &l.verdict, l.source});
     cases.push_back(report::junit_case(l.scenario, l.verdict, l.scenario.name));
+    cases.back().seconds = l.seconds;
   }
   const std::pair<std::string, std::string> files[] = {
       {a.json, report::verdicts_json(verdicts) + "\n"},

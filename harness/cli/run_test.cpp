@@ -75,6 +75,10 @@ TEST_F(Run, SuccessfulCallThroughKamailioPassesFromTheCapture) {
   for (const char* f : {"capture.pcap", "report.json", "junit.xml", "ladder.txt"}) {
     EXPECT_TRUE(fs::exists(dir_ / "out" / f)) << f;
   }
+  // JUnit carries how long the ladder took (a run takes more than a millisecond).
+  std::string junit = read_file(dir_ / "out" / "junit.xml");
+  EXPECT_NE(junit.find("<testcase"), std::string::npos) << junit;
+  EXPECT_EQ(junit.find("time=\"0.000\""), std::string::npos) << junit;
   auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
   EXPECT_EQ(j["passed"], true);
   EXPECT_EQ(j["steps"][2]["id"], "F3");

@@ -39,6 +39,12 @@ checker::Failure engine_failure(std::string message) {
   return f;
 }
 
+report::JunitCase junit_case(const LadderRun& run) {
+  report::JunitCase c = report::junit_case(run.scenario, run.verdict, run.scenario.name);
+  c.seconds = run.seconds;
+  return c;
+}
+
 struct Failed {
   Outcome outcome;
   std::string error;
@@ -134,7 +140,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   const std::pair<const char*, std::string> files[] = {
       {"ladder.txt", report::render_verdict(sc, out.verdict, vo)},
       {"report.json", report::verdict_json(sc, out.verdict, out.source) + "\n"},
-      {"junit.xml", report::junit_xml("ladder run", {report::junit_case(sc, out.verdict, sc.name)})}};
+      {"junit.xml", report::junit_xml("ladder run", {junit_case(out)})}};
   for (const auto& [name, body] : files) {
     if (std::string e = write_text(dir / name, body); !e.empty()) {
       return std::unexpected(Failed{Outcome::environment, e});
