@@ -56,7 +56,21 @@ struct Failure {
   std::uint64_t frame = 0;
   core::TimeNs time = 0;
   bool warning = false;  ///< reported but does not fail the verdict
+  /// Empty for a root failure. Otherwise the id of the step whose (earlier) root failure this
+  /// one follows from: a step whose trigger never came, a dialog already broken, a forward of a
+  /// message that was already wrong (issue 12). Reports lead with the roots and group these.
+  std::string caused_by;
+  /// With caused_by: index into Verdict::failures of that root failure.
+  std::optional<std::size_t> cause;
+  /// An expectation that could not be evaluated: the placeholder without a value ("${B.user}"),
+  /// and, for an `equals` on a value seen in `seen`, the template as written, from which the
+  /// value may be read back (usecase's role attribute inference).
+  std::string unbound;
+  std::string unbound_equals;
 };
+
+/// A hard failure that no earlier failure explains: what reports lead with.
+inline bool is_root(const Failure& f) { return !f.warning && f.caused_by.empty(); }
 
 struct Retransmission {
   std::uint64_t frame = 0;
@@ -72,6 +86,9 @@ struct StepResult {
   core::TimeNs time = 0;
   std::vector<Retransmission> retransmissions;
   std::vector<Failure> failures;
+  /// Set when every hard failure of this step follows from another step's root failure: the
+  /// id of that step (e.g. a MISS whose trigger never came).
+  std::string caused_by;
 };
 
 struct MessageResult {
@@ -99,6 +116,12 @@ struct Verdict {
 /// Adds ${ROLE.host}, ${ROLE.port}, ${ROLE.address} of every role in `roles` to `bindings`,
 /// keeping values already there.
 void add_role_bindings(const scenario::RoleMap& roles, scenario::Bindings& bindings);
+
+/// For failures found outside check() (the engine's "A never received F5 ... within 1s"): marks
+/// `f` as following from the root failure of step `step` (of the root that step follows from,
+/// when it only failed because of another). False, and `f` unchanged, when that step has no
+/// root failure in `v`.
+bool follows_from(const Verdict& v, std::size_t step, Failure& f);
 
 /// Checks one instance of a flow.
 Verdict check(const scenario::Scenario& scenario, const std::vector<sip::WireMessage>& messages,

@@ -42,6 +42,9 @@ struct Context {
   /// Messages with a broken start line that a missing step named as standing in its place:
   /// reported there, not again as extra messages. Few: a vector.
   std::vector<std::size_t> stood_in;
+  /// step index -> matched only once a Call-ID mismatch was allowed (the near miss of issue 12:
+  /// named as that step with that fault, not as "not seen").
+  std::vector<bool> near_miss;
 
   const sip::WireMessage& msg(std::size_t i) const { return messages[i]; }
   const MessageResult& info(std::size_t i) const { return verdict.messages[i]; }
@@ -72,6 +75,12 @@ void check_transactions(Context& c);
 void check_order(Context& c);
 /// Retransmissions folded into their step: count and T1 doubling.
 void check_retransmissions(Context& c, std::size_t step);
+/// Marks the failures that follow from an earlier root failure (Failure::caused_by,
+/// StepResult::caused_by). Runs after every check, before the failures are collected.
+void link_consequences(Context& c);
+/// Sets Failure::cause (index of the root) in the collected list; a cause that is no root
+/// (a waived failure) is dropped, making the failure a root itself.
+void resolve_causes(std::vector<Failure>& failures);
 
 /// sip::hop_key of an observed message.
 inline std::uint64_t hop_key(const sip::WireMessage& o) {

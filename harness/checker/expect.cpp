@@ -80,6 +80,8 @@ class Checker {
       if (!ok) {
         fail(core::FailureKind::header, header, expected, std::string(subject),
              what + ": cannot evaluate '" + m.value.source + "': " + missing + " has no value");
+        out_.back().unbound = missing;
+        if (m.op == scenario::MatchOp::equals) out_.back().unbound_equals = m.value.source;
       } else {
         fail(core::FailureKind::header, header, expected, std::string(subject),
              what + ": expected " + expected + ", seen '" + std::string(subject) + "'");

@@ -222,6 +222,20 @@ void check_forward(Context& c, std::size_t step) {
       equal = same_uri_text(pa.uri, pb.uri) && pa.params == pb.params &&
               display_name(*a) == display_name(*b);
     }
+    if (!equal && std::string_view(header) == "Call-ID") {
+      // Named as the fault it is (issue 12): the step was found despite it (a near miss).
+      const scenario::Role* role = c.scenario.find_role(s.from);
+      std::string who = role && role->kind == scenario::RoleKind::proxy ? "the proxy" : s.from;
+      Failure x;
+      x.kind = core::FailureKind::forward;
+      x.header = header;
+      x.expected = a ? "'" + std::string(*a) + "'" : "absent";
+      x.seen = b ? "'" + std::string(*b) + "'" : "absent";
+      x.message = who + " changed the Call-ID: expected " + x.expected + ", seen " + x.seen +
+                  " (forward of " + fid + ")";
+      c.fail(step, *mi, std::move(x));
+      return;
+    }
     if (!equal) {
       fail(header, a ? "'" + std::string(*a) + "'" : "absent",
            b ? "'" + std::string(*b) + "'" : "absent", "must be kept");

@@ -7,7 +7,10 @@
 // and its dialog's Call-ID. Of the candidates, the first that comes after every matched step it
 // causally follows wins; if none does, the first candidate (the order check then reports it).
 // A dialog mismatch is retried without the dialog constraint, so a rewritten Call-ID is reported
-// as a dialog failure rather than as a missing step.
+// as a dialog failure rather than as a missing step. A step still without a message is tried once
+// more with the Call-ID left out of every constraint (a near miss, issue 12): a proxy that
+// rewrites the Call-ID of what it forwards is then named at that step, with that fault, instead
+// of "not seen". Branch, CSeq, method, roles and label must all still fit.
 #include "checker/context.h"
 
 namespace ladder::checker {
@@ -24,7 +27,11 @@ bool same_role(const std::string& a, const std::string& b) {
   return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
 }
 
-bool fits(const Context& c, std::size_t step, std::size_t i, bool use_dialog) {
+enum class Fit : std::uint8_t { full, no_dialog, no_call_id };
+
+bool fits(const Context& c, std::size_t step, std::size_t i, Fit fit) {
+  const bool use_dialog = fit == Fit::full;
+  const bool call_id = fit != Fit::no_call_id;
   const scenario::Step& s = c.step(step);
   const MessageResult& info = c.info(i);
   if (info.retransmission_of || c.step_of[i]) return false;
@@ -37,15 +44,18 @@ bool fits(const Context& c, std::size_t step, std::size_t i, bool use_dialog) {
     if (m.cseq_method != req.method) return false;
     if (auto j = c.matched[*s.answers]) {
       const sip::Summary& r = c.msg(*j).message.summary();
-      if (m.cseq != r.cseq || m.via_branch != r.via_branch || m.call_id != r.call_id) return false;
+      if (m.cseq != r.cseq || m.via_branch != r.via_branch) return false;
+      if (call_id && m.call_id != r.call_id) return false;
     }
   }
   if (s.forwards && !c.b2bua) {
     if (auto j = c.matched[*s.forwards]) {
       const sip::Summary& f = c.msg(*j).message.summary();
-      if (m.call_id != f.call_id || m.cseq != f.cseq || m.cseq_method != f.cseq_method) {
-        return false;
-      }
+      if (m.cseq != f.cseq || m.cseq_method != f.cseq_method) return false;
+      if (call_id && m.call_id != f.call_id) return false;
+      // Without the Call-ID, the forward must still carry the forwarded request's From tag
+      // (a response's: its To tag may be new), so an unrelated message is not taken for it.
+      if (!call_id && s.is_request() && m.from_tag != f.from_tag) return false;
     }
   }
   if (use_dialog && s.dialog) {
@@ -62,14 +72,14 @@ bool fits(const Context& c, std::size_t step, std::size_t i, bool use_dialog) {
   return true;
 }
 
-std::optional<std::size_t> choose(const Context& c, std::size_t step, bool use_dialog) {
+std::optional<std::size_t> choose(const Context& c, std::size_t step, Fit fit) {
   std::size_t earliest = 0;
   for (std::size_t p : c.step(step).preceded_by) {
     if (auto j = c.matched[p]) earliest = std::max(earliest, *j + 1);
   }
   std::optional<std::size_t> first;
   for (std::size_t i = 0; i < c.messages.size(); ++i) {
-    if (!fits(c, step, i, use_dialog)) continue;
+    if (!fits(c, step, i, fit)) continue;
     if (i >= earliest) return i;
     if (!first) first = i;
   }
@@ -89,13 +99,17 @@ std::string Context::dialog_key(const scenario::Step& s) const {
 
 void match_steps(Context& c) {
   for (std::size_t s = 0; s < c.scenario.steps.size(); ++s) {
-    auto i = choose(c, s, true);
-    if (!i && c.step(s).dialog) i = choose(c, s, false);
+    const scenario::Step& st = c.step(s);
+    auto i = choose(c, s, Fit::full);
+    if (!i && st.dialog) i = choose(c, s, Fit::no_dialog);
+    if (!i && !c.b2bua && (st.forwards || st.answers)) {
+      i = choose(c, s, Fit::no_call_id);
+      if (i) c.near_miss[s] = true;
+    }
     if (!i) continue;
     c.matched[s] = *i;
     c.step_of[*i] = s;
     c.verdict.messages[*i].step = s;
-    const scenario::Step& st = c.step(s);
     if (st.dialog) c.dialog_call_id.emplace(c.dialog_key(st), c.msg(*i).message.summary().call_id);
   }
 }

@@ -23,6 +23,7 @@ struct CheckArgs {
   std::string junit;
   bool rules_warn = false;
   bool each = false;
+  bool all = false;  ///< list the failures that follow from a root failure, not only their count
   unsigned jobs = 0;  ///< 0: one per core
 };
 
@@ -90,6 +91,7 @@ int run_check(const CheckArgs& a) {
   if (r.verdict || r.each) {
     report::VerdictOptions vo;
     vo.title = a.capture;
+    vo.consequences = a.all;
     print(r.each ? report::render_each(*r.scenario, *r.each, a.capture)
                  : report::render_verdict(*r.scenario, *r.verdict, vo));
     if (int rc = write_reports(a, r); rc != ok) return rc;
@@ -111,6 +113,9 @@ Runner add_check(CLI::App& app) {
   cmd->add_option("--call-id", a->call_id, "Only the messages of this Call-ID");
   cmd->add_option("--json", a->json, "Write the verdict as JSON to this file (- for stdout)");
   cmd->add_option("--junit", a->junit, "Write JUnit XML to this file");
+  cmd->add_flag("--all,-v", a->all,
+                "List the failures that follow from a root failure under it (by default only "
+                "their count)");
   cmd->add_flag("--rules-warn", a->rules_warn, "RFC 3261 rule findings warn instead of fail");
   cmd->add_flag("--each", a->each,
                 "Check every call (Call-ID) of the capture against the ladder; counts plus the "

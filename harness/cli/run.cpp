@@ -20,6 +20,7 @@ struct RunArgs {
   usecase::RunRequest request;
   std::string json;
   std::string junit;
+  bool all = false;  ///< list the failures that follow from a root failure
 };
 
 std::string summary(const usecase::RunResult& r) {
@@ -38,9 +39,10 @@ int run_all(const RunArgs& a) {
   std::signal(SIGINT, on_sigint);
   WarningPrinter warn;
   usecase::Hooks hooks{std::ref(warn), [] { return g_interrupted != 0; }};
-  usecase::RunResult r = usecase::run(a.request, hooks, [](const usecase::LadderRun& l) {
+  usecase::RunResult r = usecase::run(a.request, hooks, [&a](const usecase::LadderRun& l) {
     report::VerdictOptions vo;
     vo.title = l.source;
+    vo.consequences = a.all;
     print(report::render_verdict(l.scenario, l.verdict, vo));
   });
   if (!r.error.empty()) std::fprintf(stderr, "ladder run: %s\n", r.error.c_str());
@@ -85,6 +87,7 @@ Runner add_run(CLI::App& app) {
                   "for a loopback testbed, else any)");
   cmd->add_flag("--no-capture", rq.no_capture,
                 "Do not capture; check the engine's own view of the messages (marked so)");
+  cmd->add_flag("--all,-v", a->all, "List the failures that follow from a root failure under it");
   cmd->add_option("--step-timeout", rq.step_timeout, "Seconds to wait for each step (default 5)");
   cmd->add_option("--linger", rq.linger, "Seconds to keep capturing after the last step");
   return [a] { return run_all(*a); };

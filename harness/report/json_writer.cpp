@@ -69,6 +69,9 @@ nlohmann::ordered_json failure_json(const checker::Failure& f, core::TimeNs orig
   j["frame"] = f.frame;
   j["time"] = f.frame ? seconds(f.time - origin) : 0.0;
   j["warning"] = f.warning;
+  // The root failure this one follows from (issue 12): its step, and its index in "failures".
+  j["caused_by"] = f.caused_by.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.caused_by);
+  j["cause"] = f.cause ? nlohmann::ordered_json(*f.cause) : nlohmann::ordered_json();
   return j;
 }
 
@@ -101,6 +104,7 @@ nlohmann::ordered_json verdict_object(const scenario::Scenario& sc, const checke
     s["to"] = st.to;
     s["optional"] = st.optional;
     s["status"] = checker::to_string(r.status);
+    s["caused_by"] = r.caused_by.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.caused_by);
     if (r.message) {
       s["frame"] = r.frame;
       s["time"] = seconds(r.time - v.origin);
@@ -128,6 +132,21 @@ nlohmann::ordered_json verdict_object(const scenario::Scenario& sc, const checke
       x["rules"].push_back({{"rule", rf.rule}, {"header", rf.header}, {"message", rf.message}});
     }
     j["messages"].push_back(x);
+  }
+  // The root failures first (indices into "failures", each with the indices of those that follow
+  // from it), then every failure and warning in step order.
+  j["root_failures"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < v.failures.size(); ++i) {
+    if (!checker::is_root(v.failures[i])) continue;
+    nlohmann::ordered_json r;
+    r["failure"] = i;
+    r["step"] = v.failures[i].step;
+    r["message"] = failure_text(v.failures[i], v.origin);
+    r["consequences"] = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < v.failures.size(); ++k) {
+      if (v.failures[k].cause == i) r["consequences"].push_back(k);
+    }
+    j["root_failures"].push_back(r);
   }
   j["failures"] = nlohmann::ordered_json::array();
   for (const checker::Failure& f : v.failures) j["failures"].push_back(failure_json(f, v.origin));

@@ -34,11 +34,17 @@ JunitCase junit_case(const scenario::Scenario& sc, const checker::Verdict& v,
   c.suite = "ladder." + sc.name;
   c.name = name;
   c.passed = v.passed;
-  for (const checker::Failure& f : v.failures) {
-    if (f.warning) continue;
+  // The message is the first root failure (issue 12); the text lists each root with the
+  // failures that follow from it indented under it.
+  for (std::size_t i = 0; i < v.failures.size(); ++i) {
+    const checker::Failure& f = v.failures[i];
+    if (!checker::is_root(f)) continue;
     std::string line = failure_text(f, v.origin);
     if (c.failure_message.empty()) c.failure_message = line;
     c.failure_text += line + "\n";
+    for (const checker::Failure& g : v.failures) {
+      if (g.cause == i && !g.warning) c.failure_text += "  follows: " + failure_text(g, v.origin) + "\n";
+    }
   }
   if (!v.checked_anything && c.failure_message.empty()) {
     c.failure_message = "no message between the roles was found: nothing was checked";

@@ -43,13 +43,18 @@ std::string call_json(const trace::CallSummary& call, core::TimeNs origin);
 struct VerdictOptions {
   std::string title;             ///< e.g. the capture file, shown beside the scenario name
   std::size_t max_warnings = 20;  ///< terminal only; JSON and JUnit carry all
+  /// Also list the failures that follow from a root failure under it (`--all`, `-v`); by
+  /// default only their count is shown.
+  bool consequences = false;
 };
 
 /// "F3: Max-Forwards: one less (forward of F1): expected 69, seen 70 (frame 5 at 0.000412)"
 std::string failure_text(const checker::Failure& f, core::TimeNs origin);
 
 /// The verdict as a terminal ladder: roles as lanes, each step's arrow marked ok / FAIL / MISS /
-/// skip with its frame and time, then failures, warnings, notes and a one-line result.
+/// skip with its frame and time (and "<- F4" when it only failed because F4 did), then the root
+/// failures, each with the count (or, with options.consequences, the list) of the failures that
+/// follow from it, then warnings, notes and a one-line result.
 std::string render_verdict(const scenario::Scenario& scenario, const checker::Verdict& verdict,
                            const VerdictOptions& options);
 

@@ -72,24 +72,54 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
       line += "  +" + std::to_string(r.retransmissions.size()) + " retransmission" +
               (r.retransmissions.size() > 1 ? "s" : "");
     }
+    if (!r.caused_by.empty()) line += "  <- " + r.caused_by;
     out += line + "\n";
   }
-  std::size_t errors = 0, warnings = 0;
-  std::string failures, warns;
-  for (const checker::Failure& f : v.failures) {
-    if (f.warning) {
+  // Root failures first (issue 12), each followed by what follows from it; then warnings that
+  // follow from nothing.
+  std::vector<std::vector<std::size_t>> follows(v.failures.size());
+  std::size_t roots = 0, consequences = 0, warnings = 0;
+  for (std::size_t i = 0; i < v.failures.size(); ++i) {
+    const checker::Failure& f = v.failures[i];
+    if (f.cause && *f.cause < v.failures.size()) {
+      follows[*f.cause].push_back(i);
+      ++consequences;
+    } else if (f.warning) {
       ++warnings;
-      if (warnings <= o.max_warnings) warns += "  " + failure_text(f, v.origin) + "\n";
     } else {
-      ++errors;
-      failures += "  " + failure_text(f, v.origin) + "\n";
+      ++roots;
+    }
+  }
+  std::string failures, warns;
+  std::size_t shown_warnings = 0;
+  for (std::size_t i = 0; i < v.failures.size(); ++i) {
+    const checker::Failure& f = v.failures[i];
+    if (f.cause && *f.cause < v.failures.size()) continue;
+    if (f.warning) {
+      if (++shown_warnings <= o.max_warnings) warns += "  " + failure_text(f, v.origin) + "\n";
+      continue;
+    }
+    failures += "  " + failure_text(f, v.origin) + "\n";
+    const std::vector<std::size_t>& more = follows[i];
+    if (more.empty()) continue;
+    std::string n = std::to_string(more.size()) + (more.size() == 1 ? " more follows" : " more follow");
+    if (!o.consequences) {
+      failures += "    (" + n + " from it; --all shows them)\n";
+      continue;
+    }
+    failures += "    " + n + " from it:\n";
+    for (std::size_t k : more) {
+      failures += "      " + failure_text(v.failures[k], v.origin) +
+                  (v.failures[k].warning ? " [warning]" : "") + "\n";
     }
   }
   if (!failures.empty()) out += "Failures:\n" + failures;
   if (!warns.empty()) out += "Warnings:\n" + warns;
-  if (warnings > o.max_warnings) {
-    out += "  ... " + std::to_string(warnings - o.max_warnings) + " more warnings (see the JSON report)\n";
+  if (shown_warnings > o.max_warnings) {
+    out += "  ... " + std::to_string(shown_warnings - o.max_warnings) +
+           " more warnings (see the JSON report)\n";
   }
+  std::size_t errors = roots;
   for (const std::string& n : v.notes) out += "Note: " + n + "\n";
   std::size_t passed = 0, total = 0;
   for (const checker::StepResult& r : v.steps) {
@@ -99,8 +129,11 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
   }
   out += std::string(v.passed ? "PASSED" : "FAILED") + ": " + sc.name + ": " +
          std::to_string(passed) + "/" + std::to_string(total) + " steps passed, " +
-         std::to_string(errors) + " failure" + (errors == 1 ? "" : "s") + ", " +
-         std::to_string(warnings) + " warning" + (warnings == 1 ? "" : "s");
+         std::to_string(errors) + " failure" + (errors == 1 ? "" : "s") +
+         (consequences ? " (+" + std::to_string(consequences) + " following from " +
+                             (errors == 1 ? "it" : "them") + ")"
+                       : std::string()) +
+         ", " + std::to_string(warnings) + " warning" + (warnings == 1 ? "" : "s");
   if (!v.checked_anything) out += " (no message between the roles was found)";
   return out + "\n";
 }

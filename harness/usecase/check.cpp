@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "capture/capture.h"
+#include "usecase/infer.h"
 #include "usecase/usecase.h"
 
 namespace ladder::usecase {
@@ -42,6 +43,23 @@ void check_each(const CheckRequest& rq, const checker::CheckOptions& options, co
     results[job] = capture::read_capture(rq.capture, on_payload, on_warning);
   };
   checker::EachSummary summary = checker::check_each(sc, eo, jobs, read);
+  // As check_once: attributes nobody gave are read back from the first failed call, and every
+  // call is checked again with them.
+  if (!summary.first_failed.empty() && results[0]) {
+    Inference inferred = infer_role_attributes(summary.first_failed.front().verdict, options.bindings);
+    if (!inferred.values.empty() && inferred.missing.empty()) {
+      apply(inferred, eo.check.bindings);
+      summary = checker::check_each(sc, eo, jobs, read);
+      for (std::string& n : inferred.notes) summary.notes.push_back("inferred " + n);
+      if (!summary.first_failed.empty()) {
+        inferred = infer_role_attributes(summary.first_failed.front().verdict, eo.check.bindings);
+      }
+    }
+    if (!inferred.missing.empty()) {
+      out.error = missing_attributes_error(inferred.missing, sc.source);
+      return;
+    }
+  }
   const auto& first = results[0];
   if (!first) {
     out.error = first.error();
@@ -77,6 +95,21 @@ void check_once(const CheckRequest& rq, const checker::CheckOptions& options, co
   }
   out.messages_read = read->messages.size();
   checker::Verdict v = checker::check(*out.scenario, read->messages, options);
+  // Role attributes the ladder needs and nobody gave: read back where the ladder pins them,
+  // then checked again; what cannot be read is an input error, not a failed device (issue 12).
+  Inference inferred = infer_role_attributes(v, options.bindings);
+  if (!inferred.values.empty() && inferred.missing.empty()) {
+    checker::CheckOptions with = options;
+    apply(inferred, with.bindings);
+    v = checker::check(*out.scenario, read->messages, with);
+    for (std::string& n : inferred.notes) v.notes.push_back("inferred " + n);
+    inferred = infer_role_attributes(v, with.bindings);
+  }
+  if (!inferred.missing.empty()) {
+    out.outcome = Outcome::bad_input;
+    out.error = missing_attributes_error(inferred.missing, out.scenario->source);
+    return;
+  }
   out.outcome = v.passed ? Outcome::passed : Outcome::failed;
   if (!read->complete) {
     out.error = read->error;

@@ -125,7 +125,14 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
     v.notes.push_back("checked from the engine's own view, not from a capture");
   }
   // The wire decides, but a run whose engine gave up did not do what the ladder says.
-  for (const std::string& e : r.errors) v.failures.push_back(engine_failure("engine: " + e));
+  for (const std::string& e : r.errors) {
+    checker::Failure f = engine_failure("engine: " + e);
+    // The engine gave up waiting for a step the check found missing: that says it again.
+    if (r.stuck_step && e.find(" " + sc.steps[*r.stuck_step].id + " (") != std::string::npos) {
+      checker::follows_from(v, *r.stuck_step, f);
+    }
+    v.failures.push_back(std::move(f));
+  }
   out.interrupted = hooks.stop_requested && hooks.stop_requested();
   if (out.interrupted) {
     v.failures.push_back(
@@ -137,6 +144,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
 
   report::VerdictOptions vo;
   vo.title = out.source;
+  vo.consequences = true;  // a file is read at leisure: every consequence under its root
   const std::pair<const char*, std::string> files[] = {
       {"ladder.txt", report::render_verdict(sc, out.verdict, vo)},
       {"report.json", report::verdict_json(sc, out.verdict, out.source) + "\n"},
