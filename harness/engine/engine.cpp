@@ -15,6 +15,7 @@
 #include "engine/agent.h"
 #include "engine/director.h"
 #include "engine/drivers.h"
+#include "engine/sofia_log.h"
 #include "engine/su_loop.h"
 #include "engine/targets.h"
 #include "engine/wire_log.h"
@@ -59,6 +60,7 @@ class Run {
   bool register_roles();
   void main_loop();
   void teardown();
+  std::optional<std::string> unreachable_dut(const std::optional<TransportError>& e) const;
   void turn(int ms);
   void read_wire();
   bool stop_requested() const { return opt_.stop_requested && opt_.stop_requested(); }
@@ -102,6 +104,7 @@ class Run {
 };
 
 std::expected<EngineResult, std::string> Run::go() {
+  SofiaLog sofia_log(opt_.sofia_log);  // before the first nua, restored after the last
   if (auto r = setup(); !r) {
     teardown();
     return std::unexpected(r.error());
@@ -127,7 +130,23 @@ std::expected<EngineResult, std::string> Run::go() {
   result_.stuck_step = director_->stuck_step();
   result_.played = director_->played();
   result_.completed = result_.errors.empty() && director_->plan().complete();
+  result_.unreachable = unreachable_dut(sofia_log.transport_error());
   return std::move(result_);
+}
+
+// A DUT is "not there" when Sofia could not send to its address and nothing ever came from it.
+std::optional<std::string> Run::unreachable_dut(const std::optional<TransportError>& e) const {
+  if (!e) return std::nullopt;
+  for (const scenario::TestbedRole& r : tb_.roles) {
+    if (!(r.address == e->to)) continue;
+    for (const sip::WireMessage& m : result_.seen) {
+      if (m.src == e->to) return std::nullopt;  // it did answer once: a fault of the device
+    }
+    bool refused = e->reason == "connection refused";
+    return r.id + " at " + e->to.to_string() +
+           (refused ? " is not listening (connection refused)" : " cannot be reached (" + e->reason + ")");
+  }
+  return std::nullopt;
 }
 
 std::expected<void, std::string> Run::setup() {

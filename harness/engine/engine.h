@@ -59,6 +59,9 @@ struct EngineOptions {
   std::vector<Poller> pollers;
   /// Secrets lookup (TestbedRole::password_env names the variable). Default: ::getenv.
   std::function<std::optional<std::string>(const std::string& env_name)> getenv;
+  /// File for Sofia-SIP's own log lines (a run directory's sofia.log). Empty: they are dropped.
+  /// Never the terminal (issue 12).
+  std::string sofia_log;
 };
 
 /// A step that happened, as the engine saw it.
@@ -87,6 +90,10 @@ struct EngineResult {
   scenario::RoleMap roles;
   /// ${ROLE.attr} values, actual ports included.
   scenario::Bindings bindings;
+  /// Set when a DUT refused what was sent to it before it said anything at all (ICMP port
+  /// unreachable on UDP, a refused TCP connection): "P at 127.0.0.1:1 is not listening
+  /// (connection refused)". An environment error, not a failed device.
+  std::optional<std::string> unreachable;
 };
 
 /// Plays `scenario` on `testbed`. Environment errors (a port in use, a bind failure, a role

@@ -82,6 +82,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   eo.step_timeout = std::chrono::milliseconds(static_cast<long>(rq.step_timeout * 1000));
   eo.linger = std::chrono::milliseconds(static_cast<long>(rq.linger * 1000));
   eo.stop_requested = hooks.stop_requested;
+  eo.sofia_log = (dir / "sofia.log").string();  // Sofia's own lines: never the terminal
   fs::path pcap = dir / "capture.pcap";
   if (!rq.no_capture) {
     auto opened = RunCapture::open(testbed, rq.interface, pcap.string());
@@ -97,6 +98,11 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   auto played = engine::play(sc, testbed, eo);
   if (!played) return std::unexpected(Failed{Outcome::environment, sc.name + ": " + played.error()});
   const engine::EngineResult& r = *played;
+  // A DUT that refused the very first message is not a failed device: nothing was tested.
+  if (r.unreachable) {
+    if (capture) (void)capture->finish();
+    return std::unexpected(Failed{Outcome::environment, sc.name + ": " + *r.unreachable});
+  }
 
   std::vector<sip::WireMessage> observed;
   if (capture) {
