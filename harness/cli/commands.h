@@ -18,5 +18,6 @@ Runner add_check(CLI::App& app);
 Runner add_validate(CLI::App& app);
 Runner add_list(CLI::App& app);
 Runner add_run(CLI::App& app);
+Runner add_init(CLI::App& app);
 
 }  // namespace ladder::cli

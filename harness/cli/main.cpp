@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   remember(ladder::cli::add_validate(app));
   remember(ladder::cli::add_list(app));
   remember(ladder::cli::add_run(app));
+  remember(ladder::cli::add_init(app));
 
   try {
     app.parse(argc, argv);

@@ -133,4 +133,26 @@ struct RunResult {
 RunResult run(const RunRequest& request, const Hooks& hooks,
               const std::function<void(const LadderRun&)>& on_ladder);
 
+// ---------------------------------------------------------------------------------------------
+// `ladder init`
+
+struct InitRequest {
+  std::string capture;        ///< path, or "-"
+  std::string call_id;        ///< only this call (default: every message of the capture)
+  scenario::RoleMap roles;    ///< names for endpoints
+};
+
+struct InitResult {
+  Outcome outcome = Outcome::bad_input;
+  std::string error;
+  std::string yaml;  ///< the drafted ladder
+  /// Why a policy was added: the recorded call itself breaks these rules (the draft is checked
+  /// against its own capture before it is handed out).
+  std::vector<std::string> notes;
+};
+
+/// Drafts a ladder from a recorded call and checks it against that capture: passed when the
+/// draft passes there (after waiving what the recording itself breaks), failed when it does not.
+InitResult init(const InitRequest& request, const Hooks& hooks);
+
 }  // namespace ladder::usecase
