@@ -266,10 +266,29 @@ Draft make_draft(const std::vector<sip::WireMessage>& messages, const DraftOptio
     return it->second;
   };
 
-  // 5. Steps.
-  std::vector<std::string> ids(kept.size());
-  for (std::size_t j = 0; j < kept.size(); ++j) ids[j] = "F" + std::to_string(j + 1);
+  // 5. The listed order. A ladder's list says what each sender had received before it sent
+  // (DESIGN.md, causal order rule 3), so listing a forward where the capture had it would demand
+  // that a proxy with several workers relays B's 180 only after B's 200 arrived, because it
+  // did so once. Each forward moves up to just after what it forwards, but never above a
+  // message its receiver sent (that would make the receiver wait for it).
+  std::vector<std::size_t> order(kept.size());
+  for (std::size_t j = 0; j < kept.size(); ++j) order[j] = j;
   for (std::size_t j = 0; j < kept.size(); ++j) {
+    if (!forwards[j]) continue;
+    auto pos = [&order](std::size_t k) {
+      return static_cast<std::size_t>(std::find(order.begin(), order.end(), k) - order.begin());
+    };
+    std::size_t at = pos(j), floor = pos(*forwards[j]) + 1, to = at;
+    while (to > floor && kept[order[to - 1]].from != kept[j].to) --to;
+    if (to < at) {
+      order.erase(order.begin() + static_cast<std::ptrdiff_t>(at));
+      order.insert(order.begin() + static_cast<std::ptrdiff_t>(to), j);
+    }
+  }
+  // 6. Steps.
+  std::vector<std::string> ids(kept.size());
+  for (std::size_t p = 0; p < order.size(); ++p) ids[order[p]] = "F" + std::to_string(p + 1);
+  for (std::size_t j : order) {
     const sip::WireMessage& w = messages[kept[j].index];
     const sip::Summary& s = w.message.summary();
     DraftStep st;
@@ -312,7 +331,7 @@ Draft make_draft(const std::vector<sip::WireMessage>& messages, const DraftOptio
     if (!st.answers.empty()) st.answers = renumber[st.answers];
   }
 
-  // 6. Did the proxy record-route? (A forwarded INVITE with more Record-Route than its original.)
+  // 7. Did the proxy record-route? (A forwarded INVITE with more Record-Route than its original.)
   bool any_invite_forward = false, rr_added = false;
   for (std::size_t j = 0; j < kept.size(); ++j) {
     if (!forwards[j]) continue;
