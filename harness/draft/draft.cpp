@@ -319,6 +319,8 @@ Draft make_draft(const std::vector<sip::WireMessage>& messages, const DraftOptio
       }
     }
     identify(w.message, st);
+    st.triggers_nothing = (s.is_request && s.method == "ACK") ||
+                          (!s.is_request && s.status < 200 && !w.message.header_view("RSeq"));
     d.steps.push_back(std::move(st));
   }
   // Steps left out shift nothing: ids stay those of the capture order, so renumber densely
@@ -329,6 +331,24 @@ Draft make_draft(const std::vector<sip::WireMessage>& messages, const DraftOptio
     st.id = renumber[st.id];
     if (!st.forwards.empty()) st.forwards = renumber.count(st.forwards) ? renumber[st.forwards] : "";
     if (!st.answers.empty()) st.answers = renumber[st.answers];
+  }
+
+  // Order a UA cannot show: it did nothing on a 180 or an ACK, so what it sends after one may
+  // come before it when a proxy with several workers relays out of order (captures/reorder/).
+  std::set<std::string> proxy_ids;
+  for (const DraftRole& r : d.roles) {
+    if (r.proxy) proxy_ids.insert(r.id);
+  }
+  for (std::size_t k = 0; k < d.steps.size(); ++k) {
+    const DraftStep& r = d.steps[k];
+    if (!r.triggers_nothing || proxy_ids.count(r.to)) continue;
+    std::vector<std::string> free{r.id};
+    for (std::size_t n = k + 1; n < d.steps.size(); ++n) {
+      if (d.steps[n].from == r.to && d.steps[n].dialog == r.dialog && !r.dialog.empty()) {
+        free.push_back(d.steps[n].id);
+      }
+    }
+    if (free.size() > 1) d.any_order.push_back(std::move(free));
   }
 
   // 7. Did the proxy record-route? (A forwarded INVITE with more Record-Route than its original.)

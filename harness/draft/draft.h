@@ -50,6 +50,7 @@ struct DraftStep {
   std::string content_type;     ///< media type of a body, or empty
   std::string sdp_direction;    ///< "a=sendonly" ..., or empty
   std::uint64_t frame = 0;      ///< where it came from, for a comment
+  bool triggers_nothing = false;  ///< a provisional response (not 100rel) or an ACK
 };
 
 struct Draft {
@@ -58,6 +59,9 @@ struct Draft {
   std::vector<DraftRole> roles;
   std::vector<std::string> dialogs;  ///< labels, all `new`
   std::vector<DraftStep> steps;
+  /// Groups of step ids whose order is free: what a UA receives that makes it do nothing (a
+  /// provisional response, an ACK) beside what that UA sends after it.
+  std::vector<std::vector<std::string>> any_order;
   bool proxy_record_routes = true;   ///< a proxy added Record-Route to what it forwarded
   std::vector<std::string> waive;    ///< failure kinds the recorded call itself shows
   std::vector<std::string> waive_why;  ///< one line each, for the comment

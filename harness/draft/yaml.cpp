@@ -28,6 +28,16 @@ std::string to_yaml(const Draft& d) {
     for (std::size_t i = 0; i < d.dialogs.size(); ++i) out += (i ? ", " : "") + d.dialogs[i] + ": new";
     out += "}\n";
   }
+  if (!d.any_order.empty()) {
+    out += "# Legal reorderings: a UA does nothing on a provisional response or an ACK.\n";
+    out += "any_order: [";
+    for (std::size_t g = 0; g < d.any_order.size(); ++g) {
+      out += (g ? ", [" : "[");
+      for (std::size_t i = 0; i < d.any_order[g].size(); ++i) out += (i ? ", " : "") + d.any_order[g][i];
+      out += "]";
+    }
+    out += "]\n";
+  }
   std::string policy;
   if (!d.proxy_record_routes) policy += "record_route: false";
   if (!d.waive.empty()) {
