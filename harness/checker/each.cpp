@@ -177,8 +177,8 @@ struct EachChecker::Impl {
       return;
     }
     ++summary.failed;
-    for (const Failure& f : v.failures) {
-      if (!f.warning) ++summary.failures_by_step[(f.step.empty() ? "-" : f.step) + " " +
+    for (const Failure& f : v.failures) {  // root failures only: consequences are not causes
+      if (is_root(f)) ++summary.failures_by_step[(f.step.empty() ? "-" : f.step) + " " +
                                              std::string(core::to_string(f.kind))];
     }
     if (summary.first_failed.size() < options.keep_failed) {

@@ -65,7 +65,8 @@ struct EachSummary {
   std::uint64_t messages = 0;          ///< SIP messages taken in
   std::uint64_t outside_roles = 0;     ///< messages whose endpoints are no role (not checked)
   std::uint64_t late = 0;              ///< arrived after their call was checked
-  std::map<std::string, std::uint64_t> failures_by_step;  ///< "F5 missing" -> count
+  /// "F5 missing" -> count of calls, root failures only (not what follows from them).
+  std::map<std::string, std::uint64_t> failures_by_step;
   std::vector<FailedCall> first_failed;
   std::vector<std::string> notes;
   scenario::RoleMap roles;

@@ -1,4 +1,5 @@
 // `ladder check CAPTURE --scenario S.yaml`: parses, calls usecase::check, renders, exits.
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -39,7 +40,7 @@ bool apply_set(const std::string& text, scenario::Bindings& b) {
 }
 
 // The report files the user asked for; an exit code when one cannot be written.
-int write_reports(const CheckArgs& a, const usecase::CheckResult& r) {
+int write_reports(const CheckArgs& a, const usecase::CheckResult& r, double seconds) {
   const scenario::Scenario& sc = *r.scenario;
   std::string json, junit;
   if (r.each) {
@@ -48,8 +49,9 @@ int write_reports(const CheckArgs& a, const usecase::CheckResult& r) {
                               report::each_junit_cases(sc, *r.each));
   } else {
     json = report::verdict_json(sc, *r.verdict, a.capture);
-    junit = report::junit_xml("ladder check " + a.capture,
-                              {report::junit_case(sc, *r.verdict, sc.name)});
+    report::JunitCase c = report::junit_case(sc, *r.verdict, sc.name);
+    c.seconds = seconds;  // the check's own time, not 0.000 (issue 12)
+    junit = report::junit_xml("ladder check " + a.capture, {c});
   }
   for (const auto& [path, text] : {std::pair{a.json, json + "\n"}, std::pair{a.junit, junit}}) {
     if (path.empty()) continue;
@@ -62,6 +64,7 @@ int write_reports(const CheckArgs& a, const usecase::CheckResult& r) {
 }
 
 int run_check(const CheckArgs& a) {
+  auto started = std::chrono::steady_clock::now();
   usecase::CheckRequest rq;
   rq.capture = a.capture;
   rq.scenario = a.scenario;
@@ -94,7 +97,9 @@ int run_check(const CheckArgs& a) {
     vo.consequences = a.all;
     print(r.each ? report::render_each(*r.scenario, *r.each, a.capture)
                  : report::render_verdict(*r.scenario, *r.verdict, vo));
-    if (int rc = write_reports(a, r); rc != ok) return rc;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (int rc = write_reports(a, r, seconds); rc != ok) return rc;
   }
   if (!r.error.empty()) std::fprintf(stderr, "ladder check: %s\n", r.error.c_str());
   return exit_code(r.outcome);

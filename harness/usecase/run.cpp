@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "report/report.h"
+#include "usecase/infer.h"
 #include "usecase/run_capture.h"
 #include "usecase/usecase.h"
 
@@ -122,6 +123,19 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   co.roles = r.roles;  // with the ports the played roles really got
   co.bindings = r.bindings;
   checker::Verdict v = checker::check(sc, observed, co);
+  // As `check` does: attributes nobody gave are read back where the ladder pins them; what
+  // cannot be read is an input error, not a failed device (issue 12).
+  Inference inferred = infer_role_attributes(v, co.bindings);
+  if (!inferred.values.empty() && inferred.missing.empty()) {
+    apply(inferred, co.bindings);
+    v = checker::check(sc, observed, co);
+    for (std::string& n : inferred.notes) v.notes.push_back("inferred " + n);
+    inferred = infer_role_attributes(v, co.bindings);
+  }
+  if (!inferred.missing.empty()) {
+    return std::unexpected(
+        Failed{Outcome::bad_input, missing_attributes_error(inferred.missing, sc.source)});
+  }
   if (capture) {
     RunCapture::Stats s = capture->stats();
     v.notes.push_back("capture: " + pcap.string() + " on " + capture->interface() + ", " +
