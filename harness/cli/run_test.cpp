@@ -11,6 +11,7 @@
 #include "testing/child_process.h"
 #include "cli/cli_test.h"
 #include "testing/run_command.h"
+#include "testing/udp_socket.h"
 
 namespace {
 
@@ -262,23 +263,24 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.define); });
 
 TEST_F(Run, SilentDutFailsAtTheStepAndNeverHangs) {
-  // A "proxy" that never answers: a bound UDP socket nobody reads.
-  auto port = ladder::testing::free_port(*ladder::core::Address::parse("127.0.0.1"));
-  ASSERT_TRUE(port);
+  // A "proxy" that never answers: a bound UDP socket nobody reads (a port nobody is bound to
+  // refuses with ICMP: exit 3, tested in exit_codes_test.cpp).
+  ladder::testing::UdpSocket silent;
+  const std::uint16_t port = silent.port;
   fs::path tb = write("silent.yaml",
                       "roles:\n"
                       "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice, domain: x.test}\n"
                       "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob, domain: x.test}\n"
-                      "  P: {dut: 127.0.0.1:" + std::to_string(*port) +
+                      "  P: {dut: 127.0.0.1:" + std::to_string(port) +
                           ", domain: x.test, kind: proxy}\n"
                       "capture: {interface: lo, linger: 100ms}\n");
   Output o = run_command(kLadder + " run '" + (kScenarios / "basic/successful-call.yaml").string() +
-                             "' --testbed '" + tb.string() + "' --step-timeout 1 --out '" +
+                             "' --testbed '" + tb.string() + "' --step-timeout 1 --all --out '" +
                              (dir_ / "silent").string() + "' 2>&1",
                          30);
   EXPECT_EQ(o.status, 1) << o.out;
   EXPECT_NE(o.out.find("engine: "), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("within 1s"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("within 1s"), std::string::npos) << o.out;  // under its root (--all)
   EXPECT_TRUE(fs::exists(dir_ / "silent" / "capture.pcap"));
 }
 
