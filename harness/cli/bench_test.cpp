@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -36,20 +37,79 @@ bool gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
 bool installed(const char* path) { return ::access(path, X_OK) == 0; }
 
-// The exit status of `pid`, waiting up to `seconds` after it closed its terminal; on the
-// deadline it gets SIGINT (Ctrl-C, which stops its parts too) and -1 is returned.
-int finish(pid_t pid, int seconds) {
-  auto end = Clock::now() + std::chrono::seconds(seconds);
-  int status = 0;
-  while (Clock::now() < end) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    pollfd none{-1, 0, 0};
-    ::poll(&none, 0, 20);  // exit poll, bounded by the deadline
+// `ladder ARGS...` on a pseudo-terminal of its own, as a person at a terminal runs it.
+class OnTerminal {
+ public:
+  explicit OnTerminal(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{kLadder};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargs;
+    for (std::string& a : argv) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    pid_ = ::forkpty(&master_, nullptr, nullptr, nullptr);
+    if (pid_ == 0) {
+      ::execv(cargs[0], cargs.data());
+      ::_exit(127);
+    }
   }
-  ::kill(pid, SIGINT);
-  ::waitpid(pid, &status, 0);
-  return -1;
-}
+  ~OnTerminal() {
+    if (pid_ > 0) finish(1);
+    if (master_ >= 0) ::close(master_);
+  }
+  bool started() const { return pid_ > 0; }
+  /// Reads what ladder writes until `done(screen)` holds, it closes the terminal, or `seconds`
+  /// pass; returns done(screen).
+  bool read_until(const std::function<bool(const std::string&)>& done, int seconds) {
+    auto end = Clock::now() + std::chrono::seconds(seconds);
+    while (!done(screen) && !closed_ && Clock::now() < end) {
+      pollfd p{master_, POLLIN, 0};
+      if (::poll(&p, 1, 50) != 1) continue;
+      char buf[4096];
+      ssize_t n = ::read(master_, buf, sizeof buf);
+      if (n <= 0) {
+        closed_ = true;  // EIO: ladder closed the terminal
+      } else {
+        screen.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    return done(screen);
+  }
+  bool shows(const std::string& text, int seconds) {
+    return read_until([&](const std::string& s) { return s.find(text) != std::string::npos; },
+                      seconds);
+  }
+  void type(const std::string& keys) {
+    EXPECT_EQ(::write(master_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  }
+  void interrupt() { ::kill(pid_, SIGINT); }
+  /// Its exit status once it has ended (reading the rest of its output), or -1 when it had not
+  /// ended within `seconds` (it then gets Ctrl-C, which stops its parts too).
+  int finish(int seconds) {
+    read_until([](const std::string&) { return false; }, seconds);
+    auto end = Clock::now() + std::chrono::seconds(seconds);
+    int status = 0;
+    while (pid_ > 0 && Clock::now() < end) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      pollfd none{-1, 0, 0};
+      ::poll(&none, 0, 20);  // exit poll, bounded by the deadline
+    }
+    if (pid_ > 0) {
+      ::kill(pid_, SIGINT);
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+    return -1;
+  }
+  std::string screen;
+
+ private:
+  pid_t pid_ = -1;
+  int master_ = -1;
+  bool closed_ = false;
+};
 
 std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
@@ -121,13 +181,15 @@ TEST_F(Bench, StartedPhoneAndProxyAreStoppedByPidWhenTheRunFails) {
   need("/usr/bin/baresip");
   // A ladder that fails whatever drives A: the proxy never sends B a MESSAGE.
   fs::path ladder = write("never.yaml",
-                          "name: never\nroles: [A, B, P]\nsteps:\n"
+                          "name: never\nroles: [A, B, P: proxy]\nsteps:\n"
                           "  - {id: F1, from: P, to: B, request: MESSAGE}\n");
   Output o = run_command(kLadder + " run " + quote(ladder) + " --testbed " +
                              quote(kSource / "testbeds/local-phone.yaml") +
                              " --step-timeout 1 --out " + quote(dir_ / "out") + " 2>&1",
                          60);
   EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find("engine: B never received F1 (MESSAGE P -> B) within 1s"), std::string::npos)
+      << o.out;
   std::smatch m;
   std::regex started("role (\\w): (\\w+) started \\(pid (\\d+)\\)");
   std::set<std::string> seen;
@@ -240,58 +302,30 @@ TEST_F(Bench, PromptDriverOnATerminalWithTheOperatorCommandingBaresip) {
                       "start: {kind: baresip}}\n"
                       "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob}\n"
                       "capture: {interface: lo, linger: 200ms}\n");
-  std::string ladder = kLadder;
-  std::string scenario = (kSource / "scenarios/basic/direct-call.yaml").string();
-  std::string tbs = tb.string();
-  std::string out = (dir_ / "out").string();
-  int master = -1;
-  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  ASSERT_GE(pid, 0) << std::strerror(errno);
-  if (pid == 0) {
-    ::execl(ladder.c_str(), ladder.c_str(), "run", scenario.c_str(), "--testbed", tbs.c_str(),
-            "--out", out.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::string screen;
-  std::optional<BaresipControl> phone;
-  bool dialled = false, hung_up = false;
-  std::string problem;
-  auto end = Clock::now() + std::chrono::seconds(40);
-  while (Clock::now() < end) {
-    pollfd p{master, POLLIN, 0};
-    if (::poll(&p, 1, 100) == 1) {
-      char buf[4096];
-      ssize_t n = ::read(master, buf, sizeof buf);
-      if (n <= 0) break;  // EIO: the child closed the terminal
-      screen.append(buf, static_cast<std::size_t>(n));
-    }
-    std::smatch m;
-    if (!phone && std::regex_search(screen, m, std::regex("control (127\\.0\\.0\\.1:\\d+);"))) {
-      phone.emplace(m[1].str());
-      if (!phone->ok()) problem = "cannot connect to baresip's ctrl_tcp at " + m[1].str();
-    }
-    if (phone && !dialled &&
-        std::regex_search(screen, m,
-                          std::regex("A: call (sip:bob@[^ ]+) now \\(F1: INVITE A -> B\\); "
-                                     "Enter when done, s to skip"))) {
-      dialled = true;
-      if (!phone->command("dial", m[1].str())) problem = "baresip refused dial " + m[1].str();
-      ASSERT_EQ(::write(master, "\n", 1), 1);
-    }
-    if (phone && dialled && !hung_up &&
-        screen.find("A: hang up now (F5: BYE A -> B); Enter when done, s to skip") !=
-            std::string::npos) {
-      hung_up = true;
-      if (!phone->command("hangup")) problem = "baresip refused hangup";
-      ASSERT_EQ(::write(master, "\n", 1), 1);
-    }
-  }
-  int status = finish(pid, 10);
-  ::close(master);
-  EXPECT_EQ(problem, "");
-  EXPECT_TRUE(dialled && hung_up) << screen;
-  EXPECT_EQ(status, 0) << screen;
-  EXPECT_NE(screen.find("PASSED: basic-direct-call"), std::string::npos) << screen;
+  OnTerminal ladder({"run", (kSource / "scenarios/basic/direct-call.yaml").string(), "--testbed",
+                     tb.string(), "--out", (dir_ / "out").string()});
+  ASSERT_TRUE(ladder.started());
+  std::smatch m;
+  auto control = std::regex("role A: baresip started \\(pid \\d+\\) on [0-9.:]+, control "
+                            "(127\\.0\\.0\\.1:\\d+);");
+  ASSERT_TRUE(ladder.read_until(
+      [&](const std::string& s) { return std::regex_search(s, m, control); }, 20))
+      << ladder.screen;
+  BaresipControl phone(m[1].str());
+  ASSERT_TRUE(phone.ok()) << "cannot connect to baresip's ctrl_tcp at " << m[1].str();
+  auto dial = std::regex("A: call (sip:bob@127\\.0\\.0\\.1:\\d+) now \\(F1: INVITE A -> B\\); "
+                         "Enter when done, s to skip");
+  ASSERT_TRUE(ladder.read_until(
+      [&](const std::string& s) { return std::regex_search(s, m, dial); }, 20))
+      << ladder.screen;
+  EXPECT_TRUE(phone.command("dial", m[1].str())) << "baresip refused dial " << m[1].str();
+  ladder.type("\n");
+  ASSERT_TRUE(ladder.shows("A: hang up now (F5: BYE A -> B); Enter when done, s to skip", 20))
+      << ladder.screen;
+  EXPECT_TRUE(phone.command("hangup")) << "baresip refused hangup";
+  ladder.type("\n");
+  EXPECT_EQ(ladder.finish(20), 0) << ladder.screen;
+  EXPECT_NE(ladder.screen.find("PASSED: basic-direct-call"), std::string::npos) << ladder.screen;
 }
 
 TEST_F(Bench, PromptSkipStopsTheRunAtThatStep) {
@@ -303,45 +337,72 @@ TEST_F(Bench, PromptSkipStopsTheRunAtThatStep) {
                       "start: {kind: baresip}}\n"
                       "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob}\n"
                       "capture: {interface: lo, linger: 100ms}\n");
-  std::string ladder = kLadder;
-  std::string scenario = (kSource / "scenarios/basic/direct-call.yaml").string();
-  std::string tbs = tb.string();
-  std::string out = (dir_ / "out").string();
-  int master = -1;
-  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::execl(ladder.c_str(), ladder.c_str(), "run", scenario.c_str(), "--testbed", tbs.c_str(),
-            "--out", out.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::string screen;
-  bool skipped = false;
-  auto asked = Clock::time_point{};
-  auto end = Clock::now() + std::chrono::seconds(30);
-  while (Clock::now() < end) {
-    pollfd p{master, POLLIN, 0};
-    if (::poll(&p, 1, 100) == 1) {
-      char buf[4096];
-      ssize_t n = ::read(master, buf, sizeof buf);
-      if (n <= 0) break;
-      screen.append(buf, static_cast<std::size_t>(n));
-    }
-    if (!skipped && screen.find("Enter when done, s to skip") != std::string::npos) {
-      skipped = true;
-      asked = Clock::now();
-      ASSERT_EQ(::write(master, "s\n", 2), 2);
-    }
-  }
-  int status = finish(pid, 10);
-  ::close(master);
-  ASSERT_TRUE(skipped) << screen;
-  EXPECT_EQ(status, 1) << screen;
-  EXPECT_NE(screen.find("A (prompt): the operator skipped F1: INVITE A -> B (call sip:bob@"),
+  OnTerminal ladder({"run", (kSource / "scenarios/basic/direct-call.yaml").string(), "--testbed",
+                     tb.string(), "--out", (dir_ / "out").string()});
+  ASSERT_TRUE(ladder.shows("Enter when done, s to skip", 20)) << ladder.screen;
+  auto asked = Clock::now();
+  ladder.type("s\n");
+  EXPECT_EQ(ladder.finish(20), 1) << ladder.screen;
+  EXPECT_NE(ladder.screen.find("A (prompt): the operator skipped F1: INVITE A -> B (call sip:bob@"),
             std::string::npos)
-      << screen;
+      << ladder.screen;
   // Skipping stops the run there and then, not at the step's deadline (5 s).
-  EXPECT_LT(std::chrono::duration<double>(Clock::now() - asked).count(), 4.0) << screen;
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - asked).count(), 4.0) << ladder.screen;
+}
+
+TEST_F(Bench, CtrlCStopsTheRunAndItsPartsByPid) {
+  need_root();
+  need("/usr/sbin/kamailio");
+  need("/usr/bin/baresip");
+  // A ladder that would wait 30 s for a MESSAGE the proxy never sends.
+  fs::path ladder_file = write("never.yaml",
+                               "name: never\nroles: [A, B, P: proxy]\nsteps:\n"
+                               "  - {id: F1, from: P, to: B, request: MESSAGE}\n");
+  OnTerminal ladder({"run", ladder_file.string(), "--testbed",
+                     (kSource / "testbeds/local-phone.yaml").string(), "--step-timeout", "30",
+                     "--out", (dir_ / "out").string()});
+  std::smatch m;
+  auto phone = std::regex("role A: baresip started \\(pid (\\d+)\\)");
+  ASSERT_TRUE(ladder.read_until(
+      [&](const std::string& s) { return std::regex_search(s, m, phone); }, 20))
+      << ladder.screen;
+  pid_t baresip = std::stoi(m[1].str());
+  auto kamailio = std::regex("role P: kamailio started \\(pid (\\d+)\\)");
+  ASSERT_TRUE(std::regex_search(ladder.screen, m, kamailio)) << ladder.screen;
+  pid_t proxy = std::stoi(m[1].str());
+  ladder.interrupt();
+  auto t0 = Clock::now();
+  EXPECT_EQ(ladder.finish(15), 1) << ladder.screen;
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 10.0);
+  EXPECT_NE(ladder.screen.find("interrupted (Ctrl-C)"), std::string::npos) << ladder.screen;
+  EXPECT_TRUE(gone(baresip)) << ladder.screen;
+  EXPECT_TRUE(gone(proxy)) << ladder.screen;
+}
+
+TEST_F(Bench, CtrlCWhileAPartIsStartingStopsIt) {
+  fs::path tb = write("tb.yaml",
+                      "roles:\n"
+                      "  A: {played_by: harness, user: alice}\n"
+                      "  B: {external: 127.0.0.1:0, user: bob, start: {command: [sh, -c, "
+                      "'echo $$ > ${dir}/slow.pid; exec sleep 60'], ready_log: never, within: "
+                      "30s}}\n");
+  OnTerminal ladder({"run", (kSource / "scenarios/basic/direct-call.yaml").string(), "--testbed",
+                     tb.string(), "--no-capture", "--out", (dir_ / "out").string()});
+  auto end = Clock::now() + std::chrono::seconds(10);
+  while (!fs::exists(dir_ / "out" / "slow.pid") && Clock::now() < end) {
+    ladder.read_until([](const std::string&) { return false; }, 0);
+    pollfd none{-1, 0, 0};
+    ::poll(&none, 0, 20);  // waiting for the part to write its pid, bounded
+  }
+  ASSERT_TRUE(fs::exists(dir_ / "out" / "slow.pid")) << ladder.screen;
+  ladder.read_until([](const std::string&) { return false; }, 1);  // the pid is written
+  pid_t pid = std::stoi(read_file(dir_ / "out" / "slow.pid"));
+  ladder.interrupt();
+  EXPECT_EQ(ladder.finish(15), 1) << ladder.screen;
+  EXPECT_NE(ladder.screen.find("role B (command): interrupted (Ctrl-C) while starting"),
+            std::string::npos)
+      << ladder.screen;
+  EXPECT_TRUE(gone(pid)) << ladder.screen;
 }
 
 }  // namespace

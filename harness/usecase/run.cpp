@@ -213,7 +213,10 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
     po.stop_requested = hooks.stop_requested;
     auto started = parts::Bench::start(testbed, po);
     if (!started) {
-      result.outcome = Outcome::environment;
+      // Ctrl-C while a part was starting is an interruption like any other, not a fault of
+      // the machine.
+      result.interrupted = stop();
+      result.outcome = result.interrupted ? Outcome::failed : Outcome::environment;
       result.error = testbed.source + ": " + started.error();
       return result;
     }
