@@ -124,7 +124,7 @@ TEST_F(Parts, BaresipRegistersToTheStartedKamailioAndIsStoppedByPid) {
   EXPECT_EQ(bench->parts()[0]->role, "P");
   const Part& a = *bench->parts()[1];
   ASSERT_TRUE(a.control);
-  // Ready means registered: the proxy's log has the 200 to alice's REGISTER in baresip's log.
+  // Ready means registered: baresip's log has the 200 to alice's REGISTER.
   EXPECT_NE(read_file(a.log).find("alice@example.test: {0/UDP/v4} 200 OK"), std::string::npos)
       << read_file(a.log);
   std::string config = read_file(dir_ / "run" / "A-baresip" / "config");
@@ -143,6 +143,32 @@ TEST_F(Parts, BaresipRegistersToTheStartedKamailioAndIsStoppedByPid) {
   bench->stop();
   EXPECT_TRUE(gone(pid));
   EXPECT_TRUE(gone(kam));
+}
+
+TEST_F(Parts, BaresipConfigDirOfYourOwnGetsThisRunsAddressesAndNeverAnyAddress) {
+  if (::access("/usr/bin/baresip", X_OK) != 0) GTEST_SKIP() << "baresip not installed";
+  // A config dir as a user would keep it: fixed ports, 0.0.0.0, a direct account.
+  fs::create_directories(dir_ / "phone");
+  std::ofstream(dir_ / "phone" / "config")
+      << "sip_listen\t0.0.0.0:5060\nctrl_tcp_listen 0.0.0.0:4444\naudio_player alsa,null\n"
+         "audio_source alsa,null\naudio_alert alsa,null\nmodule g711.so\nmodule alsa.so\n"
+         "module_tmp account.so\nmodule_app menu.so\nmodule_app ctrl_tcp.so\n";
+  std::ofstream(dir_ / "phone" / "accounts") << "<sip:bob@127.0.0.1>;regint=0;answermode=auto\n";
+  scenario::Testbed tb = load(
+      "roles:\n"
+      "  A: {dut: 127.0.0.1:0, user: bob, start: {kind: baresip, config: phone, within: 5s}}\n");
+  auto bench = Bench::start(tb, options());
+  ASSERT_TRUE(bench) << bench.error();
+  const Part& a = *bench->parts()[0];
+  std::string config = read_file(dir_ / "run" / "A-baresip" / "config");
+  EXPECT_EQ(config.find("0.0.0.0"), std::string::npos) << config;
+  EXPECT_NE(config.find("sip_listen " + a.address.to_string()), std::string::npos) << config;
+  EXPECT_NE(config.find("module_app menu.so"), std::string::npos) << config;
+  EXPECT_EQ(read_file(dir_ / "run" / "A-baresip" / "accounts"),
+            "<sip:bob@127.0.0.1>;regint=0;answermode=auto\n");
+  EXPECT_TRUE(tcp_accepts(*a.control, std::chrono::seconds(1)));
+  // The user's own folder is left as it was.
+  EXPECT_NE(read_file(dir_ / "phone" / "config").find("0.0.0.0:4444"), std::string::npos);
 }
 
 }  // namespace

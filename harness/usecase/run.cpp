@@ -241,6 +241,10 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
     result.ladders.push_back(std::move(*one));
   }
   result.interrupted = stop();
+  if (result.interrupted && result.ladders.size() < rq.scenarios.size()) {
+    result.error = "interrupted (Ctrl-C): " + std::to_string(result.ladders.size()) + " of " +
+                   std::to_string(rq.scenarios.size()) + " ladders ran";
+  }
   bool all = !result.ladders.empty() &&
              std::all_of(result.ladders.begin(), result.ladders.end(),
                          [](const LadderRun& l) { return l.verdict.passed; });
