@@ -67,8 +67,16 @@ void PromptActor::say(const std::string& line) {
   }
 }
 
-void PromptActor::event(std::string what) {
-  events_.push_back({loop_.now(), role_, pending_ ? pending_->step : 0, std::move(what)});
+void PromptActor::event(std::string name) {
+  OperatorEvent e;
+  e.time = loop_.now();
+  e.role = role_;
+  e.name = std::move(name);
+  if (pending_) {
+    e.detail = instruction(*pending_) + " (" + pending_->label + ")";
+    e.call_id = pending_->call_id;
+  }
+  events_.push_back(std::move(e));
 }
 
 Outcome PromptActor::ask(const Action& action, const std::string& because) {
@@ -78,7 +86,7 @@ Outcome PromptActor::ask(const Action& action, const std::string& because) {
   pending_ = action;
   std::string why = because.empty() ? std::string() : " [" + because + "]";
   say(role_ + ": " + what + " (" + action.label + ")" + why + "; Enter when done, s to skip");
-  event("asked: " + what);
+  event("asked");
   core::TimeNs left = action.deadline - loop_.now();
   if (action.deadline > 0) {
     auto ms = std::chrono::milliseconds(std::max<core::TimeNs>(left / 1'000'000, 0));
@@ -128,7 +136,7 @@ void PromptActor::on_deadline() {
   timer_.reset();
   if (!pending_) return;
   say(role_ + ": no answer by the deadline; " + pending_->label + " fails if the wire did not show it");
-  event("no answer by the deadline");
+  event("no answer");
   pending_.reset();
 }
 

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/actor.h"
@@ -27,13 +28,16 @@
 
 namespace ladder::engine {
 
-/// One answer of the operator (or its absence), at loop time. A driver event: reports show it
-/// beside the wire messages.
+/// One question to the operator, or their answer (or its absence), at loop time: a driver
+/// event, for the reports beside the wire messages. Its fields are those of the drivers' event
+/// type (core::DriverEvent on the baresip driver's branch), so joining them is a rename.
 struct OperatorEvent {
-  core::TimeNs time = 0;
-  std::string role;
-  std::size_t step = 0;
-  std::string what;  ///< "asked: answer the call now", "done", "skipped", "no answer by the deadline"
+  core::TimeNs time = 0;       ///< loop clock, like message times
+  std::string role;            ///< "A"
+  std::string driver = "prompt";
+  std::string name;            ///< "asked", "done", "skipped", "no answer"
+  std::string detail;          ///< "answer the call now (F5: 200 A -> P)"
+  std::string call_id;         ///< the call the step is about, when known
 };
 
 struct PromptOptions {
@@ -60,14 +64,15 @@ class PromptActor : public Actor {
   void begin_teardown() override;
   bool teardown_step() override { return true; }
 
-  const std::vector<OperatorEvent>& events() const { return events_; }
+  /// The operator's events since the last call, each returned once.
+  std::vector<OperatorEvent> take_events() { return std::exchange(events_, {}); }
 
  private:
   PromptActor(std::string role, core::Endpoint address, Loop& loop, PromptOptions options);
   void on_input();
   void on_deadline();
   void say(const std::string& line);
-  void event(std::string what);
+  void event(std::string name);
 
   std::string role_;
   core::Endpoint address_;

@@ -74,10 +74,18 @@ TEST_F(Prompt, AsksWaitsForEnterAndAsksTheNextVerbOnlyAfterIt) {
   EXPECT_EQ(busy.status, Outcome::Status::not_ready);
   EXPECT_EQ(busy.reason, "waiting for the operator (F5: 200 A -> P)");
   keyboard_.type("\n");
-  ASSERT_TRUE(step_until([&] { return prompt_->events().size() == 2; }));
-  EXPECT_EQ(prompt_->events()[0].what, "asked: answer the call now");
-  EXPECT_EQ(prompt_->events()[1].what, "done");
-  EXPECT_EQ(prompt_->events()[1].step, 4u);
+  std::vector<OperatorEvent> events;
+  ASSERT_TRUE(step_until([&] {
+    for (auto& e : prompt_->take_events()) events.push_back(e);
+    return events.size() == 2;
+  }));
+  EXPECT_EQ(events[0].name, "asked");
+  EXPECT_EQ(events[0].detail, "answer the call now (F5: 200 A -> P)");
+  EXPECT_EQ(events[0].driver, "prompt");
+  EXPECT_EQ(events[1].name, "done");
+  EXPECT_EQ(events[1].role, "A");
+  EXPECT_EQ(events[1].detail, "answer the call now (F5: 200 A -> P)");
+  EXPECT_GE(events[1].time, events[0].time);
   EXPECT_EQ(prompt_->perform(bye).status, Outcome::Status::done);
   EXPECT_EQ(screen_.drain(), "A: hang up now (F7: BYE A -> P); Enter when done, s to skip\n");
   EXPECT_TRUE(prompt_->take_errors().empty());
@@ -100,14 +108,18 @@ TEST_F(Prompt, SkipStopsTheRunAtThatStep) {
 TEST_F(Prompt, NoAnswerByTheDeadlineWithdrawsThePrompt) {
   prompt_->perform(answer(4, 100'000'000));
   screen_.drain();
-  ASSERT_TRUE(step_until([&] { return prompt_->events().size() == 2; }));
-  EXPECT_EQ(prompt_->events()[1].what, "no answer by the deadline");
+  std::vector<OperatorEvent> events;
+  ASSERT_TRUE(step_until([&] {
+    for (auto& e : prompt_->take_events()) events.push_back(e);
+    return events.size() == 2;
+  }));
+  EXPECT_EQ(events[1].name, "no answer");
   EXPECT_EQ(screen_.drain(),
             "A: no answer by the deadline; F5: 200 A -> P fails if the wire did not show it\n");
   // A late Enter answers nothing; the next verb is asked at once.
   keyboard_.type("\n");
   loop_->step(20);
-  EXPECT_EQ(prompt_->events().size(), 2u);
+  EXPECT_TRUE(prompt_->take_events().empty());
   EXPECT_EQ(prompt_->perform(answer(8)).status, Outcome::Status::done);
 }
 

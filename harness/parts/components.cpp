@@ -162,14 +162,48 @@ std::expected<Launch, std::string> baresip(const scenario::TestbedRole& role,
   std::error_code ec;
   fs::create_directories(conf, ec);
   if (ec) return std::unexpected("cannot create " + conf.string() + ": " + ec.message());
+  std::string user = role.user.empty() ? "phone" : role.user;
+  const scenario::TestbedRole* proxy = proxy_of(*ctx.testbed);
+  std::string domain = !role.domain.empty()             ? role.domain
+                       : proxy && !proxy->domain.empty() ? proxy->domain
+                       : proxy                           ? proxy->address.to_string()
+                                                         : l.address.to_string();
+  auto rtp = another_port(l.address.address);
+  if (!rtp) return std::unexpected(rtp.error());
   std::string base;
+  bool own_accounts = false;
   if (!st.config.empty()) {
     fs::path from = resolve(ctx, st.config);
     if (!fs::is_directory(from, ec)) return std::unexpected("no baresip config dir at " + from.string());
     fs::copy(from, conf, fs::copy_options::overwrite_existing | fs::copy_options::recursive, ec);
     if (ec) return std::unexpected("cannot copy " + from.string() + ": " + ec.message());
+    // Templates (config.in, accounts.in): @NAME@ filled in for this run.
+    std::map<std::string, std::string> vars{
+        {"@SIP_ADDR@", l.address.address.uri_host()},
+        {"@SIP_PORT@", std::to_string(l.address.port)},
+        {"@CTRL_ADDR@", l.control->address.uri_host()},
+        {"@CTRL_PORT@", std::to_string(l.control->port)},
+        {"@DNS_PORT@", std::to_string(*dns)},
+        {"@RTP_MIN@", std::to_string(*rtp)},
+        {"@RTP_MAX@", std::to_string(*rtp + 20)},
+        {"@USER@", user},
+        {"@DOMAIN@", domain},
+        {"@PROXY@", proxy ? proxy->address.to_string() : l.address.to_string()}};
+    for (const char* name : {"config", "accounts"}) {
+      fs::path in = conf / (std::string(name) + ".in");
+      if (!fs::exists(in, ec)) continue;
+      std::ifstream f(in);
+      std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+      for (const auto& [k, v] : vars) {
+        for (auto at = text.find(k); at != std::string::npos; at = text.find(k, at + v.size())) {
+          text.replace(at, k.size(), v);
+        }
+      }
+      std::ofstream(conf / name) << text;
+    }
     std::ifstream in(conf / "config");
     base.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    own_accounts = fs::exists(conf / "accounts", ec);
   } else {
     // No audio device: ALSA's null device (ausine is 48 kHz only and breaks G.711 calls).
     base =
@@ -177,21 +211,15 @@ std::expected<Launch, std::string> baresip(const scenario::TestbedRole& role,
         "module g711.so\nmodule alsa.so\nmodule_tmp account.so\n"
         "module_app menu.so\nmodule_app ctrl_tcp.so\n";
   }
-  std::string host = l.address.address.uri_host();
   std::vector<std::string> ours{"sip_listen " + l.address.to_string(),
                                 "net_interface " + l.address.address.to_string(),
                                 "ctrl_tcp_listen " + l.control->to_string(),
                                 "dns_server " + core::Endpoint{l.address.address, *dns}.to_string()};
   if (std::string m = baresip_modules(); !m.empty()) ours.insert(ours.begin(), "module_path " + m);
   std::ofstream(conf / "config") << baresip_config(base, ours);
-  if (!fs::exists(conf / "accounts")) {
-    std::string user = role.user.empty() ? "phone" : role.user;
-    const scenario::TestbedRole* proxy = proxy_of(*ctx.testbed);
+  if (!own_accounts) {
     std::string account;
     if (proxy) {
-      std::string domain = !role.domain.empty() ? role.domain
-                           : !proxy->domain.empty() ? proxy->domain
-                                                    : proxy->address.to_string();
       account = "<sip:" + user + "@" + domain + ">;outbound=\"sip:" + proxy->address.to_string() +
                 "\";regint=300;answermode=manual";
       l.registers = true;

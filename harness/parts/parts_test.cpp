@@ -171,5 +171,31 @@ TEST_F(Parts, BaresipConfigDirOfYourOwnGetsThisRunsAddressesAndNeverAnyAddress) 
   EXPECT_NE(read_file(dir_ / "phone" / "config").find("0.0.0.0:4444"), std::string::npos);
 }
 
+TEST_F(Parts, BaresipTemplatesGetThisRunsPortsFilledIn) {
+  if (::access("/usr/bin/baresip", X_OK) != 0) GTEST_SKIP() << "baresip not installed";
+  fs::create_directories(dir_ / "tmpl");
+  std::ofstream(dir_ / "tmpl" / "config.in")
+      << "sip_listen @SIP_ADDR@:@SIP_PORT@\nctrl_tcp_listen @CTRL_ADDR@:@CTRL_PORT@\n"
+         "dns_server 127.0.0.1:@DNS_PORT@\nrtp_ports @RTP_MIN@-@RTP_MAX@\n"
+         "audio_player alsa,null\naudio_source alsa,null\naudio_alert alsa,null\n"
+         "module g711.so\nmodule alsa.so\nmodule_tmp account.so\nmodule_app menu.so\n"
+         "module_app ctrl_tcp.so\n";
+  std::ofstream(dir_ / "tmpl" / "accounts.in")
+      << "<sip:@USER@@@SIP_ADDR@:@SIP_PORT@>;regint=0;answermode=manual\n";
+  scenario::Testbed tb = load(
+      "roles:\n"
+      "  A: {dut: 127.0.0.1:0, user: carol, start: {kind: baresip, config: tmpl, within: 5s}}\n");
+  auto bench = Bench::start(tb, options());
+  ASSERT_TRUE(bench) << bench.error();
+  const Part& a = *bench->parts()[0];
+  std::string config = read_file(dir_ / "run" / "A-baresip" / "config");
+  EXPECT_EQ(config.find('@'), std::string::npos) << config;
+  EXPECT_NE(config.find("ctrl_tcp_listen " + a.control->to_string()), std::string::npos) << config;
+  EXPECT_NE(config.find("rtp_ports "), std::string::npos) << config;
+  EXPECT_EQ(read_file(dir_ / "run" / "A-baresip" / "accounts"),
+            "<sip:carol@" + a.address.to_string() + ">;regint=0;answermode=manual\n");
+  EXPECT_TRUE(tcp_accepts(*a.control, std::chrono::seconds(1)));
+}
+
 }  // namespace
 }  // namespace ladder::parts
