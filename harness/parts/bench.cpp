@@ -99,6 +99,51 @@ std::string failure(const Part& p, const std::string& what) {
          }();
 }
 
+// Starts one part and waits until it is ready. Unexpected: the message for the user.
+std::expected<std::unique_ptr<Part>, std::string> start_one(const scenario::TestbedRole& role,
+                                                            const detail::Context& ctx,
+                                                            const StartOptions& options) {
+  const scenario::Start& st = *role.start;
+  auto part = std::make_unique<Part>();
+  part->role = role.id;
+  part->kind = st.kind;
+  part->log = (fs::path(options.dir) /
+               (role.id + "-" + std::string(scenario::to_string(st.kind)) + ".log"))
+                  .string();
+  auto launch = detail::prepare(role, ctx);
+  if (!launch) {
+    return std::unexpected("role " + role.id + " (" + std::string(scenario::to_string(st.kind)) +
+                           "): cannot start: " + launch.error());
+  }
+  part->command = quoted(launch->argv);
+  part->address = launch->address;
+  part->control = launch->control;
+  part->scratch = launch->scratch;
+  std::error_code rm;
+  fs::remove(part->log, rm);  // a fresh log per start, also when --out is reused
+  auto proc = Process::spawn(launch->argv, part->log);
+  if (!proc) return std::unexpected(failure(*part, "cannot start: " + proc.error()));
+  part->process = std::move(*proc);
+
+  auto deadline = Clock::now() + st.within;
+  while (true) {
+    if (!part->process.running()) {
+      return std::unexpected(
+          failure(*part, "exited during start (" + part->process.exit_status() + ")"));
+    }
+    if (options.stop_requested && options.stop_requested()) {
+      return std::unexpected(failure(*part, "interrupted (Ctrl-C) while starting"));
+    }
+    if (probe_once(*part, st.ready, st.ready_log, launch->registers)) return part;
+    if (Clock::now() >= deadline) {
+      return std::unexpected(failure(*part, "not ready within " +
+                                                scenario::format_duration(st.within) + ": " +
+                                                probe_phrase(*part, st.ready, st.ready_log)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // probe interval
+  }
+}
+
 }  // namespace
 
 Part::~Part() {
@@ -136,48 +181,19 @@ std::expected<Bench, std::string> Bench::start(const scenario::Testbed& testbed,
   ctx.dir = options.dir;
   ctx.testbed = &so_far;
   for (const scenario::TestbedRole* role : todo) {
-    const scenario::Start& st = *role->start;
-    auto part = std::make_unique<Part>();
-    part->role = role->id;
-    part->kind = st.kind;
-    part->log = (fs::path(options.dir) / (role->id + "-" + std::string(scenario::to_string(st.kind)) +
-                                           ".log"))
-                    .string();
-    auto launch = detail::prepare(*role, ctx);
-    if (!launch) {
-      return std::unexpected("role " + role->id + " (" + std::string(scenario::to_string(st.kind)) +
-                             "): cannot start: " + launch.error());
-    }
-    part->command = quoted(launch->argv);
-    part->address = launch->address;
-    part->control = launch->control;
-    part->scratch = launch->scratch;
-    {
-      std::error_code rm;
-      fs::remove(part->log, rm);  // a fresh log per run, also when --out is reused
-    }
-    auto proc = Process::spawn(launch->argv, part->log);
-    if (!proc) return std::unexpected(failure(*part, "cannot start: " + proc.error()));
-    part->process = std::move(*proc);
-
-    auto deadline = Clock::now() + st.within;
-    bool ready = false;
-    while (!ready) {
-      if (!part->process.running()) {
-        return std::unexpected(failure(
-            *part, "exited during start (" + part->process.exit_status() + ")"));
+    // Ports are chosen free, then bound by the part a moment later: another program on this
+    // machine may take one in between. When the part says so and the ports were ours to
+    // choose, it starts again on fresh ones (a fixed port in the testbed is not retried).
+    std::unique_ptr<Part> part;
+    for (int attempt = 1;; ++attempt) {
+      auto started = start_one(*role, ctx, options);
+      if (started) {
+        part = std::move(*started);
+        break;
       }
-      if (options.stop_requested && options.stop_requested()) {
-        return std::unexpected(failure(*part, "interrupted (Ctrl-C) while starting"));
-      }
-      ready = probe_once(*part, st.ready, st.ready_log, launch->registers);
-      if (ready) break;
-      if (Clock::now() >= deadline) {
-        return std::unexpected(failure(
-            *part, "not ready within " + scenario::format_duration(st.within) + ": " +
-                       probe_phrase(*part, st.ready, st.ready_log)));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // probe interval
+      bool raced = role->address.port == 0 && attempt < 3 &&
+                   started.error().find("Address already in use") != std::string::npos;
+      if (!raced) return std::unexpected(started.error());
     }
     for (auto& r : so_far.roles) {
       if (r.id == role->id) r.address = part->address;

@@ -41,6 +41,30 @@ std::expected<core::Endpoint, std::string> address_for(const scenario::TestbedRo
   return e;
 }
 
+// Whether a TCP bind on `at` succeeds now (a listener or a connection's local port fails it).
+bool tcp_free(const core::Endpoint& at) {
+  int fd = ::socket(at.address.family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (at.address.family == 6) {
+    auto* sa = reinterpret_cast<sockaddr_in6*>(&ss);
+    sa->sin6_family = AF_INET6;
+    sa->sin6_port = htons(at.port);
+    std::memcpy(&sa->sin6_addr, at.address.bytes.data(), 16);
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons(at.port);
+    std::memcpy(&sa->sin_addr, at.address.bytes.data(), 4);
+    len = sizeof(sockaddr_in);
+  }
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
+  ::close(fd);
+  return ok;
+}
+
 std::expected<std::uint16_t, std::string> another_port(const core::Address& a) {
   return free_port(a);
 }
@@ -148,7 +172,7 @@ std::expected<Launch, std::string> baresip(const scenario::TestbedRole& role,
     if (!addr) return std::unexpected(addr.error());
     core::Endpoint tls = *addr;
     tls.port = static_cast<std::uint16_t>(tls.port + 1);
-    if (role.address.port != 0 || (tls.port != 0 && !udp_taken(tls) && !tcp_accepts(tls, std::chrono::milliseconds(50)))) {
+    if (role.address.port != 0 || (tls.port != 0 && tcp_free(tls))) {
       l.address = *addr;
     }
   }

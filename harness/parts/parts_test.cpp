@@ -197,5 +197,29 @@ TEST_F(Parts, BaresipTemplatesGetThisRunsPortsFilledIn) {
   EXPECT_TRUE(tcp_accepts(*a.control, std::chrono::seconds(1)));
 }
 
+TEST_F(Parts, APortTakenBetweenChoiceAndBindStartsAgainOnFreshPorts) {
+  // First start: the part finds its port taken (as when another program grabs it in between);
+  // second: it comes up. A fixed port would not be retried.
+  scenario::Testbed tb = load(
+      "roles:\n"
+      "  X: {external: 127.0.0.1:0, start: {command: [sh, -c, 'if [ -e ${dir}/tried ]; then echo "
+      "up on ${port}; exec sleep 30; fi; touch ${dir}/tried; echo bind ${port}: Address already "
+      "in use; exit 1'], ready_log: up on, within: 5s}}\n"
+      "  Y: {external: 127.0.0.1:9, start: {command: [sh, -c, 'echo Address already in use; exit "
+      "1'], ready_log: never, within: 5s}}\n");
+  scenario::Testbed only_x = tb;
+  only_x.roles.pop_back();
+  auto bench = Bench::start(only_x, options());
+  ASSERT_TRUE(bench) << bench.error();
+  EXPECT_NE(read_file(bench->parts()[0]->log).find("up on"), std::string::npos);
+  scenario::Testbed only_y = tb;
+  only_y.roles.erase(only_y.roles.begin());
+  auto fixed = Bench::start(only_y, options());
+  ASSERT_FALSE(fixed);
+  EXPECT_NE(fixed.error().find("role Y (command): exited during start (exit status 1)"),
+            std::string::npos)
+      << fixed.error();
+}
+
 }  // namespace
 }  // namespace ladder::parts
