@@ -49,7 +49,8 @@ class Process {
   const std::string& exit_status() const { return status_; }
   /// Sends SIGTERM (once) without waiting: several parts then stop side by side.
   void terminate();
-  /// SIGTERM (unless terminate() sent it), then SIGKILL of it and the processes it forked once `grace` has passed; reaps it.
+  /// SIGTERM (unless terminate() sent it), then SIGKILL of it and the processes it forked once
+  /// `grace` has passed; reaps it.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
  private:
