@@ -1,12 +1,17 @@
-// `ladder run SCENARIO... --testbed T`: parses, calls usecase::run, renders, exits.
+// `ladder run SCENARIO... --testbed T` (or `ladder run DIR ...`, cli/run_folder.cpp): parses,
+// calls usecase::run, renders, exits.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/run_folder.h"
 #include "report/report.h"
 #include "usecase/usecase.h"
 
@@ -20,7 +25,42 @@ struct RunArgs {
   usecase::RunRequest request;
   std::string json;
   std::string junit;
+  std::vector<std::string> tags;  ///< folder runs only
+  std::string shard;              ///< folder runs only
 };
+
+// `ladder run DIR`: one folder, alone. Empty optional: not a folder run. Else the exit code.
+std::optional<int> run_as_folder(const RunArgs& a, const usecase::Hooks& hooks) {
+  const std::vector<std::string>& paths = a.request.scenarios;
+  std::error_code ec;
+  bool folder = std::any_of(paths.begin(), paths.end(),
+                            [&](const std::string& p) { return std::filesystem::is_directory(p, ec); });
+  if (!folder) {
+    if (a.tags.empty() && a.shard.empty()) return std::nullopt;
+    std::fprintf(stderr, "ladder run: --tag and --shard select ladders from a folder: give one "
+                         "DIR instead of ladder files\n");
+    return bad_input;
+  }
+  if (paths.size() != 1) {
+    std::fprintf(stderr, "ladder run: a folder runs alone: give one DIR, or ladder files\n");
+    return bad_input;
+  }
+  FolderArgs f;
+  f.request.dir = paths.front();
+  f.request.tags = a.tags;
+  f.request.run = a.request;
+  f.json = a.json;
+  f.junit = a.junit;
+  if (!a.shard.empty()) {
+    auto shard = usecase::parse_shard(a.shard);
+    if (!shard) {
+      std::fprintf(stderr, "ladder run: %s\n", shard.error().c_str());
+      return bad_input;
+    }
+    f.request.shard = *shard;
+  }
+  return run_folder(f, hooks);
+}
 
 std::string summary(const usecase::RunResult& r) {
   std::size_t passed = 0;
@@ -38,6 +78,7 @@ int run_all(const RunArgs& a) {
   std::signal(SIGINT, on_sigint);
   WarningPrinter warn;
   usecase::Hooks hooks{std::ref(warn), [] { return g_interrupted != 0; }};
+  if (std::optional<int> code = run_as_folder(a, hooks)) return *code;
   usecase::RunResult r = usecase::run(a.request, hooks, [](const usecase::LadderRun& l) {
     report::VerdictOptions vo;
     vo.title = l.source;
@@ -75,12 +116,22 @@ Runner add_run(CLI::App& app) {
   usecase::RunRequest& rq = a->request;
   CLI::App* cmd = app.add_subcommand(
       "run", "Play ladders against a device under test, capture the wire, check it");
-  cmd->add_option("scenarios", rq.scenarios, "Ladder files (YAML), run one after another")
+  cmd->add_option("scenarios", rq.scenarios,
+                  "Ladder files (YAML), run one after another; or one folder: every ladder under "
+                  "it (recursive, sorted by path), each in its own run directory, one summary at "
+                  "the end, the exit code the worst of theirs")
       ->required();
   cmd->add_option("-t,--testbed", rq.testbed, "Testbed: where the roles live")->required();
-  cmd->add_option("--out", rq.out, "Run directory (default reports/<time>-<scenario>)");
+  cmd->add_option("--out", rq.out, "Run directory (default reports/<time>-<scenario>); for a "
+                  "folder, each ladder's is OUT/<its path in the folder, without .yaml>");
+  cmd->add_option("--tag", a->tags, "Folder runs: only ladders with this tag; repeat it for any "
+                  "of several (--tag hold --tag transfer)");
+  cmd->add_option("--shard", a->shard, "Folder runs: only part I of N (1 <= I <= N) of the "
+                  "selected ladders, for CI matrices: sorted by path, the k-th goes to part "
+                  "k mod N + 1, so the N parts are disjoint and cover the selection");
   cmd->add_option("--json", a->json, "Also write every verdict as a JSON array to this file");
-  cmd->add_option("--junit", a->junit, "Also write JUnit XML for all scenarios to this file");
+  cmd->add_option("--junit", a->junit, "Also write JUnit XML for all scenarios to this file (a "
+                  "folder run: one testsuite per ladder file, named by its path in the folder)");
   cmd->add_option("--interface", rq.interface, "Capture interface (default: the testbed's, or lo "
                   "for a loopback testbed, else any)");
   cmd->add_flag("--no-capture", rq.no_capture,
