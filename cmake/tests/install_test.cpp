@@ -76,11 +76,13 @@ TEST_F(Installed, HoldsTheBinaryTheLibraryTheTestbedsTheReadmeAndThePackage) {
 }
 
 TEST_F(Installed, ListFormatCmakeGivesEachLadderItsTags) {
-  write("calls.yaml", direct_call("calls", "basic, invite"));
-  Output o = run_command(q(prefix_ / "bin/ladder") + " list " + q(dir_) + " --format cmake");
+  fs::create_directories(dir_ / "mine");
+  write("mine/calls.yaml", direct_call("calls", "basic, invite"));
+  Output o = run_command(q(prefix_ / "bin/ladder") + " list " + q(dir_ / "mine") +
+                         " --format cmake");
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("set(LADDER_LIST_COUNT 1)\n"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("set(LADDER_LIST_0_FILE [[" + (dir_ / "calls.yaml").string() + "]])\n"),
+  EXPECT_NE(o.out.find("set(LADDER_LIST_0_FILE [[" + (dir_ / "mine/calls.yaml").string() + "]])\n"),
             std::string::npos)
       << o.out;
   EXPECT_NE(o.out.find("set(LADDER_LIST_0_RELATIVE [[calls.yaml]])\n"), std::string::npos);
@@ -134,14 +136,14 @@ TEST_F(Consumer, EachLadderIsATestLabelledWithItsTagsAndHoldingTheDeviceLock) {
   ASSERT_EQ(o.status, 0) << o.out;
   nlohmann::json j = nlohmann::json::parse(o.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << o.out;
-  struct Test {
+  struct Listed {
     std::vector<std::string> command;
     std::set<std::string> labels;
     std::string lock;
   };
-  std::map<std::string, Test> tests;
+  std::map<std::string, Listed> tests;
   for (const auto& t : j["tests"]) {
-    Test x;
+    Listed x;
     for (const auto& c : t["command"]) x.command.push_back(c);
     for (const auto& p : t["properties"]) {
       if (p["name"] == "LABELS") {
@@ -152,7 +154,7 @@ TEST_F(Consumer, EachLadderIsATestLabelledWithItsTagsAndHoldingTheDeviceLock) {
     tests[t["name"]] = x;
   }
   ASSERT_EQ(tests.size(), 5u) << o.out;
-  const Test& direct = tests["ladder/calls/direct"];
+  const Listed& direct = tests["ladder/calls/direct"];
   EXPECT_EQ(direct.labels, (std::set<std::string>{"ladder", "basic", "invite"}));
   EXPECT_EQ(direct.lock, "bench-phone");
   EXPECT_EQ(direct.command,
