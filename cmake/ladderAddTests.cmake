@@ -9,8 +9,9 @@
 #                    [TIMEOUT seconds]        # per test (default 300)
 #                    [ARGS arg...])           # more `ladder run` arguments (--step-timeout 2)
 #
-# Each test runs `ladder run FILE --testbed TESTBED --out <build dir>/ladder-runs/<path>`, so a
-# failed test leaves its capture and reports there. Its LABELS are `ladder` and the ladder's
+# Each test runs `ladder run FILE --testbed TESTBED --out <build dir>/ladder-runs/<test name>`,
+# so a failed test leaves its capture and reports there (the test name, unique, keeps two calls
+# on one folder from sharing a run directory). Its LABELS are `ladder` and the ladder's
 # tags (`ctest -L hold`). Tags are read at configure time with `ladder list --format cmake`;
 # the ladder files are configure dependencies, so editing tags or adding a ladder re-runs CMake
 # on the next build (`ctest` alone does not).
@@ -91,7 +92,7 @@ function(ladder_add_tests)
       set(name "${LT_PREFIX}${stem}")
       add_test(NAME "${name}"
                COMMAND ladder::ladder run "${LADDER_LIST_${i}_FILE}" --testbed "${LT_TESTBED}"
-                       --out "${CMAKE_CURRENT_BINARY_DIR}/ladder-runs/${stem}" ${LT_ARGS})
+                       --out "${CMAKE_CURRENT_BINARY_DIR}/ladder-runs/${name}" ${LT_ARGS})
       set(labels ladder ${tags} ${LT_LABELS})
       set_tests_properties("${name}" PROPERTIES LABELS "${labels}" TIMEOUT ${LT_TIMEOUT})
       if(LT_RESOURCE_LOCK)

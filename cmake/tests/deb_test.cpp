@@ -84,15 +84,15 @@ TEST_F(Deb, UnpackedLadderChecksACommittedCaptureFromItsOwnData) {
   ASSERT_TRUE(fs::exists(root / "usr/lib/cmake/ladder/ladderConfig.cmake"));
   // From a folder that has no scenarios/: nothing of the source tree is used but the captures.
   std::string in_dir = "cd " + q(dir_) + " && ";
-  Output pass = run_command(in_dir + q(ladder) + " check " +
-                            q(kSource / "captures/sipp-kamailio-udp.pcap") + " -s " +
-                            q(scenario) + " 2>&1");
+  Output pass =
+      run_command(in_dir + q(ladder) + " check " + q(kSource / "captures/sipp-kamailio-udp.pcap") +
+                  " -s " + q(scenario) + " 2>&1");
   EXPECT_EQ(pass.status, 0) << pass.out;
   EXPECT_NE(pass.out.find("PASSED: basic-caller-hangs-up"), std::string::npos) << pass.out;
 
-  Output fail = run_command(in_dir + q(ladder) + " check " +
-                            q(kSource / "captures/misbehave/drop-180.pcap") + " -s " +
-                            q(scenario) + " 2>&1");
+  Output fail =
+      run_command(in_dir + q(ladder) + " check " + q(kSource / "captures/misbehave/drop-180.pcap") +
+                  " -s " + q(scenario) + " 2>&1");
   EXPECT_EQ(fail.status, 1) << fail.out;
   EXPECT_NE(fail.out.find("FAILED: basic-caller-hangs-up"), std::string::npos) << fail.out;
   EXPECT_NE(fail.out.find("F5: 180 P -> A: not seen"), std::string::npos) << fail.out;

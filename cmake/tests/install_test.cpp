@@ -45,25 +45,22 @@ class Installed : public ladder::testing::TempDirTest {
   void SetUp() override {
     TempDirTest::SetUp();
     prefix_ = dir_ / "prefix";
-    Output o = run_command(kCmake + " --install " + q(kBuild) + " --prefix " + q(prefix_) +
-                               " 2>&1",
-                           120);
+    Output o =
+        run_command(kCmake + " --install " + q(kBuild) + " --prefix " + q(prefix_) + " 2>&1", 120);
     ASSERT_EQ(o.status, 0) << o.out;
   }
   fs::path prefix_;
 };
 
 TEST_F(Installed, HoldsTheBinaryTheLibraryTheTestbedsTheReadmeAndThePackage) {
-  for (const char* f : {"bin/ladder", "share/ladder/scenarios/basic/direct-call.yaml",
-                        "share/ladder/scenarios/README.md",
-                        "share/ladder/scenarios/transfer/unattended-transfer.yaml",
-                        "share/ladder/testbeds/kamailio/kamailio.cfg",
-                        "share/ladder/testbeds/sipp/uac.xml",
-                        "share/ladder/testbeds/loopback-kamailio.yaml",
-                        "share/doc/ladder/README.md", "lib/cmake/ladder/ladderConfig.cmake",
-                        "lib/cmake/ladder/ladderConfigVersion.cmake",
-                        "lib/cmake/ladder/ladderTargets.cmake",
-                        "lib/cmake/ladder/ladderAddTests.cmake"}) {
+  for (const char* f :
+       {"bin/ladder", "share/ladder/scenarios/basic/direct-call.yaml",
+        "share/ladder/scenarios/README.md",
+        "share/ladder/scenarios/transfer/unattended-transfer.yaml",
+        "share/ladder/testbeds/kamailio/kamailio.cfg", "share/ladder/testbeds/sipp/uac.xml",
+        "share/ladder/testbeds/loopback-kamailio.yaml", "share/doc/ladder/README.md",
+        "lib/cmake/ladder/ladderConfig.cmake", "lib/cmake/ladder/ladderConfigVersion.cmake",
+        "lib/cmake/ladder/ladderTargets.cmake", "lib/cmake/ladder/ladderAddTests.cmake"}) {
     EXPECT_TRUE(fs::exists(prefix_ / f)) << f;
   }
   // Run from a folder with no scenarios/: the installed binary finds the installed library
@@ -78,8 +75,8 @@ TEST_F(Installed, HoldsTheBinaryTheLibraryTheTestbedsTheReadmeAndThePackage) {
 TEST_F(Installed, ListFormatCmakeGivesEachLadderItsTags) {
   fs::create_directories(dir_ / "mine");
   write("mine/calls.yaml", direct_call("calls", "basic, invite"));
-  Output o = run_command(q(prefix_ / "bin/ladder") + " list " + q(dir_ / "mine") +
-                         " --format cmake");
+  Output o =
+      run_command(q(prefix_ / "bin/ladder") + " list " + q(dir_ / "mine") + " --format cmake");
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("set(LADDER_LIST_COUNT 1)\n"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("set(LADDER_LIST_0_FILE [[" + (dir_ / "mine/calls.yaml").string() + "]])\n"),
@@ -112,27 +109,27 @@ class Consumer : public Installed {
           "cmake_minimum_required(VERSION 3.25)\n"
           "project(phone_tests LANGUAGES NONE)\n"
           "enable_testing()\n"
-          "find_package(ladder " LADDER_VERSION " REQUIRED)\n"
+          "find_package(ladder " LADDER_VERSION
+          " REQUIRED)\n"
           "ladder_add_tests(DIRECTORY ladders TESTBED direct.yaml RESOURCE_LOCK bench-phone\n"
           "                 ARGS --step-timeout 3)\n"
           "ladder_add_tests(DIRECTORY ladders TESTBED direct.yaml TAGS hold invite PREFIX held/\n"
           "                 LABELS again)\n");
-    Output o = run_command(kCmake + " -S " + q(dir_ / "project") + " -B " +
-                               q(dir_ / "project/build") + " -DCMAKE_PREFIX_PATH=" +
-                               q(prefix_) + " 2>&1",
-                           120);
+    Output o =
+        run_command(kCmake + " -S " + q(dir_ / "project") + " -B " + q(dir_ / "project/build") +
+                        " -DCMAKE_PREFIX_PATH=" + q(prefix_) + " 2>&1",
+                    120);
     ASSERT_EQ(o.status, 0) << o.out;
   }
   Output ctest(const std::string& args) {
-    return run_command(kCtest + " --test-dir " + q(dir_ / "project/build") + " " + args +
-                           " 2>&1",
+    return run_command(kCtest + " --test-dir " + q(dir_ / "project/build") + " " + args + " 2>&1",
                        200);
   }
 };
 
 TEST_F(Consumer, EachLadderIsATestLabelledWithItsTagsAndHoldingTheDeviceLock) {
-  Output o = run_command(kCtest + " --test-dir " + q(dir_ / "project/build") +
-                         " --show-only=json-v1");
+  Output o =
+      run_command(kCtest + " --test-dir " + q(dir_ / "project/build") + " --show-only=json-v1");
   ASSERT_EQ(o.status, 0) << o.out;
   nlohmann::json j = nlohmann::json::parse(o.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << o.out;
@@ -157,13 +154,12 @@ TEST_F(Consumer, EachLadderIsATestLabelledWithItsTagsAndHoldingTheDeviceLock) {
   const Listed& direct = tests["ladder/calls/direct"];
   EXPECT_EQ(direct.labels, (std::set<std::string>{"ladder", "basic", "invite"}));
   EXPECT_EQ(direct.lock, "bench-phone");
-  EXPECT_EQ(direct.command,
-            (std::vector<std::string>{
-                fs::canonical(prefix_ / "bin/ladder").string(), "run",
-                (dir_ / "project/ladders/calls/direct.yaml").string(), "--testbed",
-                (dir_ / "project/direct.yaml").string(), "--out",
-                (dir_ / "project/build/ladder-runs/calls/direct").string(), "--step-timeout",
-                "3"}));
+  EXPECT_EQ(direct.command, (std::vector<std::string>{
+                                fs::canonical(prefix_ / "bin/ladder").string(), "run",
+                                (dir_ / "project/ladders/calls/direct.yaml").string(), "--testbed",
+                                (dir_ / "project/direct.yaml").string(), "--out",
+                                (dir_ / "project/build/ladder-runs/ladder/calls/direct").string(),
+                                "--step-timeout", "3"}));
   EXPECT_EQ(tests["ladder/calls/held"].labels, (std::set<std::string>{"ladder", "hold"}));
   EXPECT_EQ(tests["ladder/negative/wrong-header"].labels,
             (std::set<std::string>{"ladder", "negative"}));
@@ -186,7 +182,9 @@ TEST_F(Consumer, CtestListsThemAndRunsATagGreenAndAFailingLadderRed) {
   EXPECT_EQ(hold.status, 0) << hold.out;
   EXPECT_NE(hold.out.find("100% tests passed, 0 tests failed out of 2"), std::string::npos)
       << hold.out;
-  EXPECT_TRUE(fs::exists(dir_ / "project/build/ladder-runs/calls/held/capture.pcap"));
+  // Two tests of one ladder (two calls, two prefixes) ran at once, each in its own folder.
+  EXPECT_TRUE(fs::exists(dir_ / "project/build/ladder-runs/ladder/calls/held/capture.pcap"));
+  EXPECT_TRUE(fs::exists(dir_ / "project/build/ladder-runs/held/calls/held/capture.pcap"));
 
   Output negative = ctest("-L negative --output-on-failure");
   EXPECT_NE(negative.status, 0) << negative.out;

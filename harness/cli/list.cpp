@@ -1,13 +1,14 @@
 // `ladder list [DIR] [--format text|cmake]`: the ladder library with names, summaries and tags.
 // `--format cmake` is for ladder_add_tests (cmake/ladderAddTests.cmake): a script of set()
 // commands, so CMake reads the tags without parsing YAML.
+#include "scenario/list.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
-#include "scenario/list.h"
 
 namespace ladder::cli {
 namespace {

@@ -33,12 +33,14 @@ struct RunArgs {
 std::optional<int> run_as_folder(const RunArgs& a, const usecase::Hooks& hooks) {
   const std::vector<std::string>& paths = a.request.scenarios;
   std::error_code ec;
-  bool folder = std::any_of(paths.begin(), paths.end(),
-                            [&](const std::string& p) { return std::filesystem::is_directory(p, ec); });
+  bool folder = std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
+    return std::filesystem::is_directory(p, ec);
+  });
   if (!folder) {
     if (a.tags.empty() && a.shard.empty()) return std::nullopt;
-    std::fprintf(stderr, "ladder run: --tag and --shard select ladders from a folder: give one "
-                         "DIR instead of ladder files\n");
+    std::fprintf(stderr,
+                 "ladder run: --tag and --shard select ladders from a folder: give one "
+                 "DIR instead of ladder files\n");
     return bad_input;
   }
   if (paths.size() != 1) {
@@ -122,17 +124,24 @@ Runner add_run(CLI::App& app) {
                   "the end, the exit code the worst of theirs")
       ->required();
   cmd->add_option("-t,--testbed", rq.testbed, "Testbed: where the roles live")->required();
-  cmd->add_option("--out", rq.out, "Run directory (default reports/<time>-<scenario>); for a "
+  cmd->add_option("--out", rq.out,
+                  "Run directory (default reports/<time>-<scenario>); for a "
                   "folder, each ladder's is OUT/<its path in the folder, without .yaml>");
-  cmd->add_option("--tag", a->tags, "Folder runs: only ladders with this tag; repeat it for any "
-                  "of several (--tag hold --tag transfer)");
-  cmd->add_option("--shard", a->shard, "Folder runs: only part I of N (1 <= I <= N) of the "
+  cmd->add_option("--tag", a->tags,
+                  "Folder runs: only ladders with this tag; repeat it for any "
+                  "of several (--tag hold --tag transfer, or --tag hold,transfer)")
+      ->allow_extra_args(false)
+      ->delimiter(',');
+  cmd->add_option("--shard", a->shard,
+                  "Folder runs: only part I of N (1 <= I <= N) of the "
                   "selected ladders, for CI matrices: sorted by path, the k-th goes to part "
                   "k mod N + 1, so the N parts are disjoint and cover the selection");
   cmd->add_option("--json", a->json, "Also write every verdict as a JSON array to this file");
-  cmd->add_option("--junit", a->junit, "Also write JUnit XML for all scenarios to this file (a "
+  cmd->add_option("--junit", a->junit,
+                  "Also write JUnit XML for all scenarios to this file (a "
                   "folder run: one testsuite per ladder file, named by its path in the folder)");
-  cmd->add_option("--interface", rq.interface, "Capture interface (default: the testbed's, or lo "
+  cmd->add_option("--interface", rq.interface,
+                  "Capture interface (default: the testbed's, or lo "
                   "for a loopback testbed, else any)");
   cmd->add_flag("--no-capture", rq.no_capture,
                 "Do not capture; check the engine's own view of the messages (marked so)");

@@ -13,17 +13,19 @@ namespace {
 
 const char* word(usecase::Outcome o) {
   switch (o) {
-    case usecase::Outcome::passed: return "PASSED";
-    case usecase::Outcome::failed: return "FAILED";
-    case usecase::Outcome::bad_input: return "INPUT ";
-    case usecase::Outcome::environment: return "ENV   ";
+    case usecase::Outcome::passed:
+      return "PASSED";
+    case usecase::Outcome::failed:
+      return "FAILED";
+    case usecase::Outcome::bad_input:
+      return "INPUT ";
+    case usecase::Outcome::environment:
+      return "ENV   ";
   }
   return "?";
 }
 
-std::string ladders(std::size_t n) {
-  return std::to_string(n) + (n == 1 ? " ladder" : " ladders");
-}
+std::string ladders(std::size_t n) { return std::to_string(n) + (n == 1 ? " ladder" : " ladders"); }
 
 std::string seconds(double s) {
   char buf[32];
@@ -57,8 +59,8 @@ std::string summary(const usecase::FolderRequest& rq, const usecase::FolderResul
   std::string head = "\nladder run " + rq.dir + selection(rq) + ": " +
                      std::to_string(r.entries.size()) + " of " + ladders(r.found) +
                      ", run folder " + r.out + "\n";
-  std::string tail = ladders(r.entries.size()) + ": " + std::to_string(passed) +
-                     " passed, " + std::to_string(failed) + " failed, " + std::to_string(not_run) +
+  std::string tail = ladders(r.entries.size()) + ": " + std::to_string(passed) + " passed, " +
+                     std::to_string(failed) + " failed, " + std::to_string(not_run) +
                      " could not run; " + seconds(r.seconds) + " in all" +
                      (r.interrupted ? "; interrupted" : "") + "\n";
   return head + rows + tail;

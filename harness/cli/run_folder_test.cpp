@@ -68,8 +68,8 @@ class RunFolder : public ladder::testing::TempDirTest {
 };
 
 TEST_F(RunFolder, RunsEveryLadderThenOneSummaryAndTheWorstExitCode) {
-  Output o = run("--out '" + (dir_ / "out").string() + "' --junit '" +
-                 (dir_ / "all.xml").string() + "'");
+  Output o =
+      run("--out '" + (dir_ / "out").string() + "' --junit '" + (dir_ / "all.xml").string() + "'");
   EXPECT_EQ(o.status, 1) << o.out;
   // One summary, at the end: a line per ladder in path order, then the counts and the time.
   auto at = o.out.find("\nladder run " + (dir_ / "lib").string() + ": 3 of 3 ladders, run folder " +
@@ -118,9 +118,9 @@ TEST_F(RunFolder, ShardsJunitFilesMergeIntoTheWholeRunWithUniqueNames) {
   std::vector<std::string> suites;
   for (int i = 1; i <= 2; ++i) {
     std::string n = std::to_string(i);
-    Output o = run("--tag basic --tag hold --shard " + n + "/2 --out '" +
-                   (dir_ / ("s" + n)).string() + "' --junit '" +
-                   (dir_ / ("shard" + n + ".xml")).string() + "'");
+    Output o =
+        run("--tag basic --tag hold --shard " + n + "/2 --out '" + (dir_ / ("s" + n)).string() +
+            "' --junit '" + (dir_ / ("shard" + n + ".xml")).string() + "'");
     EXPECT_EQ(o.status, 0) << o.out;
     EXPECT_NE(o.out.find("shard " + n + "/2): 1 of 3 ladders"), std::string::npos) << o.out;
     auto names = junit_suites(read_file(dir_ / ("shard" + n + ".xml")));
@@ -145,8 +145,7 @@ TEST_F(RunFolder, ALadderThatCannotRunDoesNotStopTheOthersAndSetsTheExitCode) {
   EXPECT_NE(o.out.find("broken.yaml:4:"), std::string::npos) << o.out;
   EXPECT_TRUE(std::regex_search(o.out, std::regex("\n  INPUT   calls/broken.yaml +[0-9.]+ s  ")))
       << o.out;
-  EXPECT_TRUE(std::regex_search(o.out, std::regex("\n  PASSED  calls/held.yaml ")))
-      << o.out;
+  EXPECT_TRUE(std::regex_search(o.out, std::regex("\n  PASSED  calls/held.yaml "))) << o.out;
   EXPECT_NE(o.out.find("2 ladders: 1 passed, 0 failed, 1 could not run"), std::string::npos)
       << o.out;
 }

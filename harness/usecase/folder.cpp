@@ -161,8 +161,8 @@ FolderResult run_folder(const FolderRequest& rq, const Hooks& hooks,
     e.error = r.error;
     if (e.outcome == Outcome::bad_input && e.error.empty()) e.error = "the ladder cannot be used";
     if (!r.ladders.empty()) e.run = std::move(r.ladders.front());
-    e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - one_started)
-                    .count();
+    e.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - one_started).count();
     result.outcome = worst(result.outcome, e.outcome);
     result.interrupted |= r.interrupted;
     if (on_entry) on_entry(e);

@@ -32,13 +32,13 @@ struct FolderLadder {
   std::filesystem::path path;  ///< as found (the folder joined with the relative path)
   std::string relative;        ///< path relative to the folder, '/'-separated: the stable key
   std::vector<std::string> tags;
-  bool valid = false;          ///< loaded without errors (an invalid one is never filtered out)
+  bool valid = false;  ///< loaded without errors (an invalid one is never filtered out)
 };
 
 struct Selection {
-  std::vector<FolderLadder> ladders;  ///< this shard's, sorted by `relative`
-  std::size_t matched = 0;            ///< ladders that the tags selected, over every shard
-  std::size_t found = 0;              ///< ladder files under the folder
+  std::vector<FolderLadder> ladders;          ///< this shard's, sorted by `relative`
+  std::size_t matched = 0;                    ///< ladders that the tags selected, over every shard
+  std::size_t found = 0;                      ///< ladder files under the folder
   std::vector<core::Diagnostic> diagnostics;  ///< what stopped listing (a ladder's own errors
                                               ///< are said when it runs)
 };
@@ -64,8 +64,8 @@ struct FolderRequest {
 struct FolderEntry {
   std::string relative;
   Outcome outcome = Outcome::bad_input;
-  std::string error;               ///< why it did not run, when bad_input or environment
-  std::optional<LadderRun> run;    ///< when it ran
+  std::string error;             ///< why it did not run, when bad_input or environment
+  std::optional<LadderRun> run;  ///< when it ran
   double seconds = 0;
 };
 
@@ -76,7 +76,7 @@ struct FolderResult {
   std::vector<FolderEntry> entries;      ///< in selection order; fewer when interrupted
   std::size_t matched = 0;               ///< as in Selection
   std::size_t found = 0;
-  std::string out;                       ///< the base run folder
+  std::string out;  ///< the base run folder
   bool interrupted = false;
   double seconds = 0;
 };

@@ -19,7 +19,8 @@ using ladder::usecase::select_ladders;
 using ladder::usecase::Shard;
 
 std::string ladder_text(const std::string& name, const std::string& tags) {
-  return "name: " + name + "\ntags: [" + tags + "]\nroles: [A, B]\n"
+  return "name: " + name + "\ntags: [" + tags +
+         "]\nroles: [A, B]\n"
          "steps:\n  - {id: F1, from: A, to: B, request: OPTIONS}\n"
          "  - {id: F2, from: B, to: A, response: 200}\n";
 }
@@ -121,8 +122,8 @@ TEST(ParseShard, RejectsWhatIsNotAPartWithAClearMessage) {
   for (const char* bad : {"0/4", "5/4", "1/0", "2", "a/b", "1/", "/3", "-1/3", "1/2/3", " 1/2"}) {
     auto s = parse_shard(bad);
     ASSERT_FALSE(s) << bad;
-    EXPECT_EQ(s.error(), std::string("--shard ") + bad +
-                             ": expected I/N with 1 <= I <= N, e.g. 2/4");
+    EXPECT_EQ(s.error(),
+              std::string("--shard ") + bad + ": expected I/N with 1 <= I <= N, e.g. 2/4");
   }
 }
 
