@@ -63,6 +63,8 @@ TEST_F(Installed, HoldsTheBinaryTheLibraryTheTestbedsTheReadmeAndThePackage) {
         "lib/cmake/ladder/ladderTargets.cmake", "lib/cmake/ladder/ladderAddTests.cmake"}) {
     EXPECT_TRUE(fs::exists(prefix_ / f)) << f;
   }
+  Output version = run_command(q(prefix_ / "bin/ladder") + " --version");
+  EXPECT_EQ(version.out, "ladder " LADDER_VERSION "\n");
   // Run from a folder with no scenarios/: the installed binary finds the installed library
   // relative to itself.
   Output list = run_command("cd " + q(dir_) + " && " + q(prefix_ / "bin/ladder") + " list 2>&1");
