@@ -145,7 +145,8 @@ FolderResult run_folder(const FolderRequest& rq, const Hooks& hooks,
   // The testbed was reported above; each single run loads it again and would repeat it.
   Hooks quiet = hooks;
   quiet.diagnostic = [&](const core::Diagnostic& d) {
-    if (!d.where.starts_with(rq.run.testbed)) report(d);
+    const std::string& t = rq.run.testbed;
+    if (d.where != t && !d.where.starts_with(t + ":")) report(d);
   };
   auto stop = [&] { return hooks.stop_requested && hooks.stop_requested(); };
   for (const FolderLadder& l : sel.ladders) {
