@@ -1,11 +1,8 @@
-// `ladder run SCENARIO... --testbed T` (or `ladder run DIR ...`, cli/run_folder.cpp): parses,
-// calls usecase::run, renders, exits.
-#include <algorithm>
+// `ladder run SCENARIO... --testbed T`: parses, calls usecase::run, renders, exits. A folder
+// (`ladder run DIR --tag X --shard I/N`) goes to cli/run_folder.cpp.
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,44 +22,8 @@ struct RunArgs {
   usecase::RunRequest request;
   std::string json;
   std::string junit;
-  std::vector<std::string> tags;  ///< folder runs only
-  std::string shard;              ///< folder runs only
+  FolderOptions folder;
 };
-
-// `ladder run DIR`: one folder, alone. Empty optional: not a folder run. Else the exit code.
-std::optional<int> run_as_folder(const RunArgs& a, const usecase::Hooks& hooks) {
-  const std::vector<std::string>& paths = a.request.scenarios;
-  std::error_code ec;
-  bool folder = std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
-    return std::filesystem::is_directory(p, ec);
-  });
-  if (!folder) {
-    if (a.tags.empty() && a.shard.empty()) return std::nullopt;
-    std::fprintf(stderr,
-                 "ladder run: --tag and --shard select ladders from a folder: give one "
-                 "DIR instead of ladder files\n");
-    return bad_input;
-  }
-  if (paths.size() != 1) {
-    std::fprintf(stderr, "ladder run: a folder runs alone: give one DIR, or ladder files\n");
-    return bad_input;
-  }
-  FolderArgs f;
-  f.request.dir = paths.front();
-  f.request.tags = a.tags;
-  f.request.run = a.request;
-  f.json = a.json;
-  f.junit = a.junit;
-  if (!a.shard.empty()) {
-    auto shard = usecase::parse_shard(a.shard);
-    if (!shard) {
-      std::fprintf(stderr, "ladder run: %s\n", shard.error().c_str());
-      return bad_input;
-    }
-    f.request.shard = *shard;
-  }
-  return run_folder(f, hooks);
-}
 
 std::string summary(const usecase::RunResult& r) {
   std::size_t passed = 0;
@@ -80,7 +41,7 @@ int run_all(const RunArgs& a) {
   std::signal(SIGINT, on_sigint);
   WarningPrinter warn;
   usecase::Hooks hooks{std::ref(warn), [] { return g_interrupted != 0; }};
-  if (std::optional<int> code = run_as_folder(a, hooks)) return *code;
+  if (auto code = run_if_folder(a.request, a.folder, a.json, a.junit, hooks)) return *code;
   usecase::RunResult r = usecase::run(a.request, hooks, [](const usecase::LadderRun& l) {
     report::VerdictOptions vo;
     vo.title = l.source;
@@ -125,23 +86,14 @@ Runner add_run(CLI::App& app) {
       ->required();
   cmd->add_option("-t,--testbed", rq.testbed, "Testbed: where the roles live")->required();
   cmd->add_option("--out", rq.out,
-                  "Run directory (default reports/<time>-<scenario>); for a "
-                  "folder, each ladder's is OUT/<its path in the folder, without .yaml>");
-  cmd->add_option("--tag", a->tags,
-                  "Folder runs: only ladders with this tag; repeat it for any "
-                  "of several (--tag hold --tag transfer, or --tag hold,transfer)")
-      ->allow_extra_args(false)
-      ->delimiter(',');
-  cmd->add_option("--shard", a->shard,
-                  "Folder runs: only part I of N (1 <= I <= N) of the "
-                  "selected ladders, for CI matrices: sorted by path, the k-th goes to part "
-                  "k mod N + 1, so the N parts are disjoint and cover the selection");
+                  "Run directory (default reports/<time>-<scenario>); for a folder, each "
+                  "ladder's is OUT/<its path in the folder, without .yaml>");
+  add_folder_options(*cmd, a->folder);
   cmd->add_option("--json", a->json, "Also write every verdict as a JSON array to this file");
   cmd->add_option("--junit", a->junit,
-                  "Also write JUnit XML for all scenarios to this file (a "
-                  "folder run: one testsuite per ladder file, named by its path in the folder)");
-  cmd->add_option("--interface", rq.interface,
-                  "Capture interface (default: the testbed's, or lo "
+                  "Also write JUnit XML for all scenarios to this file (a folder run: one "
+                  "testsuite per ladder file, named by its path in the folder)");
+  cmd->add_option("--interface", rq.interface, "Capture interface (default: the testbed's, or lo "
                   "for a loopback testbed, else any)");
   cmd->add_flag("--no-capture", rq.no_capture,
                 "Do not capture; check the engine's own view of the messages (marked so)");

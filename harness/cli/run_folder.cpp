@@ -2,7 +2,9 @@
 // and the mergeable JUnit files.
 #include "cli/run_folder.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <vector>
 
 #include "cli/output.h"
@@ -82,7 +84,11 @@ report::JunitSuite junit_suite(const usecase::FolderEntry& e) {
   return {e.relative, {c}};
 }
 
-}  // namespace
+struct FolderArgs {
+  usecase::FolderRequest request;
+  std::string json;
+  std::string junit;
+};
 
 int run_folder(const FolderArgs& a, const usecase::Hooks& hooks) {
   usecase::FolderResult r =
@@ -120,6 +126,51 @@ int run_folder(const FolderArgs& a, const usecase::Hooks& hooks) {
   }
   if (!r.entries.empty()) print(summary(a.request, r));
   return exit_code(r.outcome);
+}
+
+}  // namespace
+
+void add_folder_options(CLI::App& run, FolderOptions& o) {
+  run.add_option("--tag", o.tags,
+                 "Folder runs: only ladders with this tag; repeat it for any of several "
+                 "(--tag hold --tag transfer, or --tag hold,transfer)")
+      ->allow_extra_args(false)
+      ->delimiter(',');
+  run.add_option("--shard", o.shard,
+                 "Folder runs: only part I of N (1 <= I <= N) of the selected ladders, for CI "
+                 "matrices: sorted by path, the k-th goes to part k mod N + 1, so the N parts "
+                 "are disjoint and cover the selection");
+}
+
+std::optional<int> run_if_folder(const usecase::RunRequest& request, const FolderOptions& o,
+                                 const std::string& json, const std::string& junit,
+                                 const usecase::Hooks& hooks) {
+  const std::vector<std::string>& paths = request.scenarios;
+  std::error_code ec;
+  bool folder = std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
+    return std::filesystem::is_directory(p, ec);
+  });
+  if (!folder) {
+    if (o.tags.empty() && o.shard.empty()) return std::nullopt;
+    std::fprintf(stderr,
+                 "ladder run: --tag and --shard select ladders from a folder: give one "
+                 "DIR instead of ladder files\n");
+    return bad_input;
+  }
+  if (paths.size() != 1) {
+    std::fprintf(stderr, "ladder run: a folder runs alone: give one DIR, or ladder files\n");
+    return bad_input;
+  }
+  FolderArgs f{{paths.front(), o.tags, {}, request}, json, junit};
+  if (!o.shard.empty()) {
+    auto shard = usecase::parse_shard(o.shard);
+    if (!shard) {
+      std::fprintf(stderr, "ladder run: %s\n", shard.error().c_str());
+      return bad_input;
+    }
+    f.request.shard = *shard;
+  }
+  return run_folder(f, hooks);
 }
 
 }  // namespace ladder::cli

@@ -69,63 +69,67 @@ std::vector<JunitCase> each_junit_cases(const scenario::Scenario& sc,
 }
 
 std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase>& cases) {
-  return junit_xml({JunitSuite{suite_name, cases}});
-}
-
-std::string junit_xml(const std::vector<JunitSuite>& suites) {
-  struct Counts {
-    std::size_t tests = 0, failures = 0, skipped = 0;
-    double seconds = 0;
-  };
-  auto count = [](const std::vector<JunitCase>& cases) {
-    Counts n;
-    for (const JunitCase& c : cases) {
-      ++n.tests;
-      n.failures += !c.passed && !c.skipped;
-      n.skipped += c.skipped;
-      n.seconds += c.seconds;
-    }
-    return n;
-  };
-  Counts all;
-  for (const JunitSuite& s : suites) {
-    Counts n = count(s.cases);
-    all.tests += n.tests;
-    all.failures += n.failures;
-    all.skipped += n.skipped;
-    all.seconds += n.seconds;
+  std::size_t failures = 0, skipped = 0;
+  double total = 0;
+  for (const JunitCase& c : cases) {
+    failures += !c.passed && !c.skipped;
+    skipped += c.skipped;
+    total += c.seconds;
   }
   char buf[256];
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   std::snprintf(buf, sizeof buf,
                 "<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
-                all.tests, all.failures, all.skipped, all.seconds);
+                cases.size(), failures, skipped, total);
   out += buf;
-  for (const JunitSuite& s : suites) {
-    Counts n = count(s.cases);
-    std::snprintf(buf, sizeof buf, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" "
-                  "time=\"%.3f\">\n", n.tests, n.failures, n.skipped, n.seconds);
-    out += "  <testsuite name=\"" + xml(s.name) + buf;
-    for (const JunitCase& c : s.cases) {
-      std::snprintf(buf, sizeof buf, "%.3f", c.seconds);
-      out += "    <testcase classname=\"" + xml(c.suite) + "\" name=\"" + xml(c.name) +
-             "\" time=\"" + buf + "\"";
-      if (c.passed) {
-        out += "/>\n";
-        continue;
-      }
-      out += ">\n";
-      if (c.skipped) {
-        out += "      <skipped message=\"" + xml(c.failure_message) + "\"/>\n";
-      } else {
-        out += "      <failure message=\"" + xml(c.failure_message) + "\" type=\"ladder\">" +
-               xml(c.failure_text) + "</failure>\n";
-      }
-      out += "    </testcase>\n";
+  std::snprintf(buf, sizeof buf, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" "
+                "skipped=\"%zu\" time=\"%.3f\">\n", xml(suite_name).c_str(), cases.size(),
+                failures, skipped, total);
+  out += buf;
+  for (const JunitCase& c : cases) {
+    std::snprintf(buf, sizeof buf, "%.3f", c.seconds);
+    out += "    <testcase classname=\"" + xml(c.suite) + "\" name=\"" + xml(c.name) +
+           "\" time=\"" + buf + "\"";
+    if (c.passed) {
+      out += "/>\n";
+      continue;
     }
-    out += "  </testsuite>\n";
+    out += ">\n";
+    if (c.skipped) {
+      out += "      <skipped message=\"" + xml(c.failure_message) + "\"/>\n";
+    } else {
+      out += "      <failure message=\"" + xml(c.failure_message) + "\" type=\"ladder\">" +
+             xml(c.failure_text) + "</failure>\n";
+    }
+    out += "    </testcase>\n";
   }
-  return out + "</testsuites>\n";
+  return out + "  </testsuite>\n</testsuites>\n";
+}
+
+std::string junit_xml(const std::vector<JunitSuite>& suites) {
+  // Each suite's element is cut from its one-suite document, so both forms write a test case
+  // alike; only the totals of <testsuites> are counted here.
+  std::size_t tests = 0, failures = 0, skipped = 0;
+  double total = 0;
+  std::string body;
+  for (const JunitSuite& s : suites) {
+    for (const JunitCase& c : s.cases) {
+      ++tests;
+      failures += !c.passed && !c.skipped;
+      skipped += c.skipped;
+      total += c.seconds;
+    }
+    std::string one = junit_xml(s.name, s.cases);
+    std::size_t from = one.find("  <testsuite ");
+    std::size_t to = one.rfind("</testsuites>");
+    body += one.substr(from, to - from);
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+                tests, failures, skipped, total);
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + std::string(buf) + body +
+         "</testsuites>\n";
 }
 
 }  // namespace ladder::report
