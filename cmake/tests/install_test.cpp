@@ -89,6 +89,29 @@ TEST_F(Installed, ListFormatCmakeGivesEachLadderItsTags) {
   EXPECT_NE(o.out.find("set(LADDER_LIST_0_VALID TRUE)\n"), std::string::npos);
 }
 
+// A ladder that does not load is still a test, and a red one: never silently left out.
+TEST_F(Installed, ALadderThatDoesNotLoadBecomesAFailingTestAndAConfigureWarning) {
+  fs::create_directories(dir_ / "p/ladders");
+  write("p/ladders/broken.yaml", "name: broken\nroles: [A, B]\nsteps:\n  - {id: F1, from: A}\n");
+  write("p/tb.yaml",
+        "roles:\n  A: {played_by: harness, bind: 127.0.0.1:0}\n"
+        "  B: {played_by: harness, bind: 127.0.0.1:0}\n");
+  write("p/CMakeLists.txt",
+        "cmake_minimum_required(VERSION 3.25)\nproject(p LANGUAGES NONE)\nenable_testing()\n"
+        "find_package(ladder REQUIRED)\nladder_add_tests(DIRECTORY ladders TESTBED tb.yaml)\n");
+  Output configure = run_command(kCmake + " -S " + q(dir_ / "p") + " -B " + q(dir_ / "p/build") +
+                                     " -DCMAKE_PREFIX_PATH=" + q(prefix_) + " 2>&1",
+                                 120);
+  ASSERT_EQ(configure.status, 0) << configure.out;
+  EXPECT_NE(configure.out.find("broken.yaml:4:"), std::string::npos) << configure.out;
+  Output ctest =
+      run_command(kCtest + " --test-dir " + q(dir_ / "p/build") + " --output-on-failure 2>&1", 120);
+  EXPECT_NE(ctest.status, 0) << ctest.out;
+  EXPECT_NE(ctest.out.find("ladder/broken"), std::string::npos) << ctest.out;
+  EXPECT_NE(ctest.out.find("0% tests passed, 1 tests failed out of 1"), std::string::npos)
+      << ctest.out;
+}
+
 // A project of the user's: find_package(ladder) against the prefix, ladder_add_tests on a small
 // folder, then CTest lists and runs the tests.
 class Consumer : public Installed {
