@@ -40,6 +40,14 @@ std::string direct_call(const std::string& name, const std::string& tags,
   return text;
 }
 
+// A loopback address of this test process's own (127.77.x.y): the run captures lo with a filter
+// on the testbed's hosts, so other processes' traffic on 127.0.0.1 (a load test beside this one)
+// never fills the capture buffer and makes the kernel drop this call's frames.
+std::string own_loopback() {
+  unsigned pid = static_cast<unsigned>(::getpid());
+  return "127.77." + std::to_string(pid / 250 % 250 + 1) + "." + std::to_string(pid % 250 + 1);
+}
+
 class Installed : public ladder::testing::TempDirTest {
  protected:
   void SetUp() override {
@@ -93,9 +101,10 @@ TEST_F(Installed, ListFormatCmakeGivesEachLadderItsTags) {
 TEST_F(Installed, ALadderThatDoesNotLoadBecomesAFailingTestAndAConfigureWarning) {
   fs::create_directories(dir_ / "p/ladders");
   write("p/ladders/broken.yaml", "name: broken\nroles: [A, B]\nsteps:\n  - {id: F1, from: A}\n");
-  write("p/tb.yaml",
-        "roles:\n  A: {played_by: harness, bind: 127.0.0.1:0}\n"
-        "  B: {played_by: harness, bind: 127.0.0.1:0}\n");
+  write("p/tb.yaml", "roles:\n  A: {played_by: harness, bind: " + own_loopback() +
+                         ":0}\n"
+                         "  B: {played_by: harness, bind: " +
+                         own_loopback() + ":0}\n");
   write("p/CMakeLists.txt",
         "cmake_minimum_required(VERSION 3.25)\nproject(p LANGUAGES NONE)\nenable_testing()\n"
         "find_package(ladder REQUIRED)\nladder_add_tests(DIRECTORY ladders TESTBED tb.yaml)\n");
@@ -127,9 +136,13 @@ class Consumer : public Installed {
           direct_call("wrong-header", "negative", "X-Never-Sent: present"));
     write("project/direct.yaml",
           "roles:\n"
-          "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice}\n"
-          "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob}\n"
-          "capture: {interface: lo, linger: 200ms}\n");
+          "  A: {played_by: harness, bind: " +
+              own_loopback() +
+              ":0, user: alice}\n"
+              "  B: {played_by: harness, bind: " +
+              own_loopback() +
+              ":0, user: bob}\n"
+              "capture: {interface: lo, linger: 200ms}\n");
     write("project/CMakeLists.txt",
           "cmake_minimum_required(VERSION 3.25)\n"
           "project(phone_tests LANGUAGES NONE)\n"
