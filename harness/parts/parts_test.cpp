@@ -221,5 +221,24 @@ TEST_F(Parts, APortTakenBetweenChoiceAndBindStartsAgainOnFreshPorts) {
       << fixed.error();
 }
 
+TEST_F(Parts, SippStartsWithItsScenarioOnFreePortsAndIsStoppedByPid) {
+  if (::access("/usr/bin/sipp", X_OK) != 0) GTEST_SKIP() << "sipp not installed";
+  fs::path uas = fs::path(LADDER_SOURCE_DIR) / "testbeds/sipp/uas.xml";
+  scenario::Testbed tb = load(
+      "roles:\n"
+      "  C: {external: 127.0.0.1:0, user: carol, start: {kind: sipp, scenario: '" + uas.string() +
+      "', args: [-m, '1'], within: 5s}}\n");
+  auto bench = Bench::start(tb, options());
+  ASSERT_TRUE(bench) << bench.error();
+  const Part& c = *bench->parts()[0];
+  EXPECT_TRUE(udp_taken(c.address));
+  EXPECT_NE(c.command.find("-p " + std::to_string(c.address.port) + " -cp "), std::string::npos)
+      << c.command;
+  EXPECT_NE(c.command.find(" -s carol -m 1"), std::string::npos) << c.command;
+  pid_t pid = c.process.pid();
+  bench->stop();
+  EXPECT_TRUE(gone(pid));
+}
+
 }  // namespace
 }  // namespace ladder::parts
