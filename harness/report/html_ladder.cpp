@@ -59,7 +59,18 @@ class Dialogs {
  public:
   std::size_t of(const sip::Summary& s) {
     std::string_view local = s.from_tag, remote = s.to_tag;
+    // Transactions that make no dialog (REGISTER, OPTIONS ...) get a new To tag per response:
+    // they are one colour per Call-ID.
+    if (s.cseq_method != "INVITE" && s.cseq_method != "SUBSCRIBE" && s.cseq_method != "REFER" &&
+        s.cseq_method != "NOTIFY" && s.cseq_method != "BYE" && s.cseq_method != "ACK" &&
+        s.cseq_method != "CANCEL" && s.cseq_method != "UPDATE" && s.cseq_method != "INFO" &&
+        s.cseq_method != "PRACK") {
+      local = remote = {};
+    }
     std::vector<Entry>& list = by_call_[std::string(s.call_id)];
+    for (const Entry& e : list) {
+      if (local.empty() && remote.empty() && e.a.empty() && e.b.empty()) return e.index;
+    }
     for (const Entry& e : list) {
       if (remote.empty() ? e.has(local) : e.has(local) && e.has(remote)) return e.index;
     }

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -142,6 +143,38 @@ TEST(HtmlVerdict, DriverEventsAreNotesOnTheirLane) {
   ASSERT_NE(note, std::string::npos);
   EXPECT_LT(p.html.find("data-frame=\"5\""), note);
   EXPECT_GT(p.html.find("data-frame=\"6\""), note);
+}
+
+// The colours the observed arrows are drawn in, in order of first use.
+std::vector<std::string> colours(const std::string& html) {
+  std::vector<std::string> out;
+  std::regex re("<g class=\"msg[^\"]*\" data-i=\"\\d+\" data-n=\"\\d+\"><line [^>]*style=\"stroke:(#[0-9a-f]+)\"");
+  for (std::sregex_iterator it(html.begin(), html.end(), re), end; it != end; ++it) {
+    if (std::find(out.begin(), out.end(), (*it)[1]) == out.end()) out.push_back((*it)[1]);
+  }
+  return out;
+}
+
+TEST(HtmlVerdict, OneColourPerDialog) {
+  std::vector<Wire> w = basic_call();
+  // A registration on its own Call-ID, refreshed: each 200 has another To tag, still one colour.
+  auto reg = [](const std::string& cseq) {
+    return "REGISTER sip:example.test SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr" + cseq +
+           "\r\nMax-Forwards: 70\r\nFrom: <sip:alice@example.test>;tag=r1\r\n"
+           "To: <sip:alice@example.test>\r\nCall-ID: reg-1\r\nCSeq: " + cseq +
+           " REGISTER\r\nContent-Length: 0\r\n\r\n";
+  };
+  auto ok = [](const std::string& cseq, const std::string& tag) {
+    return "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr" + cseq +
+           "\r\nFrom: <sip:alice@example.test>;tag=r1\r\nTo: <sip:alice@example.test>;tag=" + tag +
+           "\r\nCall-ID: reg-1\r\nCSeq: " + cseq + " REGISTER\r\nContent-Length: 0\r\n\r\n";
+  };
+  w.push_back({"A", "P", reg("1"), 6.0});
+  w.push_back({"P", "A", ok("1", "x1"), 6.001});
+  w.push_back({"A", "P", reg("2"), 7.0});
+  w.push_back({"P", "A", ok("2", "x2"), 7.001});
+  Page p = render(w);
+  EXPECT_EQ(colours(p.html).size(), 2u) << p.html;
 }
 
 TEST(Histogram, CountsInLogBinsAndMerges) {
