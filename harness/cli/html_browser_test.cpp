@@ -104,12 +104,13 @@ class HtmlInBrowser : public ::testing::Test {
   }
 
   // `ladder check` of a committed capture with --html and --json into the output folder.
-  fs::path check(const std::string& name, const fs::path& capture, int status) {
+  fs::path check(const std::string& name, const fs::path& capture, int status,
+                 const fs::path& ladder = kBasic / "caller-hangs-up.yaml",
+                 const std::string& extra = "") {
     fs::path page = kOut / (name + ".html");
-    Output o = run_command(kLadder + " check '" + capture.string() + "' -s '" +
-                           (kBasic / "caller-hangs-up.yaml").string() + "' --html '" +
-                           page.string() + "' --json '" + (kOut / (name + ".json")).string() +
-                           "' 2>&1");
+    Output o = run_command(kLadder + " check '" + capture.string() + "' -s '" + ladder.string() +
+                           "' --html '" + page.string() + "' --json '" +
+                           (kOut / (name + ".json")).string() + "'" + extra + " 2>&1");
     EXPECT_EQ(o.status, status) << o.out;
     return page;
   }
@@ -188,6 +189,7 @@ TEST_F(HtmlInBrowser, WrongForwardIsHighlightedAndItsRawMessageShown) {
   EXPECT_NE(raw.find("Max-Forwards: 70"), std::string::npos) << raw;
   EXPECT_NE(l["panel_text"].get<std::string>().find("forward of F1"), std::string::npos) << t.dump();
   EXPECT_EQ(l["selected"], 1) << t.dump();
+  EXPECT_EQ(l["in_view"], true) << t.dump();
   screenshot(page);
 }
 
@@ -210,6 +212,35 @@ TEST_F(HtmlInBrowser, MissingStepIsHighlightedWhereItShouldHaveBeen) {
   // Kamailio dropped B's 180 on its way to A: the forward F5 is what never came.
   EXPECT_EQ(first_step, "F5") << report.dump();
   EXPECT_EQ(l["panel_text"].get<std::string>().rfind("F5 (180 P -> A): missing", 0), 0u) << t.dump();
+  screenshot(page);
+}
+
+// `check --each` of 100 calls against a ladder every call fails at F3: counts, failures by step,
+// the first failed calls drawn in full (each with its divergence), and the timing plots.
+TEST_F(HtmlInBrowser, EachPageDrawsTheFirstFailedCallsAndThePlots) {
+  std::string text = read_file(kBasic / "caller-hangs-up.yaml");
+  std::size_t at = text.find("Max-Forwards: {equals: '69'}");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 28, "Max-Forwards: {equals: '68'}");
+  fs::path ladder = kOut / "each-wrong-max-forwards.yaml";
+  std::ofstream(ladder) << text;
+  fs::path page = check("each-failing", kCaptures / "load/basic-100.pcap", 1, ladder, " --each");
+  json t = selftest(page);
+  EXPECT_EQ(t["errors"].size(), 0u) << t.dump();
+  ASSERT_EQ(t["ladders"].size(), 3u) << t.dump();  // the first three failed calls
+  for (const json& l : t["ladders"]) {
+    EXPECT_EQ(l["carried"], l["messages"]) << t.dump();
+    EXPECT_EQ(l["messages"], 13) << t.dump();
+    EXPECT_EQ(l["highlighted"], 1) << t.dump();
+    EXPECT_EQ(l["highlighted_step"], "F3") << t.dump();
+    EXPECT_NE(l["panel_raw"].get<std::string>().find("Max-Forwards: 69"), std::string::npos);
+  }
+  EXPECT_EQ(t["ladders"][0]["in_view"], true) << t.dump();
+  // Set-up time, and the latency of every step that has a trigger (all but F1).
+  EXPECT_EQ(t["plots"], 13) << t.dump();
+  std::string html = read_file(page);
+  EXPECT_NE(html.find("<td>F3 header</td><td>100</td>"), std::string::npos);
+  EXPECT_NE(html.find("100 calls: 0 passed, 100 failed"), std::string::npos);
   screenshot(page);
 }
 

@@ -106,6 +106,8 @@ inline constexpr const char* kScript = R"JS(
       highlighted_step: hl.length ? hl[0].getAttribute('data-step') : null
     };
     if (hl.length) {
+      var box = hl[0].getBoundingClientRect();
+      l.in_view = box.top >= 0 && box.bottom <= window.innerHeight;
       var target = hl[0].querySelector('g.msg') || hl[0].querySelector('g.step');
       target.dispatchEvent(new MouseEvent('click', {bubbles: true}));
       var raw = body ? body.querySelector('pre.raw') : null;
@@ -117,6 +119,7 @@ inline constexpr const char* kScript = R"JS(
   }
   var rows = document.querySelectorAll('table.idx tbody tr');
   out.index_rows = rows.length;
+  out.plots = document.querySelectorAll('svg.hist').length;
   out.load_ms = Math.round(performance.now());  // navigation start to here: parse, layout, script
   var pre = document.createElement('pre');
   pre.id = 'selftest';

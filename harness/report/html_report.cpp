@@ -97,14 +97,7 @@ std::string each_html(const scenario::Scenario& sc, const checker::EachSummary& 
     body += "</tbody></table>";
   }
   for (const std::string& n : s.notes) body += "<p class=\"sub\">" + html::escape(n) + "</p>";
-  body += "</header>\n<section><h2>Timing</h2></section><div class=\"plots\">" +
-          plot("call set-up (first step to the 2xx of the INVITE)", s.setup);
-  for (const scenario::Step& st : sc.steps) {
-    auto it = s.latency_by_step.find(st.id);
-    if (it == s.latency_by_step.end() || !st.trigger) continue;
-    body += plot(st.describe() + " after " + sc.steps[*st.trigger].id, it->second);
-  }
-  body += "</div>\n<main><div id=\"ladder\">";
+  body += "</header>\n<main><div id=\"ladder\">";
   std::size_t k = 0;
   for (const checker::FailedCall& f : s.first_failed) {
     std::vector<sip::WireMessage> msgs;
@@ -119,7 +112,14 @@ std::string each_html(const scenario::Scenario& sc, const checker::EachSummary& 
             html::ladder_svg(in, std::to_string(k++) + "-");
   }
   if (s.first_failed.empty()) body += "<section><p>No call failed.</p></section>";
-  body += "</div>" + html::panel() + "</main>";
+  body += "</div>" + html::panel() + "</main>\n<section><h2>Timing</h2></section><div class=\"plots\">" +
+          plot("call set-up (first step to the 2xx of the INVITE)", s.setup);
+  for (const scenario::Step& st : sc.steps) {
+    auto it = s.latency_by_step.find(st.id);
+    if (it == s.latency_by_step.end() || !st.trigger) continue;
+    body += plot(st.describe() + " after " + sc.steps[*st.trigger].id, it->second);
+  }
+  body += "</div>";
   return html::page(sc.name + " every call " + (s.all_passed() ? "PASSED" : "FAILED"), body);
 }
 
