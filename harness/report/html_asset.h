@@ -31,20 +31,30 @@ svg .cap{fill:var(--mute);font-size:11px;text-anchor:middle;font-style:italic}
 svg .time{fill:var(--mute);font:11px ui-monospace,monospace}
 svg .lbl{text-anchor:middle}
 svg g.row{cursor:pointer}
-svg g.row rect.bg{fill:transparent}
-svg g.row:hover rect.bg{fill:#f3f6fb}
-svg g.row.sel rect.bg{fill:#e3ecfa}
-svg g.row.div rect.bg{fill:#fde7e7}
-svg g.row.div.sel rect.bg{fill:#fbd3d3}
+svg g.row>rect:first-child{fill:transparent;width:100%;height:26px}
+svg g.row>text{fill:var(--mute);font:11px ui-monospace,monospace}
+svg g.msg>text,svg g.step>text{text-anchor:middle}
+svg text.badge{text-anchor:start;font:700 10px system-ui,sans-serif}
+svg g.row:hover>rect:first-child{fill:#f3f6fb}
+svg g.row.sel>rect:first-child{fill:#e3ecfa}
+svg g.row.div>rect:first-child{fill:#fde7e7}
+svg g.row.div.sel>rect:first-child{fill:#fbd3d3}
 svg g.row.div rect.mark{fill:var(--fail)}
-svg g.step line{stroke-width:1.6}
-svg g.step.passed line{stroke:var(--ok)}svg g.step.passed text{fill:var(--ok)}svg g.step.passed path{fill:var(--ok)}
-svg g.step.failed line{stroke:var(--fail)}svg g.step.failed text{fill:var(--fail);font-weight:600}svg g.step.failed path{fill:var(--fail)}
-svg g.step.missing line{stroke:var(--fail);stroke-dasharray:4 3}svg g.step.missing text{fill:var(--fail);font-weight:600}svg g.step.missing path{fill:var(--fail)}
-svg g.step.skipped line{stroke:#bbb;stroke-dasharray:2 3}svg g.step.skipped text{fill:#999}svg g.step.skipped path{fill:#bbb}
-svg g.msg line{stroke-width:1.6}
-svg g.msg.bad text.lbl{font-weight:700;text-decoration:underline}
-svg .badge{font-size:10px;font-weight:700}
+svg g.step path{stroke-width:1.6}
+svg g.step.passed text{fill:var(--ok)}svg g.step.passed path{fill:var(--ok);stroke:var(--ok)}
+svg g.step.failed text{fill:var(--fail);font-weight:600}svg g.step.failed path{fill:var(--fail);stroke:var(--fail)}
+svg g.step.missing text{fill:var(--fail);font-weight:600}svg g.step.missing path{fill:var(--fail);stroke:var(--fail);stroke-dasharray:4 3}
+svg g.step.skipped text{fill:#999}svg g.step.skipped path{fill:#bbb;stroke:#bbb;stroke-dasharray:2 3}
+svg g.msg path{stroke-width:1.6}
+svg .d0 path{stroke:#1f5fbf;fill:#1f5fbf}svg .d0 text{fill:#1f5fbf}
+svg .d1 path{stroke:#b8570b;fill:#b8570b}svg .d1 text{fill:#b8570b}
+svg .d2 path{stroke:#6a3fb0;fill:#6a3fb0}svg .d2 text{fill:#6a3fb0}
+svg .d3 path{stroke:#0f7f7f;fill:#0f7f7f}svg .d3 text{fill:#0f7f7f}
+svg .d4 path{stroke:#a3286f;fill:#a3286f}svg .d4 text{fill:#a3286f}
+svg .d5 path{stroke:#5b6b00;fill:#5b6b00}svg .d5 text{fill:#5b6b00}
+svg .d6 path{stroke:#7a4b2a;fill:#7a4b2a}svg .d6 text{fill:#7a4b2a}
+svg .d7 path{stroke:#2f4f6f;fill:#2f4f6f}svg .d7 text{fill:#2f4f6f}
+svg g.msg.bad>text{font-weight:700;text-decoration:underline}
 svg .badge.waived{fill:var(--warn)}svg .badge.fail{fill:var(--fail)}svg .badge.rtx{fill:#555}
 svg .note rect{fill:#fff8d6;stroke:#d8c56a}svg .note text{font-size:11px}
 table.exp{border-collapse:collapse;width:100%;margin:6px 0}
@@ -94,7 +104,7 @@ inline constexpr const char* kScript = R"JS(
     var svg = svgs[s];
     var arrows = svg.querySelectorAll('g.msg');
     var carried = 0;
-    for (var a = 0; a < arrows.length; a++) carried += Number(arrows[a].getAttribute('data-n'));
+    for (var a = 0; a < arrows.length; a++) carried += Number(arrows[a].getAttribute('data-n') || 1);
     var hl = svg.querySelectorAll('g.row.div');
     var l = {
       messages: Number(svg.getAttribute('data-messages')),

@@ -21,9 +21,9 @@ constexpr int kExpGap = 90;
 constexpr int kObsGap = 150;
 constexpr int kGutter = 40;
 constexpr int kHeadH = 44;
+constexpr std::size_t kMaxWarnings = 20;
 
-const char* const kPalette[] = {"#1f5fbf", "#b8570b", "#6a3fb0", "#0f7f7f",
-                                "#a3286f", "#5b6b00", "#7a4b2a", "#2f4f6f"};
+constexpr std::size_t kColours = 8;  // dialog colours d0..d7, in the page's stylesheet
 
 std::string num(long v) { return std::to_string(v); }
 
@@ -112,27 +112,20 @@ bool waived(const checker::Failure& f) {
   return f.warning && f.message.find("[waived") != std::string::npos;
 }
 
-std::string arrow(int x1, int x2, int y, const std::string& colour) {
-  std::string style = colour.empty() ? "" : " style=\"stroke:" + colour + "\"";
-  std::string fill = colour.empty() ? "" : " style=\"fill:" + colour + "\"";
+// An arrow as one path, line and head; its colour comes from the enclosing group's class.
+std::string arrow(int x1, int x2, int y) {
   if (x1 == x2) {  // to itself: a small loop
-    return "<line x1=\"" + num(x1) + "\" y1=\"" + num(y - 6) + "\" x2=\"" + num(x1 + 24) +
-           "\" y2=\"" + num(y - 6) + "\"" + style + "/><line x1=\"" + num(x1 + 24) + "\" y1=\"" +
-           num(y - 6) + "\" x2=\"" + num(x1 + 24) + "\" y2=\"" + num(y + 4) + "\"" + style +
-           "/><line x1=\"" + num(x1 + 24) + "\" y1=\"" + num(y + 4) + "\" x2=\"" + num(x1 + 4) +
-           "\" y2=\"" + num(y + 4) + "\"" + style + "/><path d=\"M" + num(x1) + " " + num(y + 4) +
-           "l7 -4v8z\"" + fill + "/>";
+    return "<path d=\"M" + num(x1) + " " + num(y - 6) + "h24v10H" + num(x1 + 6) + "M" + num(x1) +
+           " " + num(y + 4) + "l7-4v8z\"/>";
   }
   int dir = x2 > x1 ? 1 : -1;
-  return "<line x1=\"" + num(x1) + "\" y1=\"" + num(y) + "\" x2=\"" + num(x2 - dir * 6) +
-         "\" y2=\"" + num(y) + "\"" + style + "/><path d=\"M" + num(x2) + " " + num(y) + "l" +
-         num(-dir * 8) + " -4v8z\"" + fill + "/>";
+  return "<path d=\"M" + num(x1) + " " + num(y) + "H" + num(x2 - dir * 6) + "M" + num(x2) + " " +
+         num(y) + "l" + num(-dir * 8) + "-4v8z\"/>";
 }
 
-std::string text(int x, int y, const std::string& cls, const std::string& body,
-                 const std::string& style = "") {
-  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" class=\"" + cls + "\"" +
-         (style.empty() ? "" : " style=\"" + style + "\"") + ">" + body + "</text>";
+std::string text(int x, int y, const std::string& cls, const std::string& body) {
+  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\"" +
+         (cls.empty() ? "" : " class=\"" + cls + "\"") + ">" + body + "</text>";
 }
 
 }  // namespace
@@ -163,14 +156,20 @@ std::string verdict_summary(const HtmlVerdict& in) {
   for (const checker::Failure& f : v.failures) {
     std::string line = escape(failure_text(f, v.origin));
     if (f.warning) {
-      ++nwarn;
-      warns += std::string("<li class=\"warn\">") + (waived(f) ? "waived: " : "") + line + "</li>";
+      // As on the terminal, the first few; every one is also in its row's panel.
+      if (++nwarn <= kMaxWarnings) {
+        warns += std::string("<li class=\"warn\">") + (waived(f) ? "waived: " : "") + line + "</li>";
+      }
     } else {
       fails += std::string("<li") + (first ? " class=\"root\"" : "") + ">" + line + "</li>";
       first = false;
     }
   }
   if (!fails.empty()) out += "<ul class=\"fails\">" + fails + "</ul>";
+  if (nwarn > kMaxWarnings) {
+    warns += "<li>... " + num(static_cast<long>(nwarn - kMaxWarnings)) +
+             " more: see the rows' panels or the JSON report</li>";
+  }
   if (!warns.empty()) {
     out += "<details><summary>" + num(static_cast<long>(nwarn)) + " warning" +
            (nwarn == 1 ? "" : "s") + " (waived or reported only)</summary><ul class=\"fails\">" +
@@ -338,15 +337,14 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     svg += "<g class=\"row" + std::string(is_div ? " div" : "") + "\" data-r=\"" + id + "\"";
     if (m) svg += " data-frame=\"" + std::to_string(m->frame) + "\"";
     if (sr) svg += " data-step=\"" + escape(sr->id) + "\"";
-    svg += " id=\"r" + id + "\"><rect class=\"bg\" x=\"0\" y=\"" + num(y - 15) + "\" width=\"" +
-           num(width) + "\" height=\"" + num(kRowH) + "\"/>";
+    svg += "><rect y=\"" + num(y - 15) + "\"/>";  // the row's background: size and colour in CSS
     if (is_div) svg += "<rect class=\"mark\" x=\"0\" y=\"" + num(y - 15) + "\" width=\"4\" height=\"" + num(kRowH) + "\"/>";
     if (row.note) {
       const LaneNote& n = in.notes[*row.note];
       int x = ox(role_lane[n.role]);
       std::string t = escape(n.source + ": " + n.text);
       int w = std::min<int>(static_cast<int>(n.source.size() + n.text.size()) * 6 + 20, kObsGap * 2);
-      svg += text(4, y + 4, "time", html::seconds(n.time - origin));
+      svg += text(4, y + 4, "", html::seconds(n.time - origin));
       svg += "<g class=\"note\"><rect x=\"" + num(x + 4) + "\" y=\"" + num(y - 10) +
              "\" width=\"" + num(w) + "\" height=\"18\" rx=\"3\"/>" +
              text(x + 10, y + 3, "", t) + "</g></g>";
@@ -356,13 +354,13 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     bool bad = std::any_of(fs.begin(), fs.end(), [](const checker::Failure* f) { return !f->warning; });
     bool has_waived = std::any_of(fs.begin(), fs.end(), [](const checker::Failure* f) { return waived(*f); });
     if (m) {
-      svg += text(4, y + 4, "time", html::seconds(m->time - origin) + "  #" + std::to_string(m->frame));
+      svg += text(4, y + 4, "", html::seconds(m->time - origin) + "  #" + std::to_string(m->frame));
     }
     if (sr) {
       const scenario::Step& st = sc.steps[sr->step];
       int a = ex(role_lane[st.from]), b = ex(role_lane[st.to]);
       std::string status(checker::to_string(sr->status));
-      svg += "<g class=\"step " + status + "\">" + arrow(a, b, y, "") +
+      svg += "<g class=\"step " + status + "\">" + arrow(a, b, y) +
              text((a + b) / 2 + (a == b ? 40 : 0), y - 4, "lbl",
                   escape(sr->id + " " + st.label() + (st.optional ? "?" : ""))) + "</g>";
       if (!m) svg += text(ex(0) - 46, y + 4, "badge fail", status == "skipped" ? "skip" : "MISSING");
@@ -375,12 +373,12 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
       if (label.size() > 28) label = label.substr(0, 27) + "...";
       auto [from, to] = msg_lanes[*row.message];
       int a = ox(from), b = ox(to);
-      std::string colour = kPalette[dialog[*row.message] % std::size(kPalette)];
       std::size_t n = 1 + copies[*row.message].size();
-      svg += "<g class=\"msg" + std::string(bad ? " bad" : "") + "\" data-i=\"" +
-             num(static_cast<long>(*row.message)) + "\" data-n=\"" + num(static_cast<long>(n)) + "\">" +
-             arrow(a, b, y, colour) +
-             text((a + b) / 2 + (a == b ? 60 : 0), y - 4, "lbl", escape(label), "fill:" + colour);
+      // data-n: the messages this arrow stands for (itself and its folded retransmissions).
+      svg += "<g class=\"msg d" + num(static_cast<long>(dialog[*row.message] % kColours)) +
+             (bad ? " bad" : "") + "\"" +
+             (n > 1 ? " data-n=\"" + num(static_cast<long>(n)) + "\"" : "") + ">" +
+             arrow(a, b, y) + text((a + b) / 2 + (a == b ? 60 : 0), y - 4, "", escape_text(label));
       int bx = std::max(a, b) + (a == b ? 30 : 8);
       if (n > 1) {
         svg += text(bx, y + 4, "badge rtx", "&#215;" + num(static_cast<long>(n)));
@@ -400,7 +398,7 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
       const scenario::Step& st = sc.steps[sr->step];
       p += "<h3>" + escape(st.describe()) + ": " + std::string(checker::to_string(sr->status)) + "</h3>";
       if (!st.note.empty()) p += "<p class=\"sub\">" + escape(st.note) + "</p>";
-    } else if (m) {
+    } else if (m && fs.empty()) {  // else the failure says what it is
       const checker::MessageResult* mr = result[*row.message];
       p += std::string("<h3>") +
            (mr == nullptr ? "outside the roles" : mr->tolerated ? "expected noise (no step)" : "no step of the ladder") +
@@ -411,10 +409,10 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
       std::string dir = mr ? (mr->src_role.empty() ? "-" : mr->src_role) + " -> " +
                                  (mr->dst_role.empty() ? "-" : mr->dst_role)
                            : "";
-      p += "<p>frame <b>" + std::to_string(m->frame) + "</b> at " + html::seconds(m->time - origin) +
-           " s &middot; " + std::string(core::to_string(m->transport)) + " " +
-           escape(m->src.to_string()) + " &rarr; " + escape(m->dst.to_string()) +
-           (dir.empty() ? "" : " &middot; " + escape(dir)) + "</p>";
+      p += "<p>frame " + std::to_string(m->frame) + " \u00b7 " + html::seconds(m->time - origin) +
+           " s \u00b7 " + std::string(core::to_string(m->transport)) + " " +
+           escape_text(m->src.to_string()) + " \u2192 " + escape_text(m->dst.to_string()) +
+           (dir.empty() ? "" : " \u00b7 " + escape_text(dir)) + "</p>";
       if (!copies[*row.message].empty()) {
         p += "<p>retransmitted " + num(static_cast<long>(copies[*row.message].size())) + " time" +
              (copies[*row.message].size() == 1 ? "" : "s") + ":";
@@ -439,7 +437,7 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
       for (const checker::Failure* f : fs) {
         p += std::string("<li") + (f->warning ? " class=\"warn\"" : "") + ">" +
              (waived(*f) ? "waived: " : f->warning ? "warning: " : "") +
-             escape(failure_text(*f, v.origin)) + "</li>";
+             escape_text((f->step.empty() ? "" : f->step + ": ") + f->message) + "</li>";
       }
       p += "</ul>";
     }
@@ -450,7 +448,7 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
       }
       p += "</ul>";
     }
-    if (m) p += "<pre class=\"raw\">" + escape(m->message.bytes()) + "</pre>";
+    if (m) p += "<pre class=\"raw\">" + escape_text(m->message.bytes()) + "</pre>";
     panels += p + "</div>\n";
   }
   svg += "</svg>";

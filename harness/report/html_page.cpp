@@ -6,7 +6,9 @@
 
 namespace ladder::report::html {
 
-std::string escape(std::string_view text) {
+namespace {
+
+std::string escape(std::string_view text, bool attribute) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
   for (char c : text) {
@@ -14,9 +16,9 @@ std::string escape(std::string_view text) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '>': out += attribute ? "&gt;" : ">"; break;
+      case '"': out += attribute ? "&quot;" : "\""; break;
+      case '\'': out += attribute ? "&#39;" : "'"; break;
       default:
         if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) {
           char buf[8];
@@ -29,6 +31,11 @@ std::string escape(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string escape(std::string_view text) { return escape(text, true); }
+std::string escape_text(std::string_view text) { return escape(text, false); }
 
 std::string page(std::string_view title, std::string_view body) {
   std::string out;

@@ -10,6 +10,9 @@ namespace ladder::report::html {
 /// Text for an HTML text node or a quoted attribute value: & < > " ' escaped; control bytes
 /// other than tab, CR and LF shown as \xNN so hostile captures cannot break the page.
 std::string escape(std::string_view text);
+/// The same for a text node only (not an attribute): just & and < need escaping there, which
+/// keeps raw SIP messages (full of <sip:...> and quotes) close to their size on the wire.
+std::string escape_text(std::string_view text);
 
 /// A whole page: doctype, title, the inline stylesheet and script, and `body`.
 std::string page(std::string_view title, std::string_view body);
