@@ -304,7 +304,12 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
   for (std::size_t i = 0; i < obs_titles.size(); ++i) {
     int x = ox(static_cast<int>(i));
     if (!obs_titles[i].empty()) head += text(x, 26, "title", escape(obs_titles[i]));
-    head += text(x, obs_titles[i].empty() ? 30 : 40, "addr", escape(obs_addrs[i]));
+    // Long (IPv6) addresses keep their end, which tells lanes apart; the whole one on hover.
+    const std::string& addr = obs_addrs[i];
+    std::string shown = addr.size() > 22 ? "\u2026" + addr.substr(addr.size() - 21) : addr;
+    head += "<text x=\"" + num(x) + "\" y=\"" + num(obs_titles[i].empty() ? 30 : 40) +
+            "\" class=\"addr\"><title>" + escape_text(addr) + "</title>" + escape_text(shown) +
+            "</text>";
   }
   head += "</svg>";
 
