@@ -14,29 +14,35 @@
 namespace ladder::checker {
 namespace {
 
-// The set-up time and each step's latency after its trigger, of one checked call.
+// The set-up time and each step's latency after its trigger, of one checked call. Set-up: from
+// the call's first step to the first 2xx to an INVITE that reaches the first step's sender (the
+// caller), or to any such 2xx when none reaches it.
 void add_timings(const scenario::Scenario& sc, const Verdict& v, EachSummary& summary) {
   std::vector<const StepResult*> by_step(sc.steps.size(), nullptr);
-  for (const StepResult& r : v.steps) {
-    if (r.message && r.step < by_step.size()) by_step[r.step] = &r;
-  }
   const StepResult* first = nullptr;
-  const StepResult* answered = nullptr;
   for (const StepResult& r : v.steps) {
-    if (!r.message || r.step >= sc.steps.size()) continue;
+    if (!r.message || r.step >= by_step.size()) continue;
+    by_step[r.step] = &r;
     if (first == nullptr || r.time < first->time) first = &r;
-    const scenario::Step& st = sc.steps[r.step];
+  }
+  if (first == nullptr) return;
+  const std::string& caller = sc.steps[first->step].from;
+  const StepResult* answered = nullptr;  // to the caller
+  const StepResult* any = nullptr;
+  for (const StepResult* r : by_step) {
+    if (r == nullptr) continue;
+    const scenario::Step& st = sc.steps[r->step];
     if (!st.is_request() && st.status >= 200 && st.status < 300 && st.answers &&
-        sc.steps[*st.answers].method == "INVITE" && (answered == nullptr || r.time < answered->time)) {
-      answered = &r;
+        sc.steps[*st.answers].method == "INVITE" && r->time >= first->time) {
+      if (st.to == caller && (answered == nullptr || r->time < answered->time)) answered = r;
+      if (any == nullptr || r->time < any->time) any = r;
     }
-    if (st.trigger && by_step[*st.trigger] != nullptr && r.time >= by_step[*st.trigger]->time) {
-      summary.latency_by_step[st.id].add(r.time - by_step[*st.trigger]->time);
+    if (st.trigger && by_step[*st.trigger] != nullptr && r->time >= by_step[*st.trigger]->time) {
+      summary.latency_by_step[st.id].add(r->time - by_step[*st.trigger]->time);
     }
   }
-  if (first != nullptr && answered != nullptr && answered->time >= first->time) {
-    summary.setup.add(answered->time - first->time);
-  }
+  if (answered == nullptr) answered = any;
+  if (answered != nullptr) summary.setup.add(answered->time - first->time);
 }
 
 }  // namespace

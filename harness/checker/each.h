@@ -89,8 +89,8 @@ struct EachSummary {
   std::uint64_t late = 0;              ///< arrived after their call was checked
   std::map<std::string, std::uint64_t> failures_by_step;  ///< "F5 missing" -> count
   std::vector<FailedCall> first_failed;
-  /// Call set-up time: from a call's first step to its first 2xx answering an INVITE step
-  /// (calls without one are not counted).
+  /// Call set-up time: from a call's first step to the first 2xx to an INVITE that reaches the
+  /// caller (the first step's sender; else any such 2xx). Calls without one are not counted.
   Histogram setup;
   /// Each step's latency after its trigger (the step that lets its sender act), by step id.
   std::map<std::string, Histogram> latency_by_step;

@@ -113,7 +113,7 @@ std::string each_html(const scenario::Scenario& sc, const checker::EachSummary& 
   }
   if (s.first_failed.empty()) body += "<section><p>No call failed.</p></section>";
   body += "</div>" + html::panel() + "</main>\n<section><h2>Timing</h2></section><div class=\"plots\">" +
-          plot("call set-up (first step to the 2xx of the INVITE)", s.setup);
+          plot("call set-up (first step to the INVITE's 2xx at the caller)", s.setup);
   for (const scenario::Step& st : sc.steps) {
     auto it = s.latency_by_step.find(st.id);
     if (it == s.latency_by_step.end() || !st.trigger) continue;

@@ -194,6 +194,31 @@ TEST(Histogram, CountsInLogBinsAndMerges) {
   EXPECT_EQ(a.counts[50], 1u);
 }
 
+TEST(HtmlEach, DrawsTheFirstFailedCallFromItsKeptMessagesAndPlotsTheTimings) {
+  scenario::Scenario sc = load(basic_ladder());
+  std::vector<Wire> w = basic_call();
+  edit(w[F3].text, "Max-Forwards: 69", "Max-Forwards: 70");
+  checker::EachOptions o;
+  o.check.roles = role_map();
+  checker::EachChecker each(sc, o);
+  std::vector<sip::WireMessage> msgs = observe(w);
+  core::TimeNs f1 = msgs[F1].time, f3 = msgs[F3].time, f7 = msgs[F7].time;
+  for (sip::WireMessage& m : msgs) each.add(std::move(m));
+  each.finish();
+  const checker::EachSummary& s = each.summary();
+  ASSERT_EQ(s.first_failed.size(), 1u);
+  EXPECT_EQ(s.first_failed[0].messages.size(), 13u);  // kept for the page, whole
+  EXPECT_EQ(s.setup.total, 1u);
+  EXPECT_EQ(s.setup.min, f7 - f1);                   // the 200 reaches A, not B's 200 (F6)
+  EXPECT_EQ(s.latency_by_step.at("F3").min, f3 - f1);  // the INVITE forwarded after F1
+  std::string html = each_html(sc, s, "c.pcap");
+  EXPECT_NE(html.find("<h2>Failed call call-1</h2>"), std::string::npos);
+  EXPECT_EQ(count(html, "<g class=\"msg"), 13u);
+  EXPECT_EQ(count(html, "<g class=\"row div\""), 1u);
+  EXPECT_EQ(count(html, "<svg class=\"hist\""), 13u);  // set-up + 12 steps with a trigger
+  EXPECT_NE(html.find("<td>F3 forward</td><td>1</td>"), std::string::npos) << html.substr(0, 3000);
+}
+
 TEST(HtmlIndex, OneRowPerRunFromItsJsonReport) {
   namespace fs = std::filesystem;
   fs::path root = fs::temp_directory_path() / ("ladder-html-index-" + std::to_string(::getpid()));
