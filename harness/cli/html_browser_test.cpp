@@ -276,11 +276,14 @@ TEST_F(HtmlInBrowser, RunsAgainstKamailioWriteTheirPagesAndTheIndex) {
   for (const auto& [run, path, status] :
        {std::tuple{"first", ladder, 0}, std::tuple{"second", wrong_ladder, 1}}) {
     Output o = run_command(kLadder + " run '" + path.string() + "' --testbed '" +
-                               testbed.string() + "' --out '" + (reports / run).string() + "' 2>&1",
+                               testbed.string() + "' --out '" + (reports / run).string() +
+                               "' --html '" + (kOut / run).string() + ".html' 2>&1",
                            60);
     ASSERT_EQ(o.status, status) << o.out;
     ASSERT_TRUE(fs::exists(reports / run / "report.html")) << o.out;
   }
+  // --html F is the run directory's page.
+  EXPECT_EQ(read_file(kOut / "second.html"), read_file(reports / "second" / "report.html"));
   json t = selftest(reports / "first" / "report.html");
   expect_every_message_drawn(t, records(reports / "first" / "capture.pcap").size());
   EXPECT_EQ(t["ladders"][0]["highlighted"], 0) << t.dump();
