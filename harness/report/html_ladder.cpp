@@ -7,7 +7,7 @@
 #include <map>
 #include <optional>
 
-#include "report/html_expect.h"
+#include "report/html_panel.h"
 #include "report/html_ladder.h"
 #include "report/html_page.h"
 #include "report/report.h"
@@ -107,10 +107,6 @@ struct Row {
   std::optional<std::size_t> step;     // index into the verdict's steps
   std::optional<std::size_t> note;     // index into the notes
 };
-
-bool waived(const checker::Failure& f) {
-  return f.warning && f.message.find("[waived") != std::string::npos;
-}
 
 // An arrow as one path, line and head; its colour comes from the enclosing group's class.
 std::string arrow(int x1, int x2, int y) {
@@ -398,63 +394,16 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     svg += "</g>";
 
     // The row's panel.
-    std::string p = "<div class=\"pd\" id=\"p" + id + "\">";
-    if (sr) {
-      const scenario::Step& st = sc.steps[sr->step];
-      p += "<h3>" + escape(st.describe()) + ": " + std::string(checker::to_string(sr->status)) + "</h3>";
-      if (!st.note.empty()) p += "<p class=\"sub\">" + escape(st.note) + "</p>";
-    } else if (m && fs.empty()) {  // else the failure says what it is
-      const checker::MessageResult* mr = result[*row.message];
-      p += std::string("<h3>") +
-           (mr == nullptr ? "outside the roles" : mr->tolerated ? "expected noise (no step)" : "no step of the ladder") +
-           "</h3>";
-    }
+    PanelRow pr;
+    pr.id = id;
+    pr.step = sr;
+    pr.message = m;
+    pr.result = m ? result[*row.message] : nullptr;
     if (m) {
-      const checker::MessageResult* mr = result[*row.message];
-      std::string dir = mr ? (mr->src_role.empty() ? "-" : mr->src_role) + " -> " +
-                                 (mr->dst_role.empty() ? "-" : mr->dst_role)
-                           : "";
-      p += "<p>frame " + std::to_string(m->frame) + " \u00b7 " + html::seconds(m->time - origin) +
-           " s \u00b7 " + std::string(core::to_string(m->transport)) + " " +
-           escape_text(m->src.to_string()) + " \u2192 " + escape_text(m->dst.to_string()) +
-           (dir.empty() ? "" : " \u00b7 " + escape_text(dir)) + "</p>";
-      if (!copies[*row.message].empty()) {
-        p += "<p>retransmitted " + num(static_cast<long>(copies[*row.message].size())) + " time" +
-             (copies[*row.message].size() == 1 ? "" : "s") + ":";
-        for (std::size_t c : copies[*row.message]) {
-          p += " frame " + std::to_string(msgs[c].frame) + " at " + html::seconds(msgs[c].time - origin) + ";";
-        }
-        p += "</p>";
-      }
+      for (std::size_t c : copies[*row.message]) pr.copies.push_back(&msgs[c]);
     }
-    if (sr) {
-      ExpectContext cx;
-      cx.message = m ? &m->message : nullptr;
-      if (m && result[*row.message]) {
-        cx.src_role = result[*row.message]->src_role;
-        cx.dst_role = result[*row.message]->dst_role;
-      }
-      for (const checker::Failure& f : sr->failures) cx.failures.push_back(&f);
-      p += expectations_table(sc, sc.steps[sr->step], cx);
-    }
-    if (!fs.empty()) {
-      p += "<ul class=\"fails\">";
-      for (const checker::Failure* f : fs) {
-        p += std::string("<li") + (f->warning ? " class=\"warn\"" : "") + ">" +
-             (waived(*f) ? "waived: " : f->warning ? "warning: " : "") +
-             escape_text((f->step.empty() ? "" : f->step + ": ") + f->message) + "</li>";
-      }
-      p += "</ul>";
-    }
-    if (m && result[*row.message] && !result[*row.message]->rules.empty()) {
-      p += "<p>RFC 3261 rules:</p><ul>";
-      for (const checker::RuleFinding& rf : result[*row.message]->rules) {
-        p += "<li>" + escape(rf.rule + ": " + rf.message) + "</li>";
-      }
-      p += "</ul>";
-    }
-    if (m) p += "<pre class=\"raw\">" + escape_text(m->message.bytes()) + "</pre>";
-    panels += p + "</div>\n";
+    pr.failures = fs;
+    panels += row_panel(sc, pr, origin);
   }
   svg += "</svg>";
   return "<div class=\"lad\">" + head + svg + "</div>" + panels;

@@ -1,6 +1,6 @@
-// A step's expectations in words, each beside what the message showed: the table of a row's
-// panel on the HTML page.
-#include "report/html_expect.h"
+// The panel of a ladder row on the HTML page: the step's expectations in words, each beside
+// what the message showed; the failures; the message as on the wire.
+#include "report/html_panel.h"
 
 #include "report/html_page.h"
 
@@ -86,8 +86,13 @@ bool failed(const std::vector<const checker::Failure*>& fs, const std::string& h
   return false;
 }
 
-}  // namespace
+struct ExpectContext {
+  const sip::Message* message = nullptr;  // the message that satisfied the step, if any
+  std::string src_role, dst_role;
+  std::vector<const checker::Failure*> failures;  // the step's failures
+};
 
+// Each expectation of `st`: what was expected, what was seen, ok or failed.
 std::string expectations_table(const scenario::Scenario& sc, const scenario::Step& st,
                                const ExpectContext& cx) {
   std::string rows;
@@ -143,6 +148,75 @@ std::string expectations_table(const scenario::Scenario& sc, const scenario::Ste
   return "<table class=\"exp\"><tr><th>expectation</th><th>expected</th><th>seen</th>"
          "<th></th></tr>" +
          rows + "</table>";
+}
+
+}  // namespace
+
+bool waived(const checker::Failure& f) {
+  return f.warning && f.message.find("[waived") != std::string::npos;
+}
+
+std::string row_panel(const scenario::Scenario& sc, const PanelRow& row, core::TimeNs origin) {
+  const checker::StepResult* sr = row.step;
+  const sip::WireMessage* m = row.message;
+  const checker::MessageResult* mr = row.result;
+  std::string p = "<div class=\"pd\" id=\"p" + row.id + "\">";
+  if (sr) {
+    const scenario::Step& st = sc.steps[sr->step];
+    p += "<h3>" + escape(st.describe()) + ": " + std::string(checker::to_string(sr->status)) + "</h3>";
+    if (!st.note.empty()) p += "<p class=\"sub\">" + escape(st.note) + "</p>";
+  } else if (m && row.failures.empty()) {  // else the failure says what it is
+    p += std::string("<h3>") +
+         (mr == nullptr      ? "outside the roles"
+          : mr->tolerated    ? "expected noise (no step)"
+                             : "no step of the ladder") +
+         "</h3>";
+  }
+  if (m) {
+    std::string dir = mr ? (mr->src_role.empty() ? "-" : mr->src_role) + " -> " +
+                               (mr->dst_role.empty() ? "-" : mr->dst_role)
+                         : "";
+    p += "<p>frame " + std::to_string(m->frame) + " \u00b7 " + seconds(m->time - origin) +
+         " s \u00b7 " + std::string(core::to_string(m->transport)) + " " +
+         escape_text(m->src.to_string()) + " \u2192 " + escape_text(m->dst.to_string()) +
+         (dir.empty() ? "" : " \u00b7 " + escape_text(dir)) + "</p>";
+    if (!row.copies.empty()) {
+      p += "<p>retransmitted " + std::to_string(row.copies.size()) + " time" +
+           (row.copies.size() == 1 ? "" : "s") + ":";
+      for (const sip::WireMessage* c : row.copies) {
+        p += " frame " + std::to_string(c->frame) + " at " + seconds(c->time - origin) + ";";
+      }
+      p += "</p>";
+    }
+  }
+  if (sr) {
+    ExpectContext cx;
+    cx.message = m ? &m->message : nullptr;
+    if (mr) {
+      cx.src_role = mr->src_role;
+      cx.dst_role = mr->dst_role;
+    }
+    for (const checker::Failure& f : sr->failures) cx.failures.push_back(&f);
+    p += expectations_table(sc, sc.steps[sr->step], cx);
+  }
+  if (!row.failures.empty()) {
+    p += "<ul class=\"fails\">";
+    for (const checker::Failure* f : row.failures) {
+      p += std::string("<li") + (f->warning ? " class=\"warn\"" : "") + ">" +
+           (waived(*f) ? "waived: " : f->warning ? "warning: " : "") +
+           escape_text((f->step.empty() ? "" : f->step + ": ") + f->message) + "</li>";
+    }
+    p += "</ul>";
+  }
+  if (mr && !mr->rules.empty()) {
+    p += "<p>RFC 3261 rules:</p><ul>";
+    for (const checker::RuleFinding& rf : mr->rules) {
+      p += "<li>" + escape_text(rf.rule + ": " + rf.message) + "</li>";
+    }
+    p += "</ul>";
+  }
+  if (m) p += "<pre class=\"raw\">" + escape_text(m->message.bytes()) + "</pre>";
+  return p + "</div>\n";
 }
 
 }  // namespace ladder::report::html
