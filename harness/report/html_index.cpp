@@ -70,20 +70,22 @@ Run read_run(const fs::path& root, const fs::path& dir) {
   return r;
 }
 
+// Run directories are those with a report.json: reports/<time>-<ladder>, reports/<run>/<ladder>,
+// and a folder run's reports/<time>-<folder>/<path in the folder>/<ladder>. Not deeper than
+// kMaxDepth, and not into a run directory.
+constexpr int kMaxDepth = 6;
+
 std::vector<Run> find_runs(const fs::path& root, std::error_code& ec) {
   std::vector<Run> runs;
-  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_directory(ec)) continue;
-    if (fs::exists(it->path() / "report.json")) {
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  for (fs::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
+    std::error_code e2;
+    if (!it->is_directory(e2)) continue;
+    if (fs::exists(it->path() / "report.json", e2)) {
       runs.push_back(read_run(root, it->path()));
-      continue;
-    }
-    // `ladder run a.yaml b.yaml --out reports/X` puts each ladder in a folder of X.
-    std::error_code inner;
-    for (fs::directory_iterator sub(it->path(), inner), e2; !inner && sub != e2; sub.increment(inner)) {
-      if (sub->is_directory(inner) && fs::exists(sub->path() / "report.json")) {
-        runs.push_back(read_run(root, sub->path()));
-      }
+      it.disable_recursion_pending();
+    } else if (it.depth() + 1 >= kMaxDepth) {
+      it.disable_recursion_pending();
     }
   }
   std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {

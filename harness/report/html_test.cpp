@@ -223,7 +223,8 @@ TEST(HtmlIndex, OneRowPerRunFromItsJsonReport) {
   namespace fs = std::filesystem;
   fs::path root = fs::temp_directory_path() / ("ladder-html-index-" + std::to_string(::getpid()));
   fs::remove_all(root);
-  for (const char* d : {"20260101-000000-ok", "20260101-000100-bad", "multi/a"}) {
+  for (const char* d : {"20260101-000000-ok", "20260101-000100-bad", "multi/a",
+                        "20260101-000200-scenarios/basic/busy"}) {
     fs::create_directories(root / d);
   }
   Page good = render(basic_call());
@@ -236,9 +237,13 @@ TEST(HtmlIndex, OneRowPerRunFromItsJsonReport) {
   std::ofstream(root / "20260101-000100-bad/report.html") << "x";
   std::ofstream(root / "20260101-000100-bad/capture.pcap") << "x";
   std::ofstream(root / "multi/a/report.json") << "{ not json";
+  // A folder run: each ladder's directory sits at its path in the folder.
+  std::ofstream(root / "20260101-000200-scenarios/basic/busy/report.json")
+      << verdict_json(good.sc, good.v, "c.pcap");
   ASSERT_EQ(write_index(root.string()), "");
   std::string html = ladder::testing::read_file(root / "index.html");
-  EXPECT_EQ(count(html, "<tr><td>"), 3u) << html;
+  EXPECT_EQ(count(html, "<tr><td>"), 4u) << html;
+  EXPECT_NE(html.find("<a href=\"20260101-000200-scenarios/basic/busy/report.json\">"), std::string::npos);
   EXPECT_NE(html.find("<td>basic</td><td>testbeds/lo.yaml</td><td class=\"passed\">PASSED</td>"),
             std::string::npos)
       << html;

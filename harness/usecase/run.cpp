@@ -46,13 +46,14 @@ report::JunitCase junit_case(const LadderRun& run) {
   return c;
 }
 
-// The reports directory a run directory sits in: the nearest of its two parents named
-// "reports" (reports/<time>-<ladder>, reports/<run>/<ladder>). None for a run directory placed
-// elsewhere: the index is not written into folders ladder does not own.
+// The reports directory a run directory sits in: the nearest parent named "reports", at most
+// five up (reports/<time>-<ladder>, reports/<run>/<ladder>, a folder run's
+// reports/<time>-<folder>/<path>/<ladder>). None for a run directory placed elsewhere: the index
+// is not written into folders ladder does not own.
 std::optional<fs::path> reports_dir(const fs::path& dir) {
   fs::path p = dir.lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
-  for (int up = 0; up < 2 && p.has_parent_path(); ++up) {
+  for (int up = 0; up < 5 && p.has_parent_path(); ++up) {
     p = p.parent_path();
     if (p.filename() == "reports") return p;
   }
