@@ -2,6 +2,7 @@
 // (`ladder run DIR --tag X --shard I/N`) goes to cli/run_folder.cpp.
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct RunArgs {
   usecase::RunRequest request;
   std::string json;
   std::string junit;
+  std::string html;
   FolderOptions folder;
 };
 
@@ -68,6 +70,23 @@ int run_all(const RunArgs& a) {
       return environment;
     }
   }
+  if (!a.html.empty() && !r.ladders.empty()) {
+    // One ladder: its page; several: each run directory has its own, F gets the first failed.
+    const usecase::LadderRun* pick = &r.ladders.front();
+    for (const usecase::LadderRun& l : r.ladders) {
+      if (!l.verdict.passed) {
+        pick = &l;
+        break;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::copy_file(std::filesystem::path(pick->dir) / "report.html", a.html,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) {
+      std::fprintf(stderr, "ladder run: %s: cannot write: %s\n", a.html.c_str(), ec.message().c_str());
+      return environment;
+    }
+  }
   if (r.ladders.size() > 1) print(summary(r));
   return exit_code(r.outcome);
 }
@@ -93,6 +112,9 @@ Runner add_run(CLI::App& app) {
   cmd->add_option("--junit", a->junit,
                   "Also write JUnit XML for all scenarios to this file (a folder run: one "
                   "testsuite per ladder file, named by its path in the folder)");
+  cmd->add_option("--html", a->html,
+                  "Also copy the HTML report to this file (the first failed ladder's when "
+                  "several ran; each run directory has its own report.html)");
   cmd->add_option("--interface", rq.interface, "Capture interface (default: the testbed's, or lo "
                   "for a loopback testbed, else any)");
   cmd->add_flag("--no-capture", rq.no_capture,

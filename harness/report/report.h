@@ -11,6 +11,7 @@
 #include "checker/checker.h"
 #include "checker/each.h"
 #include "core/core.h"
+#include "report/html.h"  // the HTML pages and the run index
 #include "trace/trace.h"
 
 namespace ladder::report {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include <unistd.h>
 
@@ -46,6 +47,20 @@ report::JunitCase junit_case(const LadderRun& run) {
   report::JunitCase c = report::junit_case(run.scenario, run.verdict, run.scenario.name);
   c.seconds = run.seconds;
   return c;
+}
+
+// The reports directory a run directory sits in: the nearest parent named "reports", at most
+// five up (reports/<time>-<ladder>, reports/<run>/<ladder>, a folder run's
+// reports/<time>-<folder>/<path>/<ladder>). None for a run directory placed elsewhere: the index
+// is not written into folders ladder does not own.
+std::optional<fs::path> reports_dir(const fs::path& dir) {
+  fs::path p = dir.lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  for (int up = 0; up < 5 && p.has_parent_path(); ++up) {
+    p = p.parent_path();
+    if (p.filename() == "reports") return p;
+  }
+  return std::nullopt;
 }
 
 struct Failed {
@@ -134,6 +149,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
     v.failures.push_back(
         engine_failure("interrupted (Ctrl-C): the run stopped before the ladder was complete"));
   }
+  v.notes.push_back("testbed: " + rq.testbed);  // the run index shows it
   v.passed = v.passed && r.completed && !out.interrupted;
   out.verdict = std::move(v);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -143,7 +159,14 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   const std::pair<const char*, std::string> files[] = {
       {"ladder.txt", report::render_verdict(sc, out.verdict, vo)},
       {"report.json", report::verdict_json(sc, out.verdict, out.source) + "\n"},
-      {"junit.xml", report::junit_xml("ladder run", {junit_case(out)})}};
+      {"junit.xml", report::junit_xml("ladder run", {junit_case(out)})},
+      {"report.html", report::verdict_html({.scenario = &sc,
+                                            .verdict = &out.verdict,
+                                            .messages = observed,
+                                            .capture = out.source,
+                                            .capture_link = capture ? "capture.pcap" : "",
+                                            .title = {},
+                                            .notes = {}})}};
   for (const auto& [name, body] : files) {
     if (std::string e = write_text(dir / name, body); !e.empty()) {
       return std::unexpected(Failed{Outcome::environment, e});
@@ -236,6 +259,11 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
       result.outcome = one.error().outcome;
       result.error = one.error().error;
       return result;
+    }
+    if (auto reports = reports_dir(dir)) {
+      if (std::string e = report::write_index(reports->string()); !e.empty()) {
+        one->verdict.notes.push_back("run index not written: " + e);
+      }
     }
     if (on_ladder) on_ladder(*one);
     result.ladders.push_back(std::move(*one));
