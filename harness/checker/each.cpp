@@ -3,6 +3,7 @@
 #include "checker/context.h"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <limits>
 #include <thread>
@@ -11,6 +12,67 @@
 #include <unordered_set>
 
 namespace ladder::checker {
+namespace {
+
+// The set-up time and each step's latency after its trigger, of one checked call. Set-up: from
+// the call's first step to the first 2xx to an INVITE that reaches the first step's sender (the
+// caller), or to any such 2xx when none reaches it.
+void add_timings(const scenario::Scenario& sc, const Verdict& v, EachSummary& summary) {
+  std::vector<const StepResult*> by_step(sc.steps.size(), nullptr);
+  const StepResult* first = nullptr;
+  for (const StepResult& r : v.steps) {
+    if (!r.message || r.step >= by_step.size()) continue;
+    by_step[r.step] = &r;
+    if (first == nullptr || r.time < first->time) first = &r;
+  }
+  if (first == nullptr) return;
+  const std::string& caller = sc.steps[first->step].from;
+  const StepResult* answered = nullptr;  // to the caller
+  const StepResult* any = nullptr;
+  for (const StepResult* r : by_step) {
+    if (r == nullptr) continue;
+    const scenario::Step& st = sc.steps[r->step];
+    if (!st.is_request() && st.status >= 200 && st.status < 300 && st.answers &&
+        sc.steps[*st.answers].method == "INVITE" && r->time >= first->time) {
+      if (st.to == caller && (answered == nullptr || r->time < answered->time)) answered = r;
+      if (any == nullptr || r->time < any->time) any = r;
+    }
+    if (st.trigger && by_step[*st.trigger] != nullptr && r->time >= by_step[*st.trigger]->time) {
+      summary.latency_by_step[st.id].add(r->time - by_step[*st.trigger]->time);
+    }
+  }
+  if (answered == nullptr) answered = any;
+  if (answered != nullptr) summary.setup.add(answered->time - first->time);
+}
+
+}  // namespace
+
+void Histogram::add(core::TimeNs d) {
+  if (counts.empty()) counts.assign(kBins, 0);
+  std::size_t bin = 0;
+  while (bin + 1 < kBins && lower(bin + 1) <= d) ++bin;
+  ++counts[bin];
+  min = total == 0 ? d : std::min(min, d);
+  max = total == 0 ? d : std::max(max, d);
+  sum += d;
+  ++total;
+}
+
+void Histogram::merge(const Histogram& o) {
+  if (o.total == 0) return;
+  if (counts.empty()) counts.assign(kBins, 0);
+  for (std::size_t b = 0; b < kBins && b < o.counts.size(); ++b) counts[b] += o.counts[b];
+  min = total == 0 ? o.min : std::min(min, o.min);
+  max = total == 0 ? o.max : std::max(max, o.max);
+  sum += o.sum;
+  total += o.total;
+}
+
+core::TimeNs Histogram::lower(std::size_t bin) {
+  if (bin == 0) return 0;
+  return static_cast<core::TimeNs>(std::pow(10.0, 3.0 + static_cast<double>(bin) / kPerDecade));
+}
+
 namespace {
 
 // What completes a call: per (from, to, label) key, how many non-optional steps need it. Roles
@@ -168,6 +230,13 @@ struct EachChecker::Impl {
     // Only what the ladder asserts is parsed with Sofia; the roles are bound once, above.
     Verdict v = check(scenario, call.messages, per_call,
                       Effort{.full_parse = false, .bindings_have_roles = true});
+    add_timings(scenario, v, summary);
+    std::vector<KeptMessage> kept;
+    if (!v.passed && summary.first_failed.size() < options.keep_failed) {
+      for (const sip::WireMessage& o : call.messages) {
+        kept.push_back({static_cast<const sip::Wire&>(o), std::string(o.message.bytes())});
+      }
+    }
     for (sip::WireMessage& o : call.messages) {
       if (spare.size() < kSpare) spare.push_back(std::move(o.message).release());
     }
@@ -182,7 +251,7 @@ struct EachChecker::Impl {
                                              std::string(core::to_string(f.kind))];
     }
     if (summary.first_failed.size() < options.keep_failed) {
-      summary.first_failed.push_back({key.id, std::move(v), at});
+      summary.first_failed.push_back({key.id, std::move(v), at, std::move(kept)});
     }
   }
 
@@ -345,6 +414,8 @@ EachSummary merge(std::vector<EachSummary> parts, std::size_t keep_failed) {
     all.outside_roles += p.outside_roles;
     all.late += p.late;
     for (const auto& [what, n] : p.failures_by_step) all.failures_by_step[what] += n;
+    all.setup.merge(p.setup);
+    for (const auto& [step, h] : p.latency_by_step) all.latency_by_step[step].merge(h);
     for (FailedCall& f : p.first_failed) all.first_failed.push_back(std::move(f));
   }
   std::stable_sort(all.first_failed.begin(), all.first_failed.end(),

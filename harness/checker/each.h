@@ -52,10 +52,32 @@ struct CheckedAt {
   auto operator<=>(const CheckedAt&) const = default;
 };
 
+/// A message of a failed call kept for the reports (the HTML page draws the call in full).
+struct KeptMessage {
+  sip::Wire wire;
+  std::string bytes;
+};
+
 struct FailedCall {
   std::string call_id;
   Verdict verdict;
   CheckedAt at;
+  std::vector<KeptMessage> messages;  ///< what the verdict's message indices point into
+};
+
+/// Durations counted in logarithmic bins (kPerDecade per decade from 1 us; bin 0 also holds
+/// shorter ones), so the shares of a bulk check merge by adding and memory does not grow with
+/// the number of calls.
+struct Histogram {
+  static constexpr std::size_t kPerDecade = 10;
+  static constexpr std::size_t kBins = 9 * kPerDecade;  ///< up to 1000 s; longer go in the last
+  std::vector<std::uint64_t> counts;  ///< empty until the first add()
+  std::uint64_t total = 0;
+  core::TimeNs min = 0, max = 0, sum = 0;
+  void add(core::TimeNs duration);
+  void merge(const Histogram& other);
+  /// The shortest duration of `bin`.
+  static core::TimeNs lower(std::size_t bin);
 };
 
 struct EachSummary {
@@ -68,6 +90,11 @@ struct EachSummary {
   /// "F5 missing" -> count of calls, root failures only (not what follows from them).
   std::map<std::string, std::uint64_t> failures_by_step;
   std::vector<FailedCall> first_failed;
+  /// Call set-up time: from a call's first step to the first 2xx to an INVITE that reaches the
+  /// caller (the first step's sender; else any such 2xx). Calls without one are not counted.
+  Histogram setup;
+  /// Each step's latency after its trigger (the step that lets its sender act), by step id.
+  std::map<std::string, Histogram> latency_by_step;
   std::vector<std::string> notes;
   scenario::RoleMap roles;
   /// The verdict of the whole bulk check: at least one call, and none failed.

@@ -1,6 +1,7 @@
 // `ladder check CAPTURE --scenario S.yaml`: parses, calls usecase::check, renders, exits.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct CheckArgs {
   std::string call_id;
   std::string json;
   std::string junit;
+  std::string html;
   bool rules_warn = false;
   bool each = false;
   bool all = false;  ///< list the failures that follow from a root failure, not only their count
@@ -39,21 +41,38 @@ bool apply_set(const std::string& text, scenario::Bindings& b) {
   return true;
 }
 
+// The capture as a link from the page at `page`: relative, so the two can move together.
+std::string relative_link(const std::string& capture, const std::string& page) {
+  if (capture == "-" || page == "-") return "";
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::absolute(page, ec).parent_path();
+  std::filesystem::path rel = std::filesystem::relative(capture, base, ec);
+  return ec || rel.empty() ? "" : rel.generic_string();
+}
+
 // The report files the user asked for; an exit code when one cannot be written.
 int write_reports(const CheckArgs& a, const usecase::CheckResult& r, double seconds) {
   const scenario::Scenario& sc = *r.scenario;
-  std::string json, junit;
+  std::string json, junit, html;
   if (r.each) {
     json = report::each_json(sc, *r.each, a.capture);
+    if (!a.html.empty()) html = report::each_html(sc, *r.each, a.capture);
     junit = report::junit_xml("ladder check --each " + a.capture,
                               report::each_junit_cases(sc, *r.each));
   } else {
     json = report::verdict_json(sc, *r.verdict, a.capture);
+    if (!a.html.empty()) {
+      report::HtmlVerdict in{.scenario = &sc, .verdict = &*r.verdict, .messages = r.messages,
+                             .capture = a.capture, .capture_link = relative_link(a.capture, a.html),
+                             .title = {}, .notes = {}};
+      html = report::verdict_html(in);
+    }
     report::JunitCase c = report::junit_case(sc, *r.verdict, sc.name);
     c.seconds = seconds;  // the check's own time, not 0.000 (issue 12)
     junit = report::junit_xml("ladder check " + a.capture, {c});
   }
-  for (const auto& [path, text] : {std::pair{a.json, json + "\n"}, std::pair{a.junit, junit}}) {
+  for (const auto& [path, text] : {std::pair{a.json, json + "\n"}, std::pair{a.junit, junit},
+                                  std::pair{a.html, html}}) {
     if (path.empty()) continue;
     if (std::string e = write_file(path, text); !e.empty()) {
       std::fprintf(stderr, "ladder check: %s\n", e.c_str());
@@ -118,6 +137,8 @@ Runner add_check(CLI::App& app) {
   cmd->add_option("--call-id", a->call_id, "Only the messages of this Call-ID");
   cmd->add_option("--json", a->json, "Write the verdict as JSON to this file (- for stdout)");
   cmd->add_option("--junit", a->junit, "Write JUnit XML to this file");
+  cmd->add_option("--html", a->html,
+                  "Write the HTML report (expected against observed ladder) to this file");
   cmd->add_flag("--all,-v", a->all,
                 "List the failures that follow from a root failure under it (by default only "
                 "their count)");

@@ -1,12 +1,15 @@
-// `ladder run SCENARIO... --testbed T`: parses, calls usecase::run, renders, exits.
+// `ladder run SCENARIO... --testbed T`: parses, calls usecase::run, renders, exits. A folder
+// (`ladder run DIR --tag X --shard I/N`) goes to cli/run_folder.cpp.
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/run_folder.h"
 #include "report/report.h"
 #include "usecase/usecase.h"
 
@@ -20,6 +23,8 @@ struct RunArgs {
   usecase::RunRequest request;
   std::string json;
   std::string junit;
+  std::string html;
+  FolderOptions folder;
   bool all = false;  ///< list the failures that follow from a root failure
 };
 
@@ -39,6 +44,7 @@ int run_all(const RunArgs& a) {
   std::signal(SIGINT, on_sigint);
   WarningPrinter warn;
   usecase::Hooks hooks{std::ref(warn), [] { return g_interrupted != 0; }};
+  if (auto code = run_if_folder(a.request, a.folder, a.json, a.junit, hooks)) return *code;
   usecase::RunResult r = usecase::run(a.request, hooks, [&a](const usecase::LadderRun& l) {
     report::VerdictOptions vo;
     vo.title = l.source;
@@ -66,6 +72,23 @@ int run_all(const RunArgs& a) {
       return environment;
     }
   }
+  if (!a.html.empty() && !r.ladders.empty()) {
+    // One ladder: its page; several: each run directory has its own, F gets the first failed.
+    const usecase::LadderRun* pick = &r.ladders.front();
+    for (const usecase::LadderRun& l : r.ladders) {
+      if (!l.verdict.passed) {
+        pick = &l;
+        break;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::copy_file(std::filesystem::path(pick->dir) / "report.html", a.html,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) {
+      std::fprintf(stderr, "ladder run: %s: cannot write: %s\n", a.html.c_str(), ec.message().c_str());
+      return environment;
+    }
+  }
   if (r.ladders.size() > 1) print(summary(r));
   return exit_code(r.outcome);
 }
@@ -77,12 +100,23 @@ Runner add_run(CLI::App& app) {
   usecase::RunRequest& rq = a->request;
   CLI::App* cmd = app.add_subcommand(
       "run", "Play ladders against a device under test, capture the wire, check it");
-  cmd->add_option("scenarios", rq.scenarios, "Ladder files (YAML), run one after another")
+  cmd->add_option("scenarios", rq.scenarios,
+                  "Ladder files (YAML), run one after another; or one folder: every ladder under "
+                  "it (recursive, sorted by path), each in its own run directory, one summary at "
+                  "the end, the exit code the worst of theirs")
       ->required();
   cmd->add_option("-t,--testbed", rq.testbed, "Testbed: where the roles live")->required();
-  cmd->add_option("--out", rq.out, "Run directory (default reports/<time>-<scenario>)");
+  cmd->add_option("--out", rq.out,
+                  "Run directory (default reports/<time>-<scenario>); for a folder, each "
+                  "ladder's is OUT/<its path in the folder, without .yaml>");
+  add_folder_options(*cmd, a->folder);
   cmd->add_option("--json", a->json, "Also write every verdict as a JSON array to this file");
-  cmd->add_option("--junit", a->junit, "Also write JUnit XML for all scenarios to this file");
+  cmd->add_option("--junit", a->junit,
+                  "Also write JUnit XML for all scenarios to this file (a folder run: one "
+                  "testsuite per ladder file, named by its path in the folder)");
+  cmd->add_option("--html", a->html,
+                  "Also copy the HTML report to this file (the first failed ladder's when "
+                  "several ran; each run directory has its own report.html)");
   cmd->add_option("--interface", rq.interface, "Capture interface (default: the testbed's, or lo "
                   "for a loopback testbed, else any)");
   cmd->add_flag("--no-capture", rq.no_capture,

@@ -120,6 +120,7 @@ void check_once(const CheckRequest& rq, const checker::CheckOptions& options, co
                 std::to_string(out.messages_read) + " SIP messages read); check --role";
   }
   out.verdict = std::move(v);
+  out.messages = std::move(read->messages);
 }
 
 }  // namespace

@@ -5,8 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
+
+#include <unistd.h>
 
 #include "engine/engine.h"
+#include "parts/parts.h"
 #include "report/report.h"
 #include "usecase/infer.h"
 #include "usecase/run_capture.h"
@@ -44,6 +48,20 @@ report::JunitCase junit_case(const LadderRun& run) {
   report::JunitCase c = report::junit_case(run.scenario, run.verdict, run.scenario.name);
   c.seconds = run.seconds;
   return c;
+}
+
+// The reports directory a run directory sits in: the nearest parent named "reports", at most
+// five up (reports/<time>-<ladder>, reports/<run>/<ladder>, a folder run's
+// reports/<time>-<folder>/<path>/<ladder>). None for a run directory placed elsewhere: the index
+// is not written into folders ladder does not own.
+std::optional<fs::path> reports_dir(const fs::path& dir) {
+  fs::path p = dir.lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  for (int up = 0; up < 5 && p.has_parent_path(); ++up) {
+    p = p.parent_path();
+    if (p.filename() == "reports") return p;
+  }
+  return std::nullopt;
 }
 
 struct Failed {
@@ -158,6 +176,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
     v.failures.push_back(
         engine_failure("interrupted (Ctrl-C): the run stopped before the ladder was complete"));
   }
+  v.notes.push_back("testbed: " + rq.testbed);  // the run index shows it
   v.passed = v.passed && r.completed && !out.interrupted;
   out.verdict = std::move(v);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -168,13 +187,41 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   const std::pair<const char*, std::string> files[] = {
       {"ladder.txt", report::render_verdict(sc, out.verdict, vo)},
       {"report.json", report::verdict_json(sc, out.verdict, out.source) + "\n"},
-      {"junit.xml", report::junit_xml("ladder run", {junit_case(out)})}};
+      {"junit.xml", report::junit_xml("ladder run", {junit_case(out)})},
+      {"report.html", report::verdict_html({.scenario = &sc,
+                                            .verdict = &out.verdict,
+                                            .messages = observed,
+                                            .capture = out.source,
+                                            .capture_link = capture ? "capture.pcap" : "",
+                                            .title = {},
+                                            .notes = {}})}};
   for (const auto& [name, body] : files) {
     if (std::string e = write_text(dir / name, body); !e.empty()) {
       return std::unexpected(Failed{Outcome::environment, e});
     }
   }
   return out;
+}
+
+// The prompt driver (also as a fallback) asks the operator at the terminal.
+std::string needs_terminal(const scenario::Testbed& testbed) {
+  for (const scenario::TestbedRole& r : testbed.roles) {
+    if (!r.driver) continue;
+    auto fb = r.driver->options.find("fallback");
+    if (r.driver->kind == scenario::DriverKind::prompt ||
+        (fb != r.driver->options.end() && fb->second == "prompt")) {
+      return r.id;
+    }
+  }
+  return {};
+}
+
+std::string started_note(const parts::Part& p) {
+  std::string s = "role " + p.role + ": " + std::string(scenario::to_string(p.kind)) +
+                  " started (pid " + std::to_string(p.process.pid()) + ") on " +
+                  p.address.to_string();
+  if (p.control) s += ", control " + p.control->to_string();
+  return s + "; log " + p.log;
 }
 
 }  // namespace
@@ -188,24 +235,72 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
   }
   if (!tb.ok()) return result;
   auto stop = [&] { return hooks.stop_requested && hooks.stop_requested(); };
+  scenario::Testbed testbed = std::move(*tb.testbed);
+  if (std::string role = needs_terminal(testbed); !role.empty() && ::isatty(0) == 0) {
+    result.outcome = Outcome::environment;
+    result.error = testbed.source + ": role " + role +
+                   " asks the operator at the terminal (driver prompt), but standard input is "
+                   "not a terminal; run ladder from a terminal, or give the role a driver that "
+                   "needs no operator";
+    return result;
+  }
 
   std::string base = rq.out.empty() ? "reports/" + stamp() : rq.out;
+  auto dir_of = [&](const std::string& path) {
+    std::string name = fs::path(path).stem().string();
+    return rq.out.empty()             ? fs::path(base + "-" + name)
+           : rq.scenarios.size() == 1 ? fs::path(base)
+                                      : fs::path(base) / name;
+  };
+  // Parts the testbed starts itself serve every ladder of the run; their logs go in the run
+  // directory. The Bench stops them when this returns: at the end, on failure, on Ctrl-C.
+  parts::Bench bench;
+  if (parts::starts_anything(testbed) && !rq.scenarios.empty()) {
+    parts::StartOptions po;
+    po.dir = (rq.scenarios.size() == 1 ? dir_of(rq.scenarios.front())
+              : rq.out.empty()         ? fs::path(base + "-parts")
+                                       : fs::path(base))
+                 .string();
+    po.stop_requested = hooks.stop_requested;
+    auto started = parts::Bench::start(testbed, po);
+    if (!started) {
+      // Ctrl-C while a part was starting is an interruption like any other, not a fault of
+      // the machine.
+      result.interrupted = stop();
+      result.outcome = result.interrupted ? Outcome::failed : Outcome::environment;
+      result.error = testbed.source + ": " + started.error();
+      return result;
+    }
+    bench = std::move(*started);
+    for (const auto& p : bench.parts()) {
+      if (hooks.diagnostic)
+        hooks.diagnostic({core::Severity::note, testbed.source, started_note(*p)});
+    }
+    testbed = bench.apply(std::move(testbed));
+  }
+
   for (const std::string& path : rq.scenarios) {
     if (stop()) break;
-    std::string name = fs::path(path).stem().string();
-    fs::path dir = rq.out.empty()             ? fs::path(base + "-" + name)
-                   : rq.scenarios.size() == 1 ? fs::path(base)
-                                              : fs::path(base) / name;
-    auto one = run_one(rq, path, *tb.testbed, dir, hooks);
+    fs::path dir = dir_of(path);
+    auto one = run_one(rq, path, testbed, dir, hooks);
     if (!one) {
       result.outcome = one.error().outcome;
       result.error = one.error().error;
       return result;
     }
+    if (auto reports = reports_dir(dir)) {
+      if (std::string e = report::write_index(reports->string()); !e.empty()) {
+        one->verdict.notes.push_back("run index not written: " + e);
+      }
+    }
     if (on_ladder) on_ladder(*one);
     result.ladders.push_back(std::move(*one));
   }
   result.interrupted = stop();
+  if (result.interrupted && result.ladders.size() < rq.scenarios.size()) {
+    result.error = "interrupted (Ctrl-C): " + std::to_string(result.ladders.size()) + " of " +
+                   std::to_string(rq.scenarios.size()) + " ladders ran";
+  }
   bool all = !result.ladders.empty() &&
              std::all_of(result.ladders.begin(), result.ladders.end(),
                          [](const LadderRun& l) { return l.verdict.passed; });

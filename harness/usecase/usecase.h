@@ -89,6 +89,7 @@ struct CheckResult {
   /// Set once the ladder loaded; the verdicts refer to its steps.
   std::optional<scenario::Scenario> scenario;
   std::optional<checker::Verdict> verdict;     ///< a single check
+  std::vector<sip::WireMessage> messages;      ///< a single check: what its verdict indexes
   std::optional<checker::EachSummary> each;    ///< a bulk check
   std::uint64_t messages_read = 0;             ///< SIP messages in the capture
 };
@@ -111,7 +112,8 @@ struct RunRequest {
 };
 
 /// One ladder played, captured and checked. Its run directory holds capture.pcap (unless
-/// no_capture), ladder.txt, report.json and junit.xml.
+/// no_capture), ladder.txt, report.json, junit.xml and report.html; the reports directory above
+/// it (the nearest one named "reports") gets index.html rewritten after every ladder.
 struct LadderRun {
   scenario::Scenario scenario;
   checker::Verdict verdict;
@@ -123,7 +125,9 @@ struct LadderRun {
 
 struct RunResult {
   Outcome outcome = Outcome::bad_input;
-  std::string error;  ///< one sentence, when bad_input or environment
+  /// One sentence, when bad_input or environment, or when Ctrl-C stopped the run before every
+  /// ladder ran (also while a part of the testbed was starting).
+  std::string error;
   std::vector<LadderRun> ladders;  ///< those that ran, in order
   bool interrupted = false;
 };
