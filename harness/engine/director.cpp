@@ -131,7 +131,11 @@ bool Director::stack_behind(std::size_t i) const {
   const std::string& role = scenario_.steps[i].from;
   for (std::size_t j = 0; j < i; ++j) {
     const scenario::Step& s = scenario_.steps[j];
-    if (s.from != role || s.optional || plan_.tracking(j) != Tracking::automatic) continue;
+    if (s.from != role || s.optional) continue;
+    // The phone's stack: what it sends unasked, and its ringing (a verb it needs no command for).
+    bool own = plan_.tracking(j) == Tracking::automatic ||
+               (plan_.tracking(j) == Tracking::action && plan_.verb(j) == ActionKind::ring);
+    if (!own) continue;
     if (!plan_.state(j).satisfied && plan_.armed_at(j)) return true;
   }
   return false;

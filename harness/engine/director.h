@@ -53,8 +53,8 @@ class Director {
   void cast(const std::string& role, Actor& actor) { actors_[role] = &actor; }
   /// The driver that makes the handset DUT `role` act (not owned). A phone's own stack answers
   /// in its own time: an action of a driven role also waits until what the role's stack sends
-  /// before it in the ladder (a 200 to a NOTIFY, an ACK) is on the wire, where a Sofia agent's
-  /// stack has always sent it already.
+  /// before it in the ladder (a 200 to a NOTIFY, an ACK, its 180) is on the wire, where a Sofia
+  /// agent's stack has always sent it already.
   void drive(const std::string& role, Actor& actor) {
     actors_[role] = &actor;
     driven_.insert(role);
