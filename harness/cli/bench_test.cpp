@@ -122,7 +122,7 @@ TEST_F(Bench, PhoneCallsBAndBHangsUp) {
   auto ev = events(report());
   EXPECT_TRUE(has(ev, "CALL_ESTABLISHED")) << o.out;
   EXPECT_TRUE(has(ev, "CALL_CLOSED")) << o.out;
-  EXPECT_NE(o.out.find("~ CALL_ESTABLISHED"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("~ A (baresip) CALL_ESTABLISHED"), std::string::npos) << o.out;
   std::string junit = read_file(dir_ / "out" / "junit.xml");
   EXPECT_NE(junit.find("<system-out>"), std::string::npos) << junit;
   EXPECT_NE(junit.find("A (baresip) CALL_ESTABLISHED"), std::string::npos) << junit;
@@ -152,6 +152,24 @@ TEST_F(Bench, PhoneRejectsACallBusy) {
   Output o = run("phone/reject-busy.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-reject-busy"), std::string::npos) << o.out;
+}
+
+TEST_F(Bench, WhatBaresipCannotDoFailsTheStepAtOnceAndSaysWhy) {
+  // 603 Decline: baresip 1.0's only way to reject is its `hangup`, which answers 486.
+  start_phone("A");
+  std::string busy = read_file(kScenarios / "phone/reject-busy.yaml");
+  for (std::size_t at; (at = busy.find("486")) != std::string::npos;) busy.replace(at, 3, "603");
+  fs::path decline = write("decline.yaml", busy);
+  auto start = std::chrono::steady_clock::now();
+  Output o = run_command(kLadder + " run '" + decline.string() + "' --testbed '" +
+                         testbed().string() + "' --out '" + (dir_ / "out").string() + "' 2>&1");
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find("A cannot perform F6 (603 A -> P): baresip 1.0 rejects an incoming call "
+                       "only with 486 (its `hangup`), not with 603"),
+            std::string::npos)
+      << o.out;
+  EXPECT_LT(took, 5.0) << "failed at once, not at the step's deadline";
 }
 
 TEST_F(Bench, PhoneTransfersBToCBlind) {

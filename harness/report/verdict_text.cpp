@@ -72,12 +72,13 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
     while (next_event < v.driver_events.size() &&
            (!t || v.driver_events[next_event].time <= *t)) {
       const core::DriverEvent& e = v.driver_events[next_event++];
-      std::string label = "~ " + e.name;
+      // A mark on the role's lane, then the event as the driver said it: "~ A (baresip) ...".
       auto at = lane.find(e.role);
       std::string line(15, ' ');  // under the arrows, past the step column
-      line += at != lane.end() ? drawing.arrow(at->second, at->second, label) : label;
-      out += line + "  " + core::format_seconds(e.time - v.origin) + "  " + e.driver +
-             (e.detail.empty() ? "" : ": " + e.detail) + "\n";
+      if (at != lane.end()) line += drawing.arrow(at->second, at->second, "");
+      std::string said = driver_event_text(e, v.origin);
+      std::size_t gap = said.find("  ");
+      out += line + "  " + said.substr(0, gap) + "  ~ " + said.substr(gap + 2) + "\n";
     }
   };
   for (const checker::StepResult& r : v.steps) {
