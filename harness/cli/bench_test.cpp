@@ -191,16 +191,6 @@ TEST_F(Bench, PhoneAsTheTransfereeCallsCByItself) {
   EXPECT_TRUE(has(ev, "TRANSFER")) << o.out;
 }
 
-TEST_F(Bench, TheSeedLadderAsWrittenShowsThatBaresipCallsCBeforeBsRelease) {
-  // The seed ladder (vendor table order) against baresip 1.0 as A: the capture shows A's INVITE
-  // to C before B's BYE reached A. What the phone does, kept as a failing check of the
-  // unchanged ladder; phone/transferee.yaml frees that order.
-  start_phone("A");
-  Output o = run("transfer/unattended-transfer.yaml", testbed());
-  EXPECT_EQ(o.status, 1) << o.out;
-  EXPECT_NE(o.out.find("F21: F21 came before F18"), std::string::npos) << o.out;
-}
-
 TEST_F(Bench, PhoneThatIgnoresItsCommandFailsAtThatStepAndSaysWhich) {
   // A "phone" whose ctrl_tcp accepts (the kernel completes the handshake of a listening socket)
   // and never answers: the dial goes out, no INVITE comes.

@@ -58,6 +58,7 @@ class Run {
   bool wait_bound();
   std::expected<void, std::string> wait_drivers();
   void read_capture();
+  void take_events();
   bool register_roles();
   void main_loop();
   void teardown();
@@ -267,10 +268,14 @@ void Run::turn(int ms) {
   loop_->step(ms);
   read_wire();
   read_capture();
+  take_events();
+  if (director_) director_->take_actor_errors();
+}
+
+void Run::take_events() {
   for (Driven& x : drivers_) {
     for (core::DriverEvent& e : x.actor->take_events()) result_.driver_events.push_back(std::move(e));
   }
-  if (director_) director_->take_actor_errors();
 }
 
 void Run::read_capture() {
@@ -399,6 +404,7 @@ void Run::teardown() {
       turn(10);
     }
     read_wire();
+    take_events();  // the last ones came in the turn that ended the teardown
     if (director_) director_->take_actor_errors();
   }
   pollers_.clear();
