@@ -134,9 +134,11 @@ TEST_F(Bench, BCallsThePhoneWhichAnswersAndHangsUp) {
   Output o = run("phone/call-in.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-call-in"), std::string::npos) << o.out;
+  // Not CALL_ESTABLISHED: baresip says so when it has read the ACK, and the driver's hangup
+  // (sent when the ACK is on the wire) may reach it first; the wire is the same either way.
   auto ev = events(report());
   EXPECT_TRUE(has(ev, "CALL_INCOMING")) << o.out;
-  EXPECT_TRUE(has(ev, "CALL_ESTABLISHED")) << o.out;
+  EXPECT_TRUE(has(ev, "CALL_CLOSED")) << o.out;
 }
 
 TEST_F(Bench, PhoneHoldsAndResumes) {
