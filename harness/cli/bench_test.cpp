@@ -113,7 +113,7 @@ class Bench : public ladder::testing::TempDirTest {
 };
 
 TEST_F(Bench, PhoneCallsBAndBHangsUp) {
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("phone/call-out.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-call-out: 13/13 steps passed"), std::string::npos)
@@ -130,7 +130,7 @@ TEST_F(Bench, PhoneCallsBAndBHangsUp) {
 
 TEST_F(Bench, BCallsThePhoneWhichAnswersAndHangsUp) {
   // The phone rings by itself, answers on `accept`, and its user hangs up (`hangup`).
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("phone/call-in.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-call-in"), std::string::npos) << o.out;
@@ -142,7 +142,7 @@ TEST_F(Bench, BCallsThePhoneWhichAnswersAndHangsUp) {
 }
 
 TEST_F(Bench, PhoneHoldsAndResumes) {
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("hold/hold-resume.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: "), std::string::npos) << o.out;
@@ -150,7 +150,7 @@ TEST_F(Bench, PhoneHoldsAndResumes) {
 
 TEST_F(Bench, PhoneRejectsACallBusy) {
   // baresip 1.0's `hangup` on a ringing call answers 486.
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("phone/reject-busy.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-reject-busy"), std::string::npos) << o.out;
@@ -158,7 +158,7 @@ TEST_F(Bench, PhoneRejectsACallBusy) {
 
 TEST_F(Bench, WhatBaresipCannotDoFailsTheStepAtOnceAndSaysWhy) {
   // 603 Decline: baresip 1.0's only way to reject is its `hangup`, which answers 486.
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   std::string busy = read_file(kScenarios / "phone/reject-busy.yaml");
   for (std::size_t at; (at = busy.find("486")) != std::string::npos;) busy.replace(at, 3, "603");
   fs::path decline = write("decline.yaml", busy);
@@ -176,7 +176,7 @@ TEST_F(Bench, WhatBaresipCannotDoFailsTheStepAtOnceAndSaysWhy) {
 
 TEST_F(Bench, PhoneTransfersBToCBlind) {
   // A refers B to C (`transfer`), then releases (`hangup`); B calls C.
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("phone/blind-transfer.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-blind-transfer"), std::string::npos) << o.out;
@@ -184,7 +184,7 @@ TEST_F(Bench, PhoneTransfersBToCBlind) {
 }
 
 TEST_F(Bench, PhoneAsTheTransfereeCallsCByItself) {
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("phone/transferee.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-transferee"), std::string::npos) << o.out;
@@ -196,7 +196,7 @@ TEST_F(Bench, PhoneAsTheTransfereeCallsCByItself) {
 TEST_F(Bench, PhoneThatIgnoresItsCommandFailsAtThatStepAndSaysWhich) {
   // A "phone" whose ctrl_tcp accepts (the kernel completes the handshake of a listening socket)
   // and never answers: the dial goes out, no INVITE comes.
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -218,7 +218,7 @@ TEST_F(Bench, PhoneThatIgnoresItsCommandFailsAtThatStepAndSaysWhich) {
 }
 
 TEST_F(Bench, PhoneThatCannotBeReachedEndsTheRunWithExit3AndNamesIt) {
-  start_phone("A");
+  ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   auto port = ladder::testing::free_port(*ladder::core::Address::parse("127.0.0.1"));
   ASSERT_TRUE(port);
   std::string nobody = "127.0.0.1:" + std::to_string(*port);

@@ -36,8 +36,17 @@ bar_start() {
 	command -v baresip >/dev/null || { _bar_err "baresip not found (apt-get install baresip)"; return 3; }
 	mkdir -p "$rundir" || { _bar_err "cannot create $rundir"; return 3; }
 	rundir=$(cd "$rundir" && pwd)
-	read -r sip ctrl dns rtp <<<"$("$_BAR_LIB_DIR/freeport" -n 4 127.0.0.1 | tr '\n' ' ')"
-	[[ -n $rtp ]] || { _bar_err "no free ports on 127.0.0.1"; return 3; }
+	# baresip 1.0 always opens SIP/TLS on the SIP port + 1: that one must be free too
+	local tries=0
+	while :; do
+		read -r sip ctrl dns rtp <<<"$("$_BAR_LIB_DIR/freeport" -n 4 127.0.0.1 | tr '\n' ' ')"
+		[[ -n $rtp ]] || { _bar_err "no free ports on 127.0.0.1"; return 3; }
+		if ! ss -Htan "sport = :$((sip + 1))" 2>/dev/null | grep -q . &&
+			[[ " $ctrl $dns $rtp " != *" $((sip + 1)) "* ]]; then
+			break
+		fi
+		((++tries < 20)) || { _bar_err "no free port pair on 127.0.0.1"; return 3; }
+	done
 	local f
 	for f in config accounts; do
 		sed -e "s/@SIP_ADDR@/127.0.0.1/g; s/@SIP_PORT@/$sip/g; s/@CTRL_ADDR@/127.0.0.1/g" \

@@ -46,6 +46,7 @@ class BaresipProcess {
 
  private:
   BaresipProcess() = default;
+  static std::expected<BaresipProcess, std::string> start_once(const BaresipOptions& options);
   pid_t pid_ = -1;
   core::Endpoint sip_, control_;
   std::string dir_;
