@@ -73,12 +73,13 @@ class Bench : public ladder::testing::TempDirTest {
     std::string text = "roles:\n";
     for (const Role& r : kRoles) {
       if (phone_role_ == r.id) {
-        text += std::string("  ") + r.id + ": {dut: " + phone_->sip().to_string() + ", user: " +
-                r.user + ", domain: example.test, driver: {kind: baresip, control: " +
+        text += std::string("  ") + r.id + ": {dut: " + phone_->sip().to_string() +
+                ", user: " + r.user + ", domain: example.test, driver: {kind: baresip, control: " +
                 control.value_or(phone_->control().to_string()) + "}}\n";
       } else {
-        text += std::string("  ") + r.id + ": {played_by: harness, bind: 127.0.0.1:0, user: " +
-                r.user + ", domain: example.test, register: true}\n";
+        text += std::string("  ") + r.id +
+                ": {played_by: harness, bind: 127.0.0.1:0, user: " + r.user +
+                ", domain: example.test, register: true}\n";
       }
     }
     text += "  P: {dut: " + kamailio_->endpoint().to_string() +
@@ -116,8 +117,7 @@ TEST_F(Bench, PhoneCallsBAndBHangsUp) {
   ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("phone/call-out.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
-  EXPECT_NE(o.out.find("PASSED: phone-call-out: 13/13 steps passed"), std::string::npos)
-      << o.out;
+  EXPECT_NE(o.out.find("PASSED: phone-call-out: 13/13 steps passed"), std::string::npos) << o.out;
   // The phone's own view, at its time beside the wire, in every report.
   auto ev = events(report());
   EXPECT_TRUE(has(ev, "CALL_ESTABLISHED")) << o.out;

@@ -195,8 +195,8 @@ void Director::fail_overdue(std::size_t i) {
       if (auto actor = actors_.find(s.from); st.fired && actor != actors_.end()) {
         if (auto sent = actor->second->sent(i)) {
           // A driven device that ignored its command: say which and when.
-          fail(sent->what + " sent at " + seconds_since_start(sent->at) + "; no " +
-                   s.describe() + in,
+          fail(sent->what + " sent at " + seconds_since_start(sent->at) + "; no " + s.describe() +
+                   in,
                i);
           break;
         }

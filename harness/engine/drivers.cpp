@@ -14,14 +14,15 @@ std::expected<std::unique_ptr<Actor>, std::string> make_baresip(const scenario::
                                                                 Loop& loop) {
   auto it = role.driver->options.find("control");
   if (it == role.driver->options.end()) {
-    return std::unexpected(role.id + " (baresip): the driver needs `control: HOST:PORT`, the "
-                                     "address of baresip's ctrl_tcp" +
+    return std::unexpected(role.id +
+                           " (baresip): the driver needs `control: HOST:PORT`, the "
+                           "address of baresip's ctrl_tcp" +
                            where(role));
   }
   auto control = core::Endpoint::parse(it->second);
   if (!control || control->port == 0) {
-    return std::unexpected(role.id + " (baresip): `control: " + it->second +
-                           "` is not HOST:PORT" + where(role));
+    return std::unexpected(role.id + " (baresip): `control: " + it->second + "` is not HOST:PORT" +
+                           where(role));
   }
   BaresipOptions o;
   o.role = role.id;

@@ -274,7 +274,9 @@ void Run::turn(int ms) {
 
 void Run::take_events() {
   for (Driven& x : drivers_) {
-    for (core::DriverEvent& e : x.actor->take_events()) result_.driver_events.push_back(std::move(e));
+    for (core::DriverEvent& e : x.actor->take_events()) {
+      result_.driver_events.push_back(std::move(e));
+    }
   }
 }
 
