@@ -117,7 +117,7 @@ TEST_F(Bench, PhoneCallsBAndBHangsUp) {
   ASSERT_NO_FATAL_FAILURE(start_phone("A"));
   Output o = run("phone/call-out.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
-  EXPECT_NE(o.out.find("PASSED: phone-call-out: 13/13 steps passed"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("PASSED: phone-call-out: 13/13 steps passed, 0 failures"), std::string::npos) << o.out;
   // The phone's own view, at its time beside the wire, in every report.
   auto ev = events(report());
   EXPECT_TRUE(has(ev, "CALL_ESTABLISHED")) << o.out;
@@ -143,7 +143,7 @@ TEST_F(Bench, BCallsThePhoneWhichAnswersAndHangsUp) {
 
 TEST_F(Bench, PhoneHoldsAndResumes) {
   ASSERT_NO_FATAL_FAILURE(start_phone("A"));
-  Output o = run("hold/hold-resume.yaml", testbed());
+  Output o = run("phone/hold-resume.yaml", testbed());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: "), std::string::npos) << o.out;
 }
