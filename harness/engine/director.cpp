@@ -80,6 +80,7 @@ Action Director::make_action(std::size_t i) const {
   Action a;
   a.kind = plan_.verb(i);
   a.step = i;
+  a.label = s.id + ": " + s.label() + " " + s.from + " -> " + s.to;
   a.dialog = plan_.dialog(i);
   a.deadline = plan_.armed_at(i).value_or(0) + timeout_of(i);
   a.content.headers = t.headers(i);

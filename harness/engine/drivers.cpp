@@ -1,6 +1,7 @@
 #include "engine/drivers.h"
 
 #include "engine/baresip_actor.h"
+#include "engine/prompt_actor.h"
 
 namespace ladder::engine {
 namespace {
@@ -38,15 +39,34 @@ std::expected<std::unique_ptr<Actor>, std::string> make_baresip(const scenario::
 std::expected<std::unique_ptr<Actor>, std::string> make_driver(const scenario::TestbedRole& role,
                                                                Loop& loop) {
   if (!role.driver) return nullptr;
+  std::unique_ptr<Actor> actor;
   switch (role.driver->kind) {
-    case scenario::DriverKind::baresip:
-      return make_baresip(role, loop);
-    case scenario::DriverKind::action_uri:
-    case scenario::DriverKind::prompt:
+    case scenario::DriverKind::prompt: {
+      auto p = PromptActor::create(role.id, role.address, loop);
+      if (!p) return std::unexpected(p.error());
+      return std::unique_ptr<Actor>(std::move(*p));
+    }
     case scenario::DriverKind::csta:
-      return nullptr;  // not written yet (issue 10)
+      return std::unexpected(role.id +
+                             ": driver 'csta' (uaCSTA over SIP) is not supported yet; use "
+                             "baresip, action-uri or prompt");
+    case scenario::DriverKind::baresip: {
+      auto b = make_baresip(role, loop);
+      if (!b) return std::unexpected(b.error());
+      actor = std::move(*b);
+      break;
+    }
+    case scenario::DriverKind::action_uri:
+      break;  // not written yet (issue 10)
   }
-  return nullptr;
+  // `fallback: prompt`: what the driver cannot do, the operator is asked to do.
+  auto fb = role.driver->options.find("fallback");
+  if (actor && fb != role.driver->options.end() && fb->second == "prompt") {
+    auto p = PromptActor::create(role.id, role.address, loop);
+    if (!p) return std::unexpected(p.error());
+    actor = std::make_unique<FallbackActor>(std::move(actor), std::move(*p));
+  }
+  return actor;
 }
 
 }  // namespace ladder::engine
