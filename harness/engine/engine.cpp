@@ -238,7 +238,8 @@ std::expected<void, std::string> Run::wait_drivers() {
     if (all) return {};
     loop_->step(10);
   }
-  if (stop_requested()) return std::unexpected("stopped on request while connecting to drivers");
+  // Ctrl-C: not an environment error; the run goes on to stop cleanly, and says it was stopped.
+  if (stop_requested()) return {};
   return std::unexpected(drivers_.front().id + ": the driver did not reach its phone within 10 s");
 }
 
