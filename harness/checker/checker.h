@@ -22,6 +22,7 @@
 
 #include "checker/rules.h"
 #include "core/core.h"
+#include "core/driver_event.h"
 #include "scenario/scenario.h"
 #include "sip/sip.h"
 
@@ -111,6 +112,9 @@ struct Verdict {
   std::vector<std::string> notes;  ///< how roles were inferred, saved variables ...
   scenario::RoleMap roles;         ///< the map used (given + inferred)
   core::TimeNs origin = 0;         ///< time of the first observed message
+  /// What driven handsets reported during a run (`ladder run` fills it; a check has none), in
+  /// time order. Reports show them beside the messages.
+  std::vector<core::DriverEvent> driver_events;
 };
 
 /// Adds ${ROLE.host}, ${ROLE.port}, ${ROLE.address} of every role in `roles` to `bindings`,

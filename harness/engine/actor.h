@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "core/driver_event.h"
 
 namespace ladder::engine {
 
@@ -51,6 +52,9 @@ struct Content {
 /// The parts of an Action only some kinds have.
 struct Dial {
   std::string uri;  ///< the Request-URI: "sip:bob@example.test"
+  /// The role received a REFER earlier in the ladder and this is its first new call since: a
+  /// transferee's call to the transfer target, which a phone places by itself.
+  bool by_refer = false;
 };
 struct Respond {  ///< ring, answer, reject
   int status = 0;
@@ -121,6 +125,13 @@ struct ActorError {
   std::optional<std::size_t> step;  ///< the step it concerns, if any (becomes the stuck step)
 };
 
+/// How an actor performed a step, for the message when the step then does not happen: a
+/// command the device may have ignored.
+struct Sent {
+  std::string what;  ///< "A (baresip): dial sip:bob@example.test"
+  core::TimeNs at = 0;  ///< when it was sent (loop clock)
+};
+
 /// One role that acts. Owned by the engine's run; destroyed after its teardown finished (or its
 /// deadline passed), before the loop it was created on.
 class Actor {
@@ -137,6 +148,17 @@ class Actor {
 
   /// Errors found since the last call, each returned once.
   virtual std::vector<ActorError> take_errors() = 0;
+
+  /// A driver: whether it reached its device (connected, logged in). The engine waits for every
+  /// actor to be ready, or to report a fatal error, before the flow starts.
+  virtual bool ready() const { return true; }
+  /// A driver: what its device reported since the last call, each returned once.
+  virtual std::vector<core::DriverEvent> take_events() { return {}; }
+  /// A driver: the command it sent for `step`, if any (not the Sofia agent: nua does not ignore).
+  virtual std::optional<Sent> sent(std::size_t step) const {
+    (void)step;
+    return std::nullopt;
+  }
 
   /// Teardown, in loop turns: begin_teardown() once (un-register, hang up, close), then
   /// teardown_step() every turn until it returns true. The engine gives up after its own

@@ -1,5 +1,7 @@
 #include "engine/director.h"
 
+#include <cstdio>
+
 namespace ladder::engine {
 namespace {
 
@@ -90,7 +92,7 @@ Action Director::make_action(std::size_t i) const {
   if (!a.dialog.empty()) a.call_id = plan_.call_id(s.from, a.dialog).value_or("");
   switch (a.kind) {
     case ActionKind::dial:
-      a.detail = Dial{t.request_uri(i)};
+      a.detail = Dial{t.request_uri(i), dials_by_refer(i)};
       break;
     case ActionKind::ring:
     case ActionKind::answer:
@@ -126,12 +128,47 @@ Action Director::make_action(std::size_t i) const {
   return a;
 }
 
+bool Director::stack_behind(std::size_t i) const {
+  const std::string& role = scenario_.steps[i].from;
+  for (std::size_t j = 0; j < i; ++j) {
+    const scenario::Step& s = scenario_.steps[j];
+    if (s.from != role || s.optional) continue;
+    // The phone's stack: what it sends unasked, and its ringing (a verb it needs no command for).
+    bool own = plan_.tracking(j) == Tracking::automatic ||
+               (plan_.tracking(j) == Tracking::action && plan_.verb(j) == ActionKind::ring);
+    if (!own) continue;
+    if (!plan_.state(j).satisfied && plan_.armed_at(j)) return true;
+  }
+  return false;
+}
+
+bool Director::dials_by_refer(std::size_t i) const {
+  const std::string& role = scenario_.steps[i].from;
+  for (std::size_t j = i; j-- > 0;) {
+    const scenario::Step& s = scenario_.steps[j];
+    if (s.from == role && s.is_request() && s.method == "INVITE" &&
+        plan_.tracking(j) == Tracking::action && plan_.verb(j) == ActionKind::dial) {
+      return false;  // an earlier call of its own since
+    }
+    if (s.to == role && s.is_request() && s.method == "REFER") return true;
+  }
+  return false;
+}
+
+std::string Director::seconds_since_start(core::TimeNs t) const {
+  core::TimeNs d = t - plan_.start_time().value_or(t);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", static_cast<double>(d) / 1e9);
+  return buf;
+}
+
 void Director::fire_due() {
   if (stopped_ || !plan_.started()) return;
   for (std::size_t i : plan_.due()) {
     const scenario::Step& s = scenario_.steps[i];
     auto actor = actors_.find(s.from);
     if (actor == actors_.end()) continue;
+    if (driven_.contains(s.from) && stack_behind(i)) continue;
     Outcome out = actor->second->perform(make_action(i));
     switch (out.status) {
       case Outcome::Status::done:
@@ -156,6 +193,15 @@ void Director::fail_overdue(std::size_t i) {
       fail(s.to + " never received " + s.describe() + in, i);
       break;
     case Tracking::action:
+      if (auto actor = actors_.find(s.from); st.fired && actor != actors_.end()) {
+        if (auto sent = actor->second->sent(i)) {
+          // A driven device that ignored its command: say which and when.
+          fail(sent->what + " sent at " + seconds_since_start(sent->at) + "; no " + s.describe() +
+                   in,
+               i);
+          break;
+        }
+      }
       if (!st.fired && !st.not_ready.empty()) {
         fail(s.from + " could not send " + s.describe() + in + ": " + st.not_ready, i);
       } else {

@@ -51,6 +51,14 @@ class Director {
 
   /// The actor that performs `role`'s actions (not owned).
   void cast(const std::string& role, Actor& actor) { actors_[role] = &actor; }
+  /// The driver that makes the handset DUT `role` act (not owned). A phone's own stack answers
+  /// in its own time: an action of a driven role also waits until what the role's stack sends
+  /// before it in the ladder (a 200 to a NOTIFY, an ACK, its 180) is on the wire, where a Sofia
+  /// agent's stack has always sent it already.
+  void drive(const std::string& role, Actor& actor) {
+    actors_[role] = &actor;
+    driven_.insert(role);
+  }
 
   /// The flow starts (registrations done): steps without prerequisites are armed from `now`.
   /// `targets` (URIs, Refer-To, `send:` content; not owned) must outlive the Director.
@@ -88,6 +96,12 @@ class Director {
 
  private:
   Action make_action(std::size_t step) const;
+  /// A dial that a REFER to the role came before (Dial::by_refer).
+  bool dials_by_refer(std::size_t step) const;
+  /// A driven role's own stack still owes a step listed before `step` (armed, not yet seen).
+  bool stack_behind(std::size_t step) const;
+  /// "0.10 s" after the flow started.
+  std::string seconds_since_start(core::TimeNs t) const;
   void fail_overdue(std::size_t step);
 
   const scenario::Scenario& scenario_;
@@ -95,6 +109,7 @@ class Director {
   DirectorOptions options_;
   const Targets* targets_ = nullptr;
   std::map<std::string, Actor*, std::less<>> actors_;
+  std::set<std::string, std::less<>> driven_;
   std::optional<core::TimeNs> run_deadline_;
   core::TimeNs run_timeout_ = 0;
   std::optional<core::TimeNs> linger_until_;

@@ -30,8 +30,10 @@ class FakeActor final : public Actor {
   }
   void begin_teardown() override {}
   bool teardown_step() override { return true; }
+  std::optional<Sent> sent(std::size_t) const override { return sent_as; }
 
   std::vector<Action> performed;
+  std::optional<Sent> sent_as;  ///< a driver's account of the command it sent
   std::function<Outcome(const Action&)> answer;
   std::vector<ActorError> errors;
 };
@@ -72,11 +74,16 @@ class DirectorTest : public ::testing::Test {
     tb_ = *tb.testbed;
     targets_.emplace(sc_, tb_, scenario::bindings_from(tb_), std::string("P"));
     d_.emplace(sc_, played, o);
-    if (played.contains("A")) d_->cast("A", a_);
-    if (played.contains("B")) d_->cast("B", b_);
-    if (played.contains("C")) d_->cast("C", c_);
+    for (auto [id, actor] : {std::pair<const char*, FakeActor*>{"A", &a_}, {"B", &b_}, {"C", &c_}}) {
+      if (driven.contains(id)) {
+        d_->drive(id, *actor);
+      } else if (played.contains(id)) {
+        d_->cast(id, *actor);
+      }
+    }
     d_->start(0, *targets_);
   }
+  std::set<std::string, std::less<>> driven;  ///< roles cast as driven handsets
   std::size_t idx(const std::string& id) const { return *sc_.find_step(id); }
   std::vector<std::string> steps_of(const FakeActor& x) const {
     std::vector<std::string> out;
@@ -317,6 +324,80 @@ TEST_F(DirectorTest, ACancelActsInTheDialogOfItsInvite) {
     EXPECT_EQ(d_->plan().verb(idx(s.id)), ActionKind::cancel);
     EXPECT_EQ(d_->plan().dialog(idx(s.id)), "call");
   }
+}
+
+}  // namespace
+}  // namespace ladder::engine
+
+namespace ladder::engine {
+namespace {
+
+TEST_F(DirectorTest, ADrivenPhonesActionWaitsForWhatItsOwnStackOwesFirst) {
+  // B is a phone: its BYE (an action) is listed after its stack's 200 to the NOTIFY; a Sofia
+  // agent has always answered by then, a phone may not have: the BYE waits for the 200.
+  load_text(R"(
+name: phone-stack
+roles: [A, B]
+dialogs: {d: established}
+steps:
+  - {id: F1, from: A, to: B, request: NOTIFY, dialog: d}
+  - {id: F2, from: B, to: A, response: 200, dialog: d}
+  - {id: F3, from: B, to: A, request: BYE, dialog: d}
+)");
+  driven = {"B"};
+  start({"A", "B"});
+  d_->fire_due();
+  EXPECT_EQ(steps_of(a_), Ids{"F1"});
+  d_->observe("B", false, msg("NOTIFY sip:b@h SIP/2.0", "c1", "2 NOTIFY"), kSecond);
+  d_->fire_due();
+  EXPECT_TRUE(b_.performed.empty());
+  d_->observe("B", true, msg("SIP/2.0 200 OK", "c1", "2 NOTIFY"), 2 * kSecond);
+  d_->fire_due();
+  EXPECT_EQ(steps_of(b_), Ids{"F3"});
+  EXPECT_EQ(b_.performed[0].kind, ActionKind::hang_up);
+}
+
+TEST_F(DirectorTest, AnIgnoredCommandFailsTheStepSayingWhatWasSentAndWhen) {
+  load("basic/successful-call.yaml");
+  DirectorOptions o;
+  o.step_timeout = 2 * kSecond;
+  driven = {"A"};
+  a_.sent_as = Sent{"A (baresip): dial sip:bob@ladder.test", kSecond / 10};
+  start({"A", "B"}, o);
+  d_->fire_due();
+  EXPECT_TRUE(d_->over(3 * kSecond));
+  EXPECT_EQ(d_->errors(),
+            Ids{"A (baresip): dial sip:bob@ladder.test sent at 0.10 s; no F1 (INVITE A -> P) "
+                "within 2s"});
+  EXPECT_EQ(d_->stuck_step(), idx("F1"));
+}
+
+TEST_F(DirectorTest, ATransfereesCallToTheTargetIsMarkedAsCausedByTheRefer) {
+  load_text(R"(
+name: transferee
+roles: [A, B]
+dialogs: {ab: established, ac: new}
+steps:
+  - {id: F1, from: B, to: A, request: REFER, dialog: ab}
+  - {id: F2, from: A, to: B, request: INVITE, dialog: ac}
+  - {id: F3, from: A, to: B, request: INVITE, dialog: ac, optional: true}
+)");
+  start({"A", "B"});
+  d_->fire_due();
+  EXPECT_EQ(steps_of(b_), Ids{"F1"});
+  d_->observe("A", false, msg("REFER sip:a@h SIP/2.0", "c1", "2 REFER"), kSecond);
+  d_->fire_due();
+  ASSERT_EQ(steps_of(a_), (Ids{"F2"}));
+  EXPECT_EQ(a_.performed[0].kind, ActionKind::dial);
+  EXPECT_TRUE(a_.performed[0].dial().by_refer);
+}
+
+TEST_F(DirectorTest, APlainDialIsNotCausedByARefer) {
+  load("basic/successful-call.yaml");
+  start({"A", "B"});
+  d_->fire_due();
+  ASSERT_EQ(steps_of(a_), Ids{"F1"});
+  EXPECT_FALSE(a_.performed[0].dial().by_refer);
 }
 
 }  // namespace

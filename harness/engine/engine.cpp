@@ -57,6 +57,9 @@ class Run {
   std::expected<void, std::string> setup();
   std::expected<void, std::string> add_agents();
   bool wait_bound();
+  std::expected<void, std::string> wait_drivers();
+  void read_capture();
+  void take_events();
   bool register_roles();
   void main_loop();
   void teardown();
@@ -106,6 +109,10 @@ class Run {
 std::expected<EngineResult, std::string> Run::go() {
   SofiaLog sofia_log(opt_.sofia_log);  // before the first nua, restored after the last
   if (auto r = setup(); !r) {
+    teardown();
+    return std::unexpected(r.error());
+  }
+  if (auto r = wait_drivers(); !r) {
     teardown();
     return std::unexpected(r.error());
   }
@@ -186,7 +193,7 @@ std::expected<void, std::string> Run::setup() {
   if (tb_.timeouts.scenario) d.run_timeout = tb_.timeouts.scenario->count() * 1000;
   d.linger = static_cast<core::TimeNs>(opt_.linger.count()) * kMs;
   director_.emplace(sc_, played, d);
-  for (Driven& x : drivers_) director_->cast(x.id, *x.actor);
+  for (Driven& x : drivers_) director_->drive(x.id, *x.actor);
 
   for (const Poller& p : opt_.pollers) {
     auto w = loop_->watch(p.fd, Readiness::readable, p.on_readable);
@@ -228,6 +235,33 @@ std::expected<void, std::string> Run::add_agents() {
   return {};
 }
 
+std::expected<void, std::string> Run::wait_drivers() {
+  if (drivers_.empty()) return {};
+  if (!opt_.take_wire) {
+    return std::unexpected(drivers_.front().id +
+                           ": a handset driven by a driver is followed through the capture; "
+                           "run without --no-capture");
+  }
+  // Each driver keeps its own connect deadline; this one only bounds a driver that keeps none.
+  core::TimeNs deadline = now_ns() + 10000 * kMs;
+  while (now_ns() < deadline && !stop_requested()) {
+    bool all = true;
+    for (Driven& x : drivers_) {
+      for (ActorError& e : x.actor->take_errors()) {
+        // Cannot reach its phone: an environment error (exit 3), named by the driver.
+        if (e.fatal) return std::unexpected(std::move(e.message));
+        director_->note(std::move(e.message));
+      }
+      all = all && x.actor->ready();
+    }
+    if (all) return {};
+    loop_->step(10);
+  }
+  // Ctrl-C: not an environment error; the run goes on to stop cleanly, and says it was stopped.
+  if (stop_requested()) return {};
+  return std::unexpected(drivers_.front().id + ": the driver did not reach its phone within 10 s");
+}
+
 bool Run::wait_bound() {
   core::TimeNs deadline = now_ns() + 2000 * kMs;
   auto all = [&] {
@@ -253,7 +287,30 @@ bool Run::wait_bound() {
 void Run::turn(int ms) {
   loop_->step(ms);
   read_wire();
+  read_capture();
+  take_events();
   if (director_) director_->take_actor_errors();
+}
+
+void Run::take_events() {
+  for (Driven& x : drivers_) {
+    for (core::DriverEvent& e : x.actor->take_events()) {
+      result_.driver_events.push_back(std::move(e));
+    }
+  }
+}
+
+void Run::read_capture() {
+  if (drivers_.empty() || !opt_.take_wire) return;
+  // A driven handset's messages, from the capture: from its testbed address or to it.
+  for (const sip::WireMessage& m : opt_.take_wire()) {
+    for (const Driven& x : drivers_) {
+      const scenario::TestbedRole* tb = tb_.find_role(x.id);
+      if (tb == nullptr) continue;
+      if (m.src == tb->address) director_->observe(x.id, true, m.message, m.time);
+      if (m.dst == tb->address) director_->observe(x.id, false, m.message, m.time);
+    }
+  }
 }
 
 void Run::read_wire() {
@@ -369,6 +426,7 @@ void Run::teardown() {
       turn(10);
     }
     read_wire();
+    take_events();  // the last ones came in the turn that ended the teardown
     if (director_) director_->take_actor_errors();
   }
   pollers_.clear();

@@ -33,6 +33,7 @@
 
 #include "sip/sip.h"
 #include "core/core.h"
+#include "core/driver_event.h"
 #include "scenario/scenario.h"
 
 namespace ladder::engine {
@@ -57,6 +58,11 @@ struct EngineOptions {
   /// sent (registrations included): the caller starts the capture here.
   std::function<void(const scenario::RoleMap&)> on_bound;
   std::vector<Poller> pollers;
+  /// The wire as someone else sees it (the live capture), polled every loop turn: messages
+  /// since the last call. A handset driven by a driver sends its SIP to the DUT proxy, where no
+  /// played role sees it; its steps are followed through this. Needed when a testbed drives a
+  /// handset (play() says so otherwise).
+  std::function<std::vector<sip::WireMessage>()> take_wire;
   /// Secrets lookup (TestbedRole::password_env names the variable). Default: ::getenv.
   std::function<std::optional<std::string>(const std::string& env_name)> getenv;
   /// File for Sofia-SIP's own log lines (a run directory's sofia.log). Empty: they are dropped.
@@ -94,6 +100,8 @@ struct EngineResult {
   /// unreachable on UDP, a refused TCP connection): "P at 127.0.0.1:1 is not listening
   /// (connection refused)". An environment error, not a failed device.
   std::optional<std::string> unreachable;
+  /// What driven handsets reported (core/driver_event.h), in the order got.
+  std::vector<core::DriverEvent> driver_events;
 };
 
 /// Plays `scenario` on `testbed`. Environment errors (a port in use, a bind failure, a role

@@ -67,6 +67,7 @@ class Plan {
   /// The flow starts (registrations done): steps without prerequisites are armed from `t`.
   void start(core::TimeNs t) { start_ = t; }
   bool started() const { return start_.has_value(); }
+  std::optional<core::TimeNs> start_time() const { return start_; }
 
   /// A message `role` sent or received. Returns the step it satisfied, if any.
   std::optional<std::size_t> observe(std::string_view role, bool sent, const sip::Message& m,

@@ -71,6 +71,7 @@ void PromptActor::event(std::string name) {
   OperatorEvent e;
   e.time = loop_.now();
   e.role = role_;
+  e.driver = "prompt";
   e.name = std::move(name);
   if (pending_) {
     e.detail = instruction(*pending_) + " (" + pending_->label + ")";

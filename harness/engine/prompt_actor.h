@@ -29,16 +29,9 @@
 namespace ladder::engine {
 
 /// One question to the operator, or their answer (or its absence), at loop time: a driver
-/// event, for the reports beside the wire messages. Its fields are those of the drivers' event
-/// type (core::DriverEvent on the baresip driver's branch), so joining them is a rename.
-struct OperatorEvent {
-  core::TimeNs time = 0;       ///< loop clock, like message times
-  std::string role;            ///< "A"
-  std::string driver = "prompt";
-  std::string name;            ///< "asked", "done", "skipped", "no answer"
-  std::string detail;          ///< "answer the call now (F5: 200 A -> P)"
-  std::string call_id;         ///< the call the step is about, when known
-};
+/// event (core/driver_event.h), for the reports beside the wire messages. driver "prompt";
+/// name "asked", "done", "skipped", "no answer"; detail "answer the call now (F5: 200 A -> P)".
+using OperatorEvent = core::DriverEvent;
 
 struct PromptOptions {
   int in_fd = 0;   ///< the operator's terminal (standard input); the caller checks it is a tty
@@ -65,7 +58,7 @@ class PromptActor : public Actor {
   bool teardown_step() override { return true; }
 
   /// The operator's events since the last call, each returned once.
-  std::vector<OperatorEvent> take_events() { return std::exchange(events_, {}); }
+  std::vector<OperatorEvent> take_events() override { return std::exchange(events_, {}); }
 
  private:
   PromptActor(std::string role, core::Endpoint address, Loop& loop, PromptOptions options);
@@ -94,6 +87,13 @@ class FallbackActor : public Actor {
   Outcome perform(const Action& action) override;
   std::optional<core::Endpoint> bound() const override { return primary_->bound(); }
   std::vector<ActorError> take_errors() override;
+  bool ready() const override { return primary_->ready(); }
+  std::vector<core::DriverEvent> take_events() override {
+    std::vector<core::DriverEvent> out = primary_->take_events();
+    for (core::DriverEvent& e : prompt_->take_events()) out.push_back(std::move(e));
+    return out;
+  }
+  std::optional<Sent> sent(std::size_t step) const override { return primary_->sent(step); }
   void begin_teardown() override;
   bool teardown_step() override;
   const PromptActor& prompt() const { return *prompt_; }

@@ -151,6 +151,19 @@ nlohmann::ordered_json verdict_object(const scenario::Scenario& sc, const checke
   j["failures"] = nlohmann::ordered_json::array();
   for (const checker::Failure& f : v.failures) j["failures"].push_back(failure_json(f, v.origin));
   j["notes"] = v.notes;
+  // What driven handsets reported, at their time on the same clock as the messages.
+  j["driver_events"] = nlohmann::ordered_json::array();
+  for (const core::DriverEvent& e : v.driver_events) {
+    nlohmann::ordered_json x;
+    x["time"] = seconds(e.time - v.origin);
+    x["epoch"] = seconds(e.time);
+    x["role"] = e.role;
+    x["driver"] = e.driver;
+    x["event"] = e.name;
+    x["detail"] = e.detail;
+    x["call_id"] = e.call_id;
+    j["driver_events"].push_back(x);
+  }
   return j;
 }
 

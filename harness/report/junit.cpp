@@ -46,6 +46,9 @@ JunitCase junit_case(const scenario::Scenario& sc, const checker::Verdict& v,
       if (g.cause == i && !g.warning) c.failure_text += "  follows: " + failure_text(g, v.origin) + "\n";
     }
   }
+  for (const core::DriverEvent& e : v.driver_events) {
+    c.system_out += driver_event_text(e, v.origin) + "\n";
+  }
   if (!v.checked_anything && c.failure_message.empty()) {
     c.failure_message = "no message between the roles was found: nothing was checked";
     c.failure_text = c.failure_message + "\n";
@@ -96,17 +99,18 @@ std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase
     std::snprintf(buf, sizeof buf, "%.3f", c.seconds);
     out += "    <testcase classname=\"" + xml(c.suite) + "\" name=\"" + xml(c.name) +
            "\" time=\"" + buf + "\"";
-    if (c.passed) {
+    if (c.passed && c.system_out.empty()) {
       out += "/>\n";
       continue;
     }
     out += ">\n";
     if (c.skipped) {
       out += "      <skipped message=\"" + xml(c.failure_message) + "\"/>\n";
-    } else {
+    } else if (!c.passed) {
       out += "      <failure message=\"" + xml(c.failure_message) + "\" type=\"ladder\">" +
              xml(c.failure_text) + "</failure>\n";
     }
+    if (!c.system_out.empty()) out += "      <system-out>" + xml(c.system_out) + "</system-out>\n";
     out += "    </testcase>\n";
   }
   return out + "  </testsuite>\n</testsuites>\n";

@@ -12,6 +12,7 @@
 #include "checker/each.h"
 #include "core/core.h"
 #include "report/html.h"  // the HTML pages and the run index
+#include "core/driver_event.h"
 #include "trace/trace.h"
 
 namespace ladder::report {
@@ -52,6 +53,10 @@ struct VerdictOptions {
 /// "F3: Max-Forwards: one less (forward of F1): expected 69, seen 70 (frame 5 at 0.000412)"
 std::string failure_text(const checker::Failure& f, core::TimeNs origin);
 
+/// One driven handset's event, for a terminal or a log: "0.012345  A (baresip) CALL_INCOMING
+/// sip:bob@example.test (incoming)".
+std::string driver_event_text(const core::DriverEvent& event, core::TimeNs origin);
+
 /// The verdict as a terminal ladder: roles as lanes, each step's arrow marked ok / FAIL / MISS /
 /// skip with its frame and time (and "<- F4" when it only failed because F4 did), then the root
 /// failures, each with the count (or, with options.consequences, the list) of the failures that
@@ -91,6 +96,7 @@ struct JunitCase {
   bool skipped = false;
   std::string failure_message;  ///< first failure, one line
   std::string failure_text;     ///< every failure
+  std::string system_out;       ///< what driven handsets reported, one event a line
 };
 JunitCase junit_case(const scenario::Scenario& scenario, const checker::Verdict& verdict,
                      const std::string& name);

@@ -31,6 +31,13 @@ std::string failure_text(const checker::Failure& f, core::TimeNs origin) {
   return out + f.message + where(f, origin);
 }
 
+std::string driver_event_text(const core::DriverEvent& e, core::TimeNs origin) {
+  std::string out = core::format_seconds(e.time - origin) + "  " + e.role + " (" + e.driver +
+                    ") " + e.name;
+  if (!e.detail.empty()) out += " " + e.detail;
+  return out;
+}
+
 std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict& v,
                            const VerdictOptions& o) {
   std::vector<std::string> titles;
@@ -59,8 +66,24 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
   }
   out += "                " + drawing.title_row() + "\n";
   char buf[64];
+  // Driven handsets' events at their time among the steps: before the first step seen later.
+  std::size_t next_event = 0;
+  auto events_until = [&](std::optional<core::TimeNs> t) {
+    while (next_event < v.driver_events.size() &&
+           (!t || v.driver_events[next_event].time <= *t)) {
+      const core::DriverEvent& e = v.driver_events[next_event++];
+      // A mark on the role's lane, then the event as the driver said it: "~ A (baresip) ...".
+      auto at = lane.find(e.role);
+      std::string line(15, ' ');  // under the arrows, past the step column
+      if (at != lane.end()) line += drawing.arrow(at->second, at->second, "");
+      std::string said = driver_event_text(e, v.origin);
+      std::size_t gap = said.find("  ");
+      out += line + "  " + said.substr(0, gap) + "  ~ " + said.substr(gap + 2) + "\n";
+    }
+  };
   for (const checker::StepResult& r : v.steps) {
     const scenario::Step& st = sc.steps[r.step];
+    if (r.message) events_until(r.time);
     std::string label = st.label();
     if (st.optional) label += "?";
     std::snprintf(buf, sizeof buf, "  %-6s %s  ", r.id.c_str(), mark(r.status));
@@ -75,6 +98,7 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
     if (!r.caused_by.empty()) line += "  <- " + r.caused_by;
     out += line + "\n";
   }
+  events_until(std::nullopt);
   // Root failures first (issue 12), each followed by what follows from it; then warnings that
   // follow from nothing.
   std::vector<std::vector<std::size_t>> follows(v.failures.size());

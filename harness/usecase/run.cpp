@@ -1,5 +1,6 @@
 // `ladder run`: each ladder played against the DUT by the engine, the wire captured, the capture
 // (not the engine's view) checked, and the run directory written.
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -112,6 +113,16 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
     }
     capture = std::move(*opened);
     eo.pollers.push_back({capture->fd(), [c = capture.get()] { c->drain(); }});
+    // A handset driven by a driver is followed on the wire as the capture sees it.
+    bool driven = std::any_of(testbed.roles.begin(), testbed.roles.end(),
+                              [](const scenario::TestbedRole& r) { return r.driver.has_value(); });
+    if (driven) {
+      capture->decode_live();
+      eo.take_wire = [c = capture.get()] {
+        c->drain();
+        return c->take_messages();
+      };
+    }
   }
 
   auto played = engine::play(sc, testbed, eo);
@@ -178,6 +189,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   }
   v.notes.push_back("testbed: " + rq.testbed);  // the run index shows it
   v.passed = v.passed && r.completed && !out.interrupted;
+  v.driver_events = r.driver_events;
   out.verdict = std::move(v);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

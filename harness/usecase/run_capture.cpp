@@ -49,10 +49,30 @@ std::expected<std::unique_ptr<RunCapture>, std::string> RunCapture::open(
   }
   auto writer = capture::PcapWriter::create(path, *link);
   if (!writer) return std::unexpected(writer.error());
-  return std::unique_ptr<RunCapture>(new RunCapture(std::move(*live), std::move(*writer)));
+  return std::unique_ptr<RunCapture>(new RunCapture(std::move(*live), std::move(*writer), *link));
+}
+
+void RunCapture::decode_live() {
+  capture::DecoderOptions o;
+  o.source_name = "live capture on " + live_.interface();
+  decoder_ = std::make_unique<capture::Decoder>(
+      link_, o,
+      [this](const sip::WireBytes& p) {
+        messages_.push_back({static_cast<const sip::Wire&>(p), sip::Message(std::string(p.bytes))});
+      },
+      // Damage is reported when the file is read and checked; here only messages matter.
+      [](const core::Diagnostic&) {});
 }
 
 void RunCapture::drain() {
+  if (decoder_) {
+    auto n = live_.dispatch([this](const capture::Frame& f) {
+      writer_.write(f.time, f.data, f.wire_length);
+      decoder_->feed(f);
+    });
+    if (!n && error_.empty()) error_ = n.error();
+    return;
+  }
   auto n = live_.dispatch(writer_);
   if (!n && error_.empty()) error_ = n.error();
 }

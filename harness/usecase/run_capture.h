@@ -5,6 +5,8 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "capture/capture.h"
 #include "scenario/scenario.h"
@@ -28,6 +30,11 @@ class RunCapture {
   const std::string& interface() const { return live_.interface(); }
   /// Writes every waiting frame; the first error is kept for finish().
   void drain();
+  /// Decodes the frames drain() takes from now on, for take_messages() (a driven handset's
+  /// steps are followed through the capture while the run goes on).
+  void decode_live();
+  /// The SIP messages decoded since the last call.
+  std::vector<sip::WireMessage> take_messages() { return std::exchange(messages_, {}); }
   /// Takes what is left, closes the file. Empty, or the first error.
   std::string finish();
 
@@ -38,10 +45,13 @@ class RunCapture {
   Stats stats() const;
 
  private:
-  RunCapture(capture::LiveCapture live, capture::PcapWriter writer)
-      : live_(std::move(live)), writer_(std::move(writer)) {}
+  RunCapture(capture::LiveCapture live, capture::PcapWriter writer, capture::LinkType link)
+      : live_(std::move(live)), writer_(std::move(writer)), link_(link) {}
   capture::LiveCapture live_;
   capture::PcapWriter writer_;
+  capture::LinkType link_;
+  std::unique_ptr<capture::Decoder> decoder_;
+  std::vector<sip::WireMessage> messages_;
   std::string error_;
 };
 
