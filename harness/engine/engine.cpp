@@ -166,6 +166,10 @@ std::expected<void, std::string> Run::setup() {
   if (tb_.timeouts.step) d.testbed_step_timeout = tb_.timeouts.step->count() * 1000;
   if (tb_.timeouts.scenario) d.run_timeout = tb_.timeouts.scenario->count() * 1000;
   d.linger = static_cast<core::TimeNs>(opt_.linger.count()) * kMs;
+  d.ring = static_cast<core::TimeNs>(opt_.ring.value_or(kDefaultRing).count()) * kMs;
+  for (const auto& r : tb_.roles) {
+    if (r.ring && !opt_.ring) d.ring_by_role[r.id] = r.ring->count() * 1000;
+  }
   director_.emplace(sc_, played, d);
   for (Driven& x : drivers_) director_->cast(x.id, *x.actor);
 
@@ -321,9 +325,9 @@ void Run::main_loop() {
   director_->start(now_ns(), *targets_);
   read_wire();
   while (true) {
-    director_->fire_due();
+    director_->fire_due(now_ns());
     turn(5);
-    director_->fire_due();
+    director_->fire_due(now_ns());
     if (stop_requested()) {
       director_->fail("stopped on request", director_->plan().waiting_for());
       break;

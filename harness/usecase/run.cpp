@@ -81,6 +81,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   engine::EngineOptions eo;
   eo.step_timeout = std::chrono::milliseconds(static_cast<long>(rq.step_timeout * 1000));
   eo.linger = std::chrono::milliseconds(static_cast<long>(rq.linger * 1000));
+  if (rq.ring) eo.ring = std::chrono::duration_cast<std::chrono::milliseconds>(*rq.ring);
   eo.stop_requested = hooks.stop_requested;
   fs::path pcap = dir / "capture.pcap";
   if (!rq.no_capture) {
