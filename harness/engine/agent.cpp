@@ -424,8 +424,14 @@ Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& 
     if (h == nullptr) return Outcome::not_ready("nua_handle failed");
   }
   ++h->sdp_version;
-  remember(p);
-  nua_invite(h->nh, LADDER_BODY_TAGS(p),
+  // `Supported` from the step replaces the stack's; offering 100rel is nua's early-media mode
+  // (its transaction layer strips 100rel from Supported otherwise).
+  SendParams q = p;
+  std::string supported = take_header(q.headers, "Supported");
+  bool rel100 = supported.find("100rel") != std::string::npos;
+  remember(q);
+  nua_invite(h->nh, LADDER_BODY_TAGS(q), TAG_IF(rel100, NUTAG_EARLY_MEDIA(1)),
+             TAG_IF(!supported.empty(), SIPTAG_SUPPORTED_STR(supported.c_str())),
              TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())),
              TAG_IF(!replaces.empty(), SIPTAG_REPLACES_STR(replaces.c_str())), TAG_END());
   return Outcome::done();

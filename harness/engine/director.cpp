@@ -27,7 +27,7 @@ std::string dtmf_digits(std::string_view body) {
 Director::Director(const scenario::Scenario& scenario, std::set<std::string, std::less<>> played,
                    DirectorOptions options)
     : scenario_(scenario), plan_(scenario, std::move(played)), options_(options) {
-  plan_.set_ring(options_.ring_by_role, options_.ring);
+  plan_.set_ring(options_.ring_by_role, options_.ring, options_.pause);
 }
 
 core::TimeNs Director::timeout_of(std::size_t i) const {

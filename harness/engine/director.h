@@ -41,6 +41,8 @@ struct DirectorOptions {
   /// Ring time of played roles (Plan::set_ring): per role from the testbed, else `ring`.
   std::map<std::string, core::TimeNs, std::less<>> ring_by_role;
   core::TimeNs ring = 0;
+  /// Plan::set_ring: a played role's pause before a request in a dialog after its own message.
+  core::TimeNs pause = 0;
 };
 
 /// Owns the Plan and the run's verdict so far (errors, stuck step, played steps); borrows the

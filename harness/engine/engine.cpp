@@ -167,6 +167,7 @@ std::expected<void, std::string> Run::setup() {
   if (tb_.timeouts.scenario) d.run_timeout = tb_.timeouts.scenario->count() * 1000;
   d.linger = static_cast<core::TimeNs>(opt_.linger.count()) * kMs;
   d.ring = static_cast<core::TimeNs>(opt_.ring.value_or(kDefaultRing).count()) * kMs;
+  d.pause = static_cast<core::TimeNs>(opt_.pause.count()) * kMs;
   for (const auto& r : tb_.roles) {
     if (r.ring && !opt_.ring) d.ring_by_role[r.id] = r.ring->count() * 1000;
   }

@@ -48,6 +48,8 @@ struct Poller {
 /// microseconds race through a multi-worker proxy, which may relay the 200 first and then drop
 /// the 180 (RFC 3261 16.7); no phone answers that fast.
 inline constexpr std::chrono::milliseconds kDefaultRing{200};
+/// The default pause (EngineOptions::pause).
+inline constexpr std::chrono::milliseconds kDefaultPause{100};
 
 struct EngineOptions {
   /// Default per step. Step::timeout, then Policy::step_timeout, then the testbed's
@@ -61,6 +63,10 @@ struct EngineOptions {
   /// Set (`ladder run --ring`): every role's, the testbed's overridden. A step's own `ring:`
   /// wins over both: it is part of the flow (an intercom call answered at once).
   std::optional<std::chrono::milliseconds> ring;
+  /// How long a played role waits after its own message in a dialog before it sends a request
+  /// there (a hang-up right after the ACK): the same race as the ring time, between its own
+  /// messages (scenarios/README.md, "Ring time").
+  std::chrono::milliseconds pause{kDefaultPause};
   /// E.g. a Ctrl-C flag; checked every loop turn. The run then stops cleanly (teardown runs).
   std::function<bool()> stop_requested;
   /// Called once every played role is bound (actual ports known), before the first message is

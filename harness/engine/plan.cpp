@@ -67,8 +67,27 @@ ActionKind verb_of(const scenario::Scenario& sc, std::size_t i) {
   return ActionKind::request;
 }
 
+/// An INVITE that follows a 3xx to the same role's INVITE, with nothing else sent by that role
+/// in between but the ACK: the UA's recursion to the Contact (RFC 3261 8.1.3.4, RFC 3665 3.6),
+/// which the stack does by itself, as phones do.
+bool recurses_on_3xx(const scenario::Scenario& sc, const scenario::Step& s) {
+  if (!s.is_request() || s.method != "INVITE") return false;
+  auto i = static_cast<std::size_t>(&s - sc.steps.data());
+  for (std::size_t j = i; j-- > 0;) {
+    const scenario::Step& p = sc.steps[j];
+    if (p.from == s.from && !(p.is_request() && p.method == "ACK")) return false;
+    if (p.to == s.from && !p.is_request() && p.status >= 300 && p.status < 400 && p.answers &&
+        sc.steps[*p.answers].method == "INVITE") {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool sent_by_stack(const scenario::Scenario& sc, const scenario::Step& s) {
-  if (s.is_request()) return s.method == "ACK" || s.method == "PRACK";
+  if (s.is_request()) {
+    return s.method == "ACK" || s.method == "PRACK" || recurses_on_3xx(sc, s);
+  }
   if (s.status == 100 || s.status == 487) return true;
   if (!s.answers) return false;
   return sc.steps[*s.answers].method != "INVITE";
@@ -83,6 +102,7 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
   states_.resize(steps.size());
   prereqs_.resize(steps.size());
   ring_after_.resize(steps.size());
+  pause_after_.resize(steps.size());
   ring_.resize(steps.size(), 0);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const scenario::Step& s = steps[i];
@@ -94,6 +114,18 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
     if (tracking_[i] == Tracking::action) {
       verbs_[i] = verb_of(sc, i);
       action_dialogs_[i] = action_dialog(sc, i);
+    }
+    // A request in a dialog after the same role's own message in it: a pause first (set_ring).
+    if (tracking_[i] == Tracking::action && s.is_request() && !action_dialogs_[i].empty()) {
+      for (std::size_t j = i; j-- > 0;) {
+        const scenario::Step& r = steps[j];
+        if (r.from == s.from && tracking_[j] != Tracking::ignored && !r.optional &&
+            (r.dialog.value_or("") == action_dialogs_[i] ||
+             (tracking_[j] == Tracking::action && action_dialogs_[j] == action_dialogs_[i]))) {
+          pause_after_[i] = j;
+          break;
+        }
+      }
     }
     // A final answer to an INVITE after the same role's 1xx to it: rings first (set_ring).
     if (tracking_[i] == Tracking::action && !s.is_request() && s.status >= 200 && s.answers &&
@@ -176,7 +208,8 @@ std::optional<std::size_t> Plan::observe(std::string_view role, bool sent, const
 }
 
 void Plan::set_ring(const std::map<std::string, core::TimeNs, std::less<>>& by_role,
-                    core::TimeNs fallback) {
+                    core::TimeNs fallback, core::TimeNs pause) {
+  pause_ = pause;
   const auto& steps = scenario_->steps;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     if (!ring_after_[i]) continue;
@@ -251,6 +284,11 @@ std::optional<core::TimeNs> Plan::armed_at(std::size_t i) const {
   for (std::size_t p : prereqs_[i]) {
     if (!states_[p].satisfied) return std::nullopt;
     t = std::max(t, states_[p].time);
+  }
+  if (pause_after_[i] && pause_ > 0) {
+    const StepState& r = states_[*pause_after_[i]];
+    core::TimeNs sent = r.satisfied ? r.time : r.fired ? r.fired_at : 0;
+    if (sent != 0) t = std::max(t, sent + pause_);
   }
   if (ring_after_[i] && ring_[i] > 0) {
     // Counted from the 1xx on the wire (or, until the dump shows it, from when it was sent).

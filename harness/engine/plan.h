@@ -71,8 +71,15 @@ class Plan {
   /// multi-worker proxy may relay the 200 first and then drop the late 180 (RFC 3261 16.7),
   /// a race no deployment sees. `by_role`: the testbed roles' `ring:`; `fallback` for the rest.
   /// A step's own `ring:` overrides both.
+  /// Pause, the same cause: a request a played role sends in a dialog right after its own
+  /// previous message there (a BYE right after the ACK, a BYE right after the 200 to a NOTIFY)
+  /// can be overtaken by it through a multi-worker proxy, so the peer sees them swapped and
+  /// answers in an order the ladder rightly forbids. The request waits `pause` after that
+  /// message was on the wire, as a person does not hang up within microseconds.
   void set_ring(const std::map<std::string, core::TimeNs, std::less<>>& by_role,
-                core::TimeNs fallback);
+                core::TimeNs fallback, core::TimeNs pause = 0);
+  /// The step a request waits `pause` after, if any.
+  std::optional<std::size_t> pauses_after(std::size_t step) const { return pause_after_[step]; }
   /// The 1xx step a final response waits on ring time after, and how long (0: no wait).
   std::optional<std::size_t> rings_after(std::size_t step) const { return ring_after_[step]; }
   core::TimeNs ring_time(std::size_t step) const { return ring_[step]; }
@@ -122,6 +129,8 @@ class Plan {
   std::vector<std::vector<std::size_t>> prereqs_;
   std::vector<std::optional<std::size_t>> ring_after_;  ///< see set_ring
   std::vector<core::TimeNs> ring_;
+  std::vector<std::optional<std::size_t>> pause_after_;  ///< see set_ring
+  core::TimeNs pause_ = 0;
   std::map<std::string, std::string, std::less<>> saved_;
   void save_values(std::size_t step, const sip::Message& m);
   std::optional<core::TimeNs> start_;
