@@ -171,7 +171,7 @@ INSTANTIATE_TEST_SUITE_P(
     Capture, LibraryEdited,
     ::testing::Values(
         // The transferee dropped Replaces: C would ring as a new call.
-        CaptureEdit{"transfer/attended-replaces.yaml", "Replaces: ", "X-Replace: ",
+        CaptureEdit{"transfer/attended-replaces.yaml", "Replaces: ", "X-Replac: ",
                     "F29: Replaces: expected present, seen absent"},
         // The caller did not follow the 302's Contact (it called someone else).
         CaptureEdit{"forward/unconditional-302.yaml", "INVITE sip:carol@example.test",
@@ -184,15 +184,15 @@ INSTANTIATE_TEST_SUITE_P(
                     "Voice-Message: 0/8", "F5: body"},
         // The busy lamp never lights: the dialog is reported terminated, not confirmed.
         CaptureEdit{"subscriptions/busy-lamp-field.yaml", "<state>confirmed</state>",
-                    "<state>terminated</state>", "F9: body"},
+                    "<state>early</state>    ", "F9: body"},
         // The 183 came unreliably (no Require: 100rel) although the flow is about 100rel.
-        CaptureEdit{"calls/reliable-183.yaml", "Require: 100rel", "X-Requir: 100rel",
+        CaptureEdit{"calls/reliable-183.yaml", "Require: ", "X-Requir:",
                     "F4: Require: expected present, seen absent"},
         // The hold offer was sendrecv: B was never held.
         CaptureEdit{"hold/mutual-hold.yaml", "a=inactive", "a=sendrecv", "F16: body"},
         // The failed transfer was reported as a success.
-        CaptureEdit{"transfer/failed-target-busy.yaml", "SIP/2.0 486 Busy Here\r\n\r\n",
-                    "SIP/2.0 200 Fine Here\r\n\r\n", "F31: body"}),
+        CaptureEdit{"transfer/failed-target-busy.yaml", "\r\n\r\nSIP/2.0 486 Busy Here",
+                    "\r\n\r\nSIP/2.0 200 Fine Here", "F31: body"}),
     [](const auto& info) { return test_name(info.param.ladder); });
 
 // A Kamailio switched to misbehave: the flow fails at the step, naming what is missing.
