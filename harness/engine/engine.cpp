@@ -223,6 +223,11 @@ bool Run::wait_bound() {
   while (!all() && now_ns() < deadline) loop_->step(10);
   if (!all()) return false;
   result_.roles = scenario::RoleMap::from_testbed(tb_);
+  // A testbed role the ladder does not have takes no part: left in, its "any port" binding
+  // (port 0) claimed every unmatched source, such as a played role's TCP connection from an
+  // ephemeral port (a false red over TCP: "INVITE A -> P: not seen; the nearest is INVITE C -> P").
+  std::erase_if(result_.roles.roles,
+                [&](const auto& r) { return sc_.find_role(r.first) == nullptr; });
   result_.bindings = scenario::bindings_from(tb_);
   for (const Role& r : roles_) {
     const core::Endpoint e = *r.agent->bound();

@@ -286,9 +286,12 @@ std::optional<core::TimeNs> Plan::armed_at(std::size_t i) const {
     t = std::max(t, states_[p].time);
   }
   if (pause_after_[i] && pause_ > 0) {
+    // Counted from that message on the wire; a message the stack sends by itself (a 200 to a
+    // SUBSCRIBE) may leave a loop turn after the event that queued it: wait until it is seen.
     const StepState& r = states_[*pause_after_[i]];
     core::TimeNs sent = r.satisfied ? r.time : r.fired ? r.fired_at : 0;
-    if (sent != 0) t = std::max(t, sent + pause_);
+    if (sent == 0) return std::nullopt;
+    t = std::max(t, sent + pause_);
   }
   if (ring_after_[i] && ring_[i] > 0) {
     // Counted from the 1xx on the wire (or, until the dump shows it, from when it was sent).
