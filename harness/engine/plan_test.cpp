@@ -139,6 +139,25 @@ steps:
   EXPECT_EQ(r.ring_time(2), 0);
 }
 
+// Issue 11, the same race between a role's own messages: A's BYE right after its ACK can
+// overtake it through another proxy worker. The BYE waits the pause after the ACK is on the wire.
+TEST(Plan, Issue11RequestPausesAfterTheRolesOwnMessageInTheDialog) {
+  auto sc = load("basic/caller-releases.yaml");
+  Plan p(sc, {"A", "B"});
+  p.set_ring({}, 0, 100);
+  std::size_t f8 = idx(sc, "F8"), f10 = idx(sc, "F10");
+  EXPECT_EQ(p.pauses_after(f10), f8);  // A's ACK
+  p.start(1);
+  p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 2);
+  p.observe("A", false, msg("SIP/2.0 180 Ringing", "c1", "1 INVITE"), 4);  // F5
+  p.observe("A", false, msg("SIP/2.0 200 OK", "c1", "1 INVITE"), 5);  // F7
+  EXPECT_FALSE(p.armed_at(f10).has_value());  // the ACK is not on the wire yet
+  p.observe("A", true, msg("ACK sip:bob@h SIP/2.0", "c1", "1 ACK", "z9hG4bK3"), 7);
+  EXPECT_EQ(p.armed_at(f10), 7 + 100);
+  EXPECT_TRUE(p.due(106).empty());
+  EXPECT_EQ(p.due(107), std::vector<std::size_t>{f10});
+}
+
 TEST(Plan, RingOnARequestIsAnError) {
   auto r = scenario::load_scenario_text(R"(
 roles: [A, B]

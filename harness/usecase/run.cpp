@@ -93,6 +93,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
     }
     capture = std::move(*opened);
     eo.pollers.push_back({capture->fd(), [c = capture.get()] { c->drain(); }});
+    eo.on_bound = [c = capture.get()](const scenario::RoleMap& roles) { c->narrow(roles); };
   }
 
   auto played = engine::play(sc, testbed, eo);

@@ -52,6 +52,21 @@ std::expected<std::unique_ptr<RunCapture>, std::string> RunCapture::open(
   return std::unique_ptr<RunCapture>(new RunCapture(std::move(*live), std::move(*writer)));
 }
 
+void RunCapture::narrow(const scenario::RoleMap& roles) {
+  std::set<std::uint16_t> ports;
+  for (const auto& [role, addresses] : roles.roles) {
+    for (const scenario::RoleAddress& a : addresses) {
+      if (!a.port || *a.port == 0) return;  // any port: only the host filter fits
+      ports.insert(*a.port);
+    }
+  }
+  if (ports.empty()) return;
+  std::string match;
+  for (std::uint16_t p : ports) match += (match.empty() ? "" : " or ") + ("port " + std::to_string(p));
+  auto set = live_.set_filter("(" + match + ") or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
+  if (!set && error_.empty()) error_ = set.error();
+}
+
 void RunCapture::drain() {
   auto n = live_.dispatch(writer_);
   if (!n && error_.empty()) error_ = n.error();
