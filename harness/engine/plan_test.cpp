@@ -148,6 +148,7 @@ TEST(Plan, Issue11RequestPausesAfterTheRolesOwnMessageInTheDialog) {
   std::size_t f8 = idx(sc, "F8"), f10 = idx(sc, "F10");
   EXPECT_EQ(p.pauses_after(f10), f8);  // A's ACK
   p.start(1);
+  p.mark_fired(idx(sc, "F1"), 1);
   p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 2);
   p.observe("A", false, msg("SIP/2.0 180 Ringing", "c1", "1 INVITE"), 4);  // F5
   p.observe("A", false, msg("SIP/2.0 200 OK", "c1", "1 INVITE"), 5);  // F7
