@@ -163,6 +163,10 @@ class LiveCapture {
   LiveCapture(LiveCapture&&) noexcept;
   LiveCapture& operator=(LiveCapture&&) noexcept;
 
+  /// Replaces the BPF filter (once the ports to watch are known); frames already taken by the
+  /// kernel under the old one stay queued. The error says what libpcap said.
+  std::expected<void, std::string> set_filter(const std::string& bpf_filter);
+
   /// Readable when frames wait; stays owned by the capture.
   int fd() const;
   /// The DLT of the interface (EN10MB for lo and veth, LINUX_SLL for any).

@@ -150,6 +150,19 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
   return LiveCapture(std::move(impl));
 }
 
+std::expected<void, std::string> LiveCapture::set_filter(const std::string& bpf_filter) {
+  if (!impl_) return std::unexpected("capture is closed");
+  pcap_t* p = impl_->pcap.get();
+  bpf_program prog{};
+  if (pcap_compile(p, &prog, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    return std::unexpected("capture filter '" + bpf_filter + "': " + pcap_geterr(p));
+  }
+  int set = pcap_setfilter(p, &prog);
+  pcap_freecode(&prog);
+  if (set != 0) return std::unexpected("capture filter '" + bpf_filter + "': " + pcap_geterr(p));
+  return {};
+}
+
 int LiveCapture::fd() const { return impl_ ? impl_->fd : -1; }
 int LiveCapture::link_type() const { return impl_ ? pcap_datalink(impl_->pcap.get()) : -1; }
 const std::string& LiveCapture::interface() const { return impl_->interface; }

@@ -185,16 +185,17 @@ class Checker {
       std::string_view v = values[i];
       std::string what = h.every && values.size() > 1 ? name + "[" + std::to_string(i) + "]" : name;
       matches(h.value, v, name, what);
-      if (h.uri || !h.params.empty() || (h.save && h.save->param)) {
+      if (h.uri || !h.params.empty() || (h.save && (h.save->param || h.save->uri))) {
         ValueParts parts = split_value(name, v);
         if (h.uri) uri(*h.uri, parts.uri, name, what + " URI");
         params(h.params, parts.params, name, what);
         if (h.save && h.save->param) {
           if (auto p = find(parts.params, lower(*h.save->param))) save(h.save->var, *p);
         }
+        if (h.save && h.save->uri && i == first) save(h.save->var, parts.uri);
       }
     }
-    if (h.save && !h.save->param) save(h.save->var, std::string(values[first]));
+    if (h.save && !h.save->param && !h.save->uri) save(h.save->var, std::string(values[first]));
   }
 
   void body(const scenario::BodyExpectation& e, const sip::Message& m) {

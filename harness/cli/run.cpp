@@ -124,6 +124,15 @@ Runner add_run(CLI::App& app) {
   cmd->add_flag("--all,-v", a->all, "List the failures that follow from a root failure under it");
   cmd->add_option("--step-timeout", rq.step_timeout, "Seconds to wait for each step (default 5)");
   cmd->add_option("--linger", rq.linger, "Seconds to keep capturing after the last step");
+  cmd->add_option_function<std::string>(
+         "--ring",
+         [&rq](const std::string& v) {
+           auto d = scenario::parse_duration(v);
+           if (!d) throw CLI::ValidationError("--ring", "expected a duration such as 300ms, got '" + v + "'");
+           rq.ring = *d;
+         },
+         "How long played roles ring before answering (e.g. 300ms; default: the testbed's, "
+         "else 200ms)");
   return [a] { return run_all(*a); };
 }
 

@@ -61,6 +61,8 @@ struct Respond {  ///< ring, answer, reject
   std::optional<std::string> reason;  ///< the ladder's phrase, if it gives one
   /// answer: the SDP offer of the request being answered, as seen on the wire ("" if none).
   std::string offer;
+  /// The answered request's method ("INVITE"; "SUBSCRIBE" ...).
+  std::string method = "INVITE";
 };
 struct Transfer {
   std::string refer_to;  ///< the Refer-To value, in <>

@@ -89,6 +89,63 @@ bool is_incoming_request(nua_event_t e) {
   }
 }
 
+/// Takes the first "Name: value" line for `name` out of a CRLF-separated header block and
+/// returns its value ("" when absent).
+std::string take_header(std::string& headers, std::string_view name) {
+  std::size_t at = 0;
+  while (at < headers.size()) {
+    std::size_t end = headers.find("\r\n", at);
+    std::size_t stop = end == std::string::npos ? headers.size() : end;
+    std::string_view line(headers.data() + at, stop - at);
+    std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos && core::iequals(line.substr(0, colon), name)) {
+      std::string value(line.substr(colon + 1));
+      value.erase(0, value.find_first_not_of(' '));
+      headers.erase(at, end == std::string::npos ? std::string::npos : end + 2 - at);
+      if (!headers.empty() && headers.ends_with("\r\n")) headers.resize(headers.size() - 2);
+      return value;
+    }
+    if (end == std::string::npos) break;
+    at = end + 2;
+  }
+  return {};
+}
+
+/// The Replaces a transferee must send, from a Refer-To's embedded header
+/// ("<sip:c@h?Replaces=id%40h%3Bto-tag%3D1%3Bfrom-tag%3D2>" -> "id@h;to-tag=1;from-tag=2").
+std::string replaces_of(std::string_view refer_to) {
+  std::size_t q = refer_to.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view hdrs = refer_to.substr(q + 1);
+  hdrs = hdrs.substr(0, hdrs.find('>'));
+  while (!hdrs.empty()) {
+    std::size_t amp = hdrs.find('&');
+    std::string_view h = hdrs.substr(0, amp);
+    std::size_t eq = h.find('=');
+    if (eq != std::string_view::npos && core::iequals(h.substr(0, eq), "Replaces")) {
+      auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        c = static_cast<char>(c | 0x20);
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      };
+      std::string out;
+      std::string_view v = h.substr(eq + 1);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '%' && i + 2 < v.size() && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+          out += static_cast<char>(hex(v[i + 1]) * 16 + hex(v[i + 2]));
+          i += 2;
+        } else {
+          out += v[i];
+        }
+      }
+      return out;
+    }
+    if (amp == std::string_view::npos) break;
+    hdrs.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
 }  // namespace
 
 void HandleInfo::release() noexcept {
@@ -113,6 +170,8 @@ std::expected<std::unique_ptr<Agent>, std::string> Agent::create(su_root_t* root
                        NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOACK(1), NUTAG_AUTOANSWER(0),
                        NUTAG_AUTOALERT(0), NUTAG_OUTBOUND("no-validate no-options-keepalive"),
                        NUTAG_M_USERNAME(c.user.c_str()), NUTAG_ALLOW("INFO"),
+                       // Subscriptions a played phone or server accepts (RFC 3842, RFC 4235).
+                       NUTAG_ALLOW_EVENTS("message-summary, dialog, presence"),
                        TAG_IF(c.proxy.has_value(), NUTAG_PROXY(c.proxy ? c.proxy->c_str() : "")),
                        TPTAG_DUMP(c.dump_path.c_str()), TAG_END());
   if (a->nua_ == nullptr) {
@@ -201,8 +260,22 @@ void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_
         info->referred_by =
             header_text(reinterpret_cast<const sip_header_t*>(sip->sip_referred_by));
       }
+      if (sip != nullptr && sip->sip_refer_to != nullptr) {
+        info->refer_to = header_text(reinterpret_cast<const sip_header_t*>(sip->sip_refer_to));
+      }
       return;
     }
+    case nua_i_subscribe:
+      // A notifier accepts the subscription at once (its stack's part; RFC 6665 says 200) and
+      // the ladder's NOTIFY steps say what it reports. A refresh or an unsubscribe nua answers
+      // itself (status >= 200 here).
+      if (sip != nullptr && sip->sip_event != nullptr) {
+        info->sub_event = header_text(reinterpret_cast<const sip_header_t*>(sip->sip_event));
+      }
+      if (status < 200 && nh != nullptr) {
+        nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua_), TAG_END());
+      }
+      return;
     case nua_r_register:
       if (status == 401 || status == 407) {
         info->challenge_method = "REGISTER";
@@ -210,11 +283,12 @@ void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_
       } else if (status >= 200) {
         info->register_status = status;
         info->register_phrase = phrase;
-        if (status >= 300) {
-          // Before the flow (auto_auth) the run cannot go on; a scripted REGISTER's rejection is
-          // the ladder's business.
+        if (status >= 300 && info->auto_auth) {
+          // Before the flow the run cannot go on; a scripted REGISTER's rejection is the
+          // ladder's business (register-refused-403 expects it; a ladder that expects 200
+          // fails at that step).
           error(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " + phrase,
-                info->auto_auth);
+                true);
         }
       }
       return;
@@ -339,7 +413,8 @@ std::optional<std::string> Agent::sent_body(std::size_t size) const {
       TAG_IF(!(p).headers.empty(), SIPTAG_HEADER_STR((p).headers.c_str()))
 
 Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& uri,
-                      const SendParams& p, const std::string& referred_by) {
+                      const SendParams& p, const std::string& referred_by,
+                      const std::string& replaces) {
   if (h != nullptr && h->challenge != 0 && h->challenge_method == "INVITE") {
     authenticate(*h);
     return Outcome::done();
@@ -349,17 +424,28 @@ Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& 
     if (h == nullptr) return Outcome::not_ready("nua_handle failed");
   }
   ++h->sdp_version;
-  remember(p);
-  nua_invite(h->nh, LADDER_BODY_TAGS(p),
-             TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())), TAG_END());
+  // `Supported` from the step replaces the stack's; offering 100rel is nua's early-media mode
+  // (its transaction layer strips 100rel from Supported otherwise).
+  SendParams q = p;
+  std::string supported = take_header(q.headers, "Supported");
+  bool rel100 = supported.find("100rel") != std::string::npos;
+  remember(q);
+  nua_invite(h->nh, LADDER_BODY_TAGS(q), TAG_IF(rel100, NUTAG_EARLY_MEDIA(1)),
+             TAG_IF(!supported.empty(), SIPTAG_SUPPORTED_STR(supported.c_str())),
+             TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())),
+             TAG_IF(!replaces.empty(), SIPTAG_REPLACES_STR(replaces.c_str())), TAG_END());
   return Outcome::done();
 }
 
 Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p) {
   if (h == nullptr || h->nh == nullptr) return Outcome::not_ready("no request to answer yet");
-  remember(p);
+  // A Contact the ladder gives (a 3xx's target) replaces the stack's own, not adds to it.
+  SendParams q = p;
+  std::string contact = take_header(q.headers, "Contact");
+  remember(q);
   phrases_.push_back(phrase);  // must outlive the queued signal (see phrases_)
-  nua_respond(h->nh, status, phrases_.back().c_str(), LADDER_BODY_TAGS(p), TAG_END());
+  nua_respond(h->nh, status, phrases_.back().c_str(), LADDER_BODY_TAGS(q),
+              TAG_IF(!contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())), TAG_END());
   return Outcome::done();
 }
 
@@ -380,8 +466,16 @@ Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
     }
     const std::string& uri = a.request().uri;
     std::string registrar = uri.empty() ? config_.registrar : uri;
-    remember(p);
-    nua_register(reg_->nh, NUTAG_REGISTRAR(registrar.c_str()), LADDER_BODY_TAGS(p), TAG_END());
+    SendParams q = p;
+    std::string expires = take_header(q.headers, "Expires");
+    remember(q);
+    if (expires == "0") {  // un-REGISTER: nua sends Expires: 0 with the registered Contact
+      nua_unregister(reg_->nh, NUTAG_REGISTRAR(registrar.c_str()), LADDER_BODY_TAGS(q), TAG_END());
+      reg_->unregister_sent = true;
+    } else {
+      nua_register(reg_->nh, NUTAG_REGISTRAR(registrar.c_str()), LADDER_BODY_TAGS(q),
+                   TAG_IF(!expires.empty(), SIPTAG_EXPIRES_STR(expires.c_str())), TAG_END());
+    }
     return Outcome::done();
   }
   if (h != nullptr && h->challenge != 0 && h->challenge_method == method) {
@@ -413,15 +507,18 @@ Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
   // ActionKind::request: the one place a method name picks the nua call.
   if (method == "NOTIFY") {
     if (h == nullptr) return need_dialog();
-    std::string event = h->refer_event;
+    // A notifier reports on the subscription its handle accepted; a transferee on the REFER.
+    std::string event = !h->sub_event.empty() ? h->sub_event : h->refer_event;
     if (event.empty()) {
       HandleInfo* r = find_refer();
       if (r != nullptr) event = r->refer_event;
     }
-    if (event.empty()) return Outcome::not_ready("no REFER received yet (a NOTIFY reports on one)");
+    if (event.empty()) {
+      return Outcome::not_ready("no REFER or SUBSCRIBE received yet (a NOTIFY reports on one)");
+    }
     bool terminated = a.request().ends_subscription;
     SendParams q = p;
-    if (q.content_type.empty()) {
+    if (q.content_type.empty() && h->sub_event.empty()) {
       q.content_type = "message/sipfrag;version=2.0";
       q.body = terminated ? "SIP/2.0 200 OK\r\n" : "SIP/2.0 100 Trying\r\n";
     }
@@ -429,6 +526,20 @@ Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
     nua_notify(h->nh, SIPTAG_EVENT_STR(event.c_str()),
                NUTAG_SUBSTATE(terminated ? nua_substate_terminated : nua_substate_active),
                LADDER_BODY_TAGS(q), TAG_END());
+  } else if (method == "SUBSCRIBE") {
+    if (h == nullptr) {
+      h = new_handle(a.dialog, "<" + a.request().uri + ">");
+      if (h == nullptr) return Outcome::not_ready("nua_handle failed");
+    }
+    SendParams q = p;
+    std::string expires = take_header(q.headers, "Expires");
+    remember(q);
+    if (expires == "0") {  // ends the subscription: nua sends Expires: 0 in the dialog
+      nua_unsubscribe(h->nh, LADDER_BODY_TAGS(q), TAG_END());
+    } else {
+      nua_subscribe(h->nh, LADDER_BODY_TAGS(q),
+                    TAG_IF(!expires.empty(), SIPTAG_EXPIRES_STR(expires.c_str())), TAG_END());
+    }
   } else if (method == "INFO") {
     if (h == nullptr) return need_dialog();
     nua_info(h->nh, LADDER_BODY_TAGS(p), TAG_END());
@@ -482,30 +593,49 @@ Outcome Agent::perform(const Action& a) {
       if (h == nullptr && a.kind != ActionKind::dial) {
         return Outcome::not_ready("no dialog '" + a.dialog + "' yet");
       }
+      if (h == nullptr) {
+        // The INVITE after a 401/407 to this role's INVITE is its retry with credentials, in the
+        // same Call-ID (RFC 3665 3.2), even when the ladder labels only the retry's dialog.
+        for (auto& c : handles_) {
+          if (c->nh != nullptr && c->challenge != 0 && c->challenge_method == "INVITE") {
+            h = c.get();
+            if (h->label.empty()) h->label = a.dialog;
+            break;
+          }
+        }
+      }
       if (p.content_type.empty()) {
         p.content_type = "application/sdp";
         p.body = sdp(preset.value_or("offer"), h != nullptr ? h->sdp_version + 1 : 1);
       }
-      // A new call made because of a REFER says who referred it.
-      std::string referred_by;
+      // A new call made because of a REFER says who referred it, and replaces the dialog the
+      // Refer-To names (attended transfer, RFC 3891), as a phone does.
+      std::string referred_by, replaces;
       if (h == nullptr) {
-        if (HandleInfo* r = find_refer()) referred_by = r->referred_by;
+        if (HandleInfo* r = find_refer()) {
+          referred_by = r->referred_by;
+          replaces = replaces_of(r->refer_to);
+        }
       }
       return invite(h, a.dialog, a.kind == ActionKind::dial ? a.dial().uri : std::string(), p,
-                    referred_by);
+                    referred_by, replaces);
     }
     case ActionKind::ring:
     case ActionKind::answer:
     case ActionKind::reject: {
       const Respond& r = a.respond();
       HandleInfo* h = a.call_id.empty() ? nullptr : find_call(a.call_id);
-      if (h != nullptr && a.kind == ActionKind::answer && p.content_type.empty()) {
+      // An answer to an INVITE carries SDP; so does a 1xx the ladder gives an SDP preset
+      // (early media: 183 with `send: {body: {sdp: answer}}`).
+      bool sdp_wanted = a.kind == ActionKind::answer || (a.kind == ActionKind::ring && preset);
+      if (h != nullptr && r.method == "INVITE" && sdp_wanted && p.content_type.empty()) {
         p.content_type = "application/sdp";
         // Answer the offer in the request this response answers (from the wire); nua's copy of
         // the remote SDP may still be the previous offer when the trigger came from the wire.
         std::string direction(answer_direction(r.offer.empty() ? h->remote_sdp : r.offer));
-        p.body = sdp(preset.value_or(direction == "sendrecv" ? "answer" : direction),
-                     h->sdp_version);
+        std::string want = preset.value_or("answer");
+        if (want == "answer" && direction != "sendrecv") want = direction;
+        p.body = sdp(want, h->sdp_version);
       }
       const char* standard = sip_status_phrase(r.status);
       std::string phrase = r.reason.value_or(standard != nullptr ? standard : "Response");

@@ -46,6 +46,8 @@ struct HandleInfo {
   std::string call_id;
   std::string refer_event;  ///< Event of a REFER received on this dialog ("refer;id=1234")
   std::string referred_by;  ///< its Referred-By
+  std::string refer_to;     ///< its Refer-To ("<sip:c@h?Replaces=...>")
+  std::string sub_event;    ///< Event of a SUBSCRIBE received on this handle (we notify)
   std::string remote_sdp;   ///< last SDP received (offer to answer)
   int challenge = 0;        ///< 401/407 waiting for credentials
   std::string challenge_method;
@@ -123,7 +125,7 @@ class Agent final : public Actor {
   HandleInfo* dialog_handle(const Action& a);
   std::string sdp(std::string_view preset, std::uint32_t version) const;
   Outcome invite(HandleInfo* h, std::string_view label, const std::string& uri, const SendParams& p,
-                 const std::string& referred_by);
+                 const std::string& referred_by, const std::string& replaces);
   Outcome respond(HandleInfo* h, int status, const std::string& phrase, const SendParams& p);
   Outcome request(const Action& a, std::string_view method, HandleInfo* h, const SendParams& p);
   void release_handles();

@@ -28,7 +28,9 @@ std::string dtmf_digits(std::string_view body) {
 
 Director::Director(const scenario::Scenario& scenario, std::set<std::string, std::less<>> played,
                    DirectorOptions options)
-    : scenario_(scenario), plan_(scenario, std::move(played)), options_(options) {}
+    : scenario_(scenario), plan_(scenario, std::move(played)), options_(options) {
+  plan_.set_ring(options_.ring_by_role, options_.ring, options_.pause);
+}
 
 core::TimeNs Director::timeout_of(std::size_t i) const {
   const scenario::Step& s = scenario_.steps[i];
@@ -38,7 +40,8 @@ core::TimeNs Director::timeout_of(std::size_t i) const {
   return options_.step_timeout;
 }
 
-void Director::start(core::TimeNs now, const Targets& targets) {
+void Director::start(core::TimeNs now, Targets& targets) {
+  targets.use_saved(&plan_.saved());
   targets_ = &targets;
   plan_.start(now);
   run_timeout_ = options_.run_timeout.value_or(static_cast<core::TimeNs>(plan_.size() + 2) *
@@ -99,8 +102,9 @@ Action Director::make_action(std::size_t i) const {
     case ActionKind::reject: {
       const StepState& asked = plan_.state(*s.answers);
       a.call_id = asked.satisfied ? asked.call_id : std::string();
-      a.detail =
-          Respond{s.status, s.reason, a.kind == ActionKind::answer ? asked.sdp : std::string()};
+      a.detail = Respond{s.status, s.reason,
+                         a.kind == ActionKind::answer ? asked.sdp : std::string(),
+                         scenario_.steps[*s.answers].method};
       break;
     }
     case ActionKind::transfer:
@@ -162,9 +166,9 @@ std::string Director::seconds_since_start(core::TimeNs t) const {
   return buf;
 }
 
-void Director::fire_due() {
+void Director::fire_due(core::TimeNs now) {
   if (stopped_ || !plan_.started()) return;
-  for (std::size_t i : plan_.due()) {
+  for (std::size_t i : plan_.due(now)) {
     const scenario::Step& s = scenario_.steps[i];
     auto actor = actors_.find(s.from);
     if (actor == actors_.end()) continue;
@@ -172,7 +176,7 @@ void Director::fire_due() {
     Outcome out = actor->second->perform(make_action(i));
     switch (out.status) {
       case Outcome::Status::done:
-        plan_.mark_fired(i);
+        plan_.mark_fired(i, now);
         break;
       case Outcome::Status::not_ready:
         plan_.state(i).not_ready = std::move(out.reason);

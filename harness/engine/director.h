@@ -38,6 +38,11 @@ struct DirectorOptions {
   std::optional<core::TimeNs> run_timeout;
   /// How long the run goes on after the last required step (retransmissions, optional steps).
   core::TimeNs linger = 500'000'000;
+  /// Ring time of played roles (Plan::set_ring): per role from the testbed, else `ring`.
+  std::map<std::string, core::TimeNs, std::less<>> ring_by_role;
+  core::TimeNs ring = 0;
+  /// Plan::set_ring: a played role's pause before a request in a dialog after its own message.
+  core::TimeNs pause = 0;
 };
 
 /// Owns the Plan and the run's verdict so far (errors, stuck step, played steps); borrows the
@@ -61,8 +66,9 @@ class Director {
   }
 
   /// The flow starts (registrations done): steps without prerequisites are armed from `now`.
-  /// `targets` (URIs, Refer-To, `send:` content; not owned) must outlive the Director.
-  void start(core::TimeNs now, const Targets& targets);
+  /// `targets` (URIs, Refer-To, `send:` content; not owned) must outlive the Director; it is
+  /// given the values the run saves from the wire (Plan::saved).
+  void start(core::TimeNs now, Targets& targets);
   bool started() const { return plan_.started(); }
 
   /// A message `role` sent or received at `time`. Before start(), nothing is matched.
@@ -70,9 +76,9 @@ class Director {
   std::optional<Played> observe(std::string_view role, bool sent, const sip::Message& message,
                                 core::TimeNs time);
 
-  /// Performs every due action through its role's actor (a step an actor cannot perform fails
-  /// the run at once). Nothing happens before start() or after the run stopped.
-  void fire_due();
+  /// Performs every action due at `now` through its role's actor (a step an actor cannot
+  /// perform fails the run at once). Nothing happens before start() or after the run stopped.
+  void fire_due(core::TimeNs now);
   /// Takes every actor's errors: each is kept; a fatal one stops the run.
   void take_actor_errors();
   /// Whether the run is over at `now`: stopped, or lingered long enough after completing.

@@ -12,6 +12,7 @@ namespace ladder::engine {
 namespace {
 
 constexpr core::TimeNs kSecond = 1'000'000'000;
+constexpr core::TimeNs kLate = 1'000'000 * kSecond;  // a time when everything armed is due
 
 /// An actor that records what it was asked to do and answers as the test says.
 class FakeActor final : public Actor {
@@ -103,16 +104,16 @@ using Ids = std::vector<std::string>;
 TEST_F(DirectorTest, CausalTriggerFiresOnlyAfterThePrerequisiteIsSeen) {
   load("basic/successful-call.yaml");
   start({"A", "B"});
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(steps_of(a_), Ids{"F1"});
   ASSERT_EQ(a_.performed[0].kind, ActionKind::dial);
   EXPECT_EQ(a_.performed[0].dial().uri, "sip:bob@ladder.test");
   EXPECT_TRUE(b_.performed.empty());
-  d_->fire_due();  // fired once only
+  d_->fire_due(kLate);  // fired once only
   EXPECT_EQ(steps_of(a_), Ids{"F1"});
   // A's INVITE on the wire is not yet B's: B answers what it received.
   d_->observe("A", true, msg("INVITE sip:bob@ladder.test SIP/2.0", "c1", "1 INVITE"), kSecond);
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_TRUE(b_.performed.empty());
   auto seen = d_->observe("B", false,
                           msg("INVITE sip:bob@ladder.test SIP/2.0", "c1", "1 INVITE", "z9hG4bK2"),
@@ -120,14 +121,14 @@ TEST_F(DirectorTest, CausalTriggerFiresOnlyAfterThePrerequisiteIsSeen) {
   ASSERT_TRUE(seen.has_value());
   EXPECT_EQ(seen->step, idx("F3"));
   EXPECT_FALSE(seen->sent_by_harness);
-  d_->fire_due();
+  d_->fire_due(kLate);
   ASSERT_EQ(steps_of(b_), Ids{"F4"});  // 180, and not yet 200: one action of a role at a time
   const Action& ring = b_.performed[0];
   EXPECT_EQ(ring.kind, ActionKind::ring);
   EXPECT_EQ(ring.respond().status, 180);
   EXPECT_EQ(ring.call_id, "c1");
   EXPECT_EQ(ring.deadline, 2 * kSecond + 5 * kSecond);  // armed when B got the INVITE
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(steps_of(b_), (Ids{"F4", "F6"}));
   EXPECT_EQ(b_.performed[1].kind, ActionKind::answer);
 }
@@ -143,14 +144,14 @@ steps:
   - {id: F4, from: P, to: C, response: 200}
 )");
   start({"A", "C"});
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(steps_of(a_), Ids{"F1"});
   EXPECT_TRUE(c_.performed.empty());  // C received nothing, but waits for F2
   d_->observe("A", true, msg("MESSAGE sip:x@ladder.test SIP/2.0", "m1", "1 MESSAGE"), kSecond);
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_TRUE(c_.performed.empty());
   d_->observe("A", false, msg("SIP/2.0 200 OK", "m1", "1 MESSAGE"), 2 * kSecond);
-  d_->fire_due();
+  d_->fire_due(kLate);
   ASSERT_EQ(steps_of(c_), Ids{"F3"});
   EXPECT_EQ(c_.performed[0].kind, ActionKind::request);
   EXPECT_EQ(c_.performed[0].request().method, "MESSAGE");
@@ -159,7 +160,7 @@ steps:
 TEST_F(DirectorTest, ADeadlineNamesTheStepAndWhoNeverReceivedIt) {
   load("basic/successful-call.yaml");
   start({"A", "B"});
-  d_->fire_due();
+  d_->fire_due(kLate);
   d_->observe("A", true, msg("INVITE sip:bob@ladder.test SIP/2.0", "c1", "1 INVITE"), kSecond);
   d_->observe("A", false, msg("SIP/2.0 100 Trying", "c1", "1 INVITE"), kSecond);
   EXPECT_FALSE(d_->over(6 * kSecond));  // F3 armed at 1 s: 5 s is not past yet
@@ -174,7 +175,7 @@ TEST_F(DirectorTest, ADeadlineSaysWhoNeverSentAnAction) {
   DirectorOptions o;
   o.step_timeout = 2 * kSecond;
   start({"A", "B"}, o);
-  d_->fire_due();  // A performed F1, but nothing comes on the wire
+  d_->fire_due(kLate);  // A performed F1, but nothing comes on the wire
   EXPECT_TRUE(d_->over(3 * kSecond));
   EXPECT_EQ(d_->errors(), Ids{"A never sent F1 (INVITE A -> P) within 2s"});
   EXPECT_EQ(d_->stuck_step(), idx("F1"));
@@ -187,15 +188,15 @@ TEST_F(DirectorTest, NotReadyIsAskedAgainThenPerformed) {
   a_.answer = [&](const Action&) {
     return ++asked < 3 ? Outcome::not_ready("no dialog yet") : Outcome::done();
   };
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(d_->plan().state(idx("F1")).not_ready, "no dialog yet");
   EXPECT_FALSE(d_->plan().state(idx("F1")).fired);
-  d_->fire_due();
-  d_->fire_due();
+  d_->fire_due(kLate);
+  d_->fire_due(kLate);
   EXPECT_EQ(asked, 3);
   EXPECT_TRUE(d_->plan().state(idx("F1")).fired);
   EXPECT_EQ(d_->plan().state(idx("F1")).not_ready, "");
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(asked, 3);
   EXPECT_FALSE(d_->stopped());
 }
@@ -204,7 +205,7 @@ TEST_F(DirectorTest, NotReadyUntilTheDeadlineSaysWhy) {
   load("basic/successful-call.yaml");
   start({"A", "B"});
   a_.answer = [](const Action&) { return Outcome::not_ready("no dialog 'call' yet"); };
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_TRUE(d_->over(5 * kSecond + 1));
   EXPECT_EQ(d_->errors(),
             Ids{"A could not send F1 (INVITE A -> P) within 5s: no dialog 'call' yet"});
@@ -214,19 +215,19 @@ TEST_F(DirectorTest, CannotPerformFailsAtOnceWithTheReason) {
   load("basic/successful-call.yaml");
   start({"A", "B"});
   a_.answer = [](const Action&) { return Outcome::cannot("this phone has no dial verb"); };
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_TRUE(d_->stopped());
   EXPECT_TRUE(d_->over(1));  // long before any deadline
   EXPECT_EQ(d_->errors(), Ids{"A cannot perform F1 (INVITE A -> P): this phone has no dial verb"});
   EXPECT_EQ(d_->stuck_step(), idx("F1"));
-  d_->fire_due();  // nothing more is performed once stopped
+  d_->fire_due(kLate);  // nothing more is performed once stopped
   EXPECT_EQ(a_.performed.size(), 1u);
 }
 
 TEST_F(DirectorTest, AnActorsFatalErrorStopsTheRunAtItsStep) {
   load("basic/successful-call.yaml");
   start({"A", "B"});
-  d_->fire_due();
+  d_->fire_due(kLate);
   a_.errors.push_back(
       {"A (fake): dial sent at 0.00 s; no INVITE A -> P within 5 s", true, idx("F1")});
   d_->take_actor_errors();
@@ -255,7 +256,7 @@ TEST_F(DirectorTest, TheRunDeadlineNamesTheStepItWaitedFor) {
   o.step_timeout = 60 * kSecond;
   o.run_timeout = 2 * kSecond;
   start({"A", "B"}, o);
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_FALSE(d_->over(2 * kSecond - 1));
   EXPECT_TRUE(d_->over(2 * kSecond));
   EXPECT_EQ(d_->errors(),
@@ -274,7 +275,7 @@ steps:
   DirectorOptions o;
   o.linger = kSecond;
   start({"A"}, o);
-  d_->fire_due();
+  d_->fire_due(kLate);
   d_->observe("A", true, msg("OPTIONS sip:ladder.test SIP/2.0", "o1", "1 OPTIONS"), 10);
   d_->observe("A", false, msg("SIP/2.0 200 OK", "o1", "1 OPTIONS"), 20);
   EXPECT_TRUE(d_->plan().complete());
@@ -346,13 +347,13 @@ steps:
 )");
   driven = {"B"};
   start({"A", "B"});
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(steps_of(a_), Ids{"F1"});
   d_->observe("B", false, msg("NOTIFY sip:b@h SIP/2.0", "c1", "2 NOTIFY"), kSecond);
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_TRUE(b_.performed.empty());
   d_->observe("B", true, msg("SIP/2.0 200 OK", "c1", "2 NOTIFY"), 2 * kSecond);
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(steps_of(b_), Ids{"F3"});
   EXPECT_EQ(b_.performed[0].kind, ActionKind::hang_up);
 }
@@ -364,7 +365,7 @@ TEST_F(DirectorTest, AnIgnoredCommandFailsTheStepSayingWhatWasSentAndWhen) {
   driven = {"A"};
   a_.sent_as = Sent{"A (baresip): dial sip:bob@ladder.test", kSecond / 10};
   start({"A", "B"}, o);
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_TRUE(d_->over(3 * kSecond));
   EXPECT_EQ(d_->errors(),
             Ids{"A (baresip): dial sip:bob@ladder.test sent at 0.10 s; no F1 (INVITE A -> P) "
@@ -383,10 +384,10 @@ steps:
   - {id: F3, from: A, to: B, request: INVITE, dialog: ac, optional: true}
 )");
   start({"A", "B"});
-  d_->fire_due();
+  d_->fire_due(kLate);
   EXPECT_EQ(steps_of(b_), Ids{"F1"});
   d_->observe("A", false, msg("REFER sip:a@h SIP/2.0", "c1", "2 REFER"), kSecond);
-  d_->fire_due();
+  d_->fire_due(kLate);
   ASSERT_EQ(steps_of(a_), (Ids{"F2"}));
   EXPECT_EQ(a_.performed[0].kind, ActionKind::dial);
   EXPECT_TRUE(a_.performed[0].dial().by_refer);
@@ -395,7 +396,7 @@ steps:
 TEST_F(DirectorTest, APlainDialIsNotCausedByARefer) {
   load("basic/successful-call.yaml");
   start({"A", "B"});
-  d_->fire_due();
+  d_->fire_due(kLate);
   ASSERT_EQ(steps_of(a_), Ids{"F1"});
   EXPECT_FALSE(a_.performed[0].dial().by_refer);
 }

@@ -192,6 +192,11 @@ std::expected<void, std::string> Run::setup() {
   if (tb_.timeouts.step) d.testbed_step_timeout = tb_.timeouts.step->count() * 1000;
   if (tb_.timeouts.scenario) d.run_timeout = tb_.timeouts.scenario->count() * 1000;
   d.linger = static_cast<core::TimeNs>(opt_.linger.count()) * kMs;
+  d.ring = static_cast<core::TimeNs>(opt_.ring.value_or(kDefaultRing).count()) * kMs;
+  d.pause = static_cast<core::TimeNs>(opt_.pause.count()) * kMs;
+  for (const auto& r : tb_.roles) {
+    if (r.ring && !opt_.ring) d.ring_by_role[r.id] = r.ring->count() * 1000;
+  }
   director_.emplace(sc_, played, d);
   for (Driven& x : drivers_) director_->drive(x.id, *x.actor);
 
@@ -271,6 +276,11 @@ bool Run::wait_bound() {
   while (!all() && now_ns() < deadline) loop_->step(10);
   if (!all()) return false;
   result_.roles = scenario::RoleMap::from_testbed(tb_);
+  // A testbed role the ladder does not have takes no part: left in, its "any port" binding
+  // (port 0) claimed every unmatched source, such as a played role's TCP connection from an
+  // ephemeral port (a false red over TCP: "INVITE A -> P: not seen; the nearest is INVITE C -> P").
+  std::erase_if(result_.roles.roles,
+                [&](const auto& r) { return sc_.find_role(r.first) == nullptr; });
   result_.bindings = scenario::bindings_from(tb_);
   for (const Role& r : roles_) {
     const core::Endpoint e = *r.agent->bound();
@@ -397,9 +407,9 @@ void Run::main_loop() {
   director_->start(now_ns(), *targets_);
   read_wire();
   while (true) {
-    director_->fire_due();
+    director_->fire_due(now_ns());
     turn(5);
-    director_->fire_due();
+    director_->fire_due(now_ns());
     if (stop_requested()) {
       director_->fail("stopped on request", director_->plan().waiting_for());
       break;

@@ -45,6 +45,13 @@ struct Poller {
   std::function<void()> on_readable;
 };
 
+/// The default ring time (EngineOptions::ring). Not zero: a 180 and a 200 sent within
+/// microseconds race through a multi-worker proxy, which may relay the 200 first and then drop
+/// the 180 (RFC 3261 16.7); no phone answers that fast.
+inline constexpr std::chrono::milliseconds kDefaultRing{200};
+/// The default pause (EngineOptions::pause).
+inline constexpr std::chrono::milliseconds kDefaultPause{100};
+
 struct EngineOptions {
   /// Default per step. Step::timeout, then Policy::step_timeout, then the testbed's
   /// timeouts.step override it, in that order of precedence.
@@ -52,6 +59,15 @@ struct EngineOptions {
   /// Keep the loop (and pollers) running after the last step, for retransmissions and optional
   /// steps (a final NOTIFY, a hang-up).
   std::chrono::milliseconds linger{500};
+  /// How long a played role rings (after its 1xx) before it sends a final answer to an INVITE
+  /// (scenarios/README.md, "Ring time"). Unset: the testbed role's `ring:`, else kDefaultRing.
+  /// Set (`ladder run --ring`): every role's, the testbed's overridden. A step's own `ring:`
+  /// wins over both: it is part of the flow (an intercom call answered at once).
+  std::optional<std::chrono::milliseconds> ring;
+  /// How long a played role waits after its own message in a dialog before it sends a request
+  /// there (a hang-up right after the ACK): the same race as the ring time, between its own
+  /// messages (scenarios/README.md, "Ring time").
+  std::chrono::milliseconds pause{kDefaultPause};
   /// E.g. a Ctrl-C flag; checked every loop turn. The run then stops cleanly (teardown runs).
   std::function<bool()> stop_requested;
   /// Called once every played role is bound (actual ports known), before the first message is

@@ -342,13 +342,13 @@ TEST(Engine, SilentDutFailsAtTheStepItWaitedFor) {
 // with the reason, not after its deadline.
 TEST(Engine, AStepTheUserAgentCannotSendFailsAtOnce) {
   auto r = scenario::load_scenario_text(R"(
-name: subscribe
+name: publish
 roles: [A, B]
 steps:
-  - {id: F1, from: A, to: B, request: SUBSCRIBE}
+  - {id: F1, from: A, to: B, request: PUBLISH}
   - {id: F2, from: B, to: A, response: 200}
 )",
-                                        "subscribe.yaml");
+                                        "publish.yaml");
   ASSERT_TRUE(r.ok());
   scenario::Testbed tb;
   tb.source = "test";
@@ -363,7 +363,7 @@ steps:
   EXPECT_FALSE(played->completed);
   ASSERT_EQ(played->errors.size(), 1u) << errors_of(*played);
   EXPECT_EQ(played->errors[0],
-            "A cannot perform F1 (SUBSCRIBE A -> B): the SIP user agent cannot send SUBSCRIBE "
+            "A cannot perform F1 (PUBLISH A -> B): the SIP user agent cannot send PUBLISH "
             "requests");
   EXPECT_EQ(played->stuck_step, 0u);
 }

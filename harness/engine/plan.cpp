@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sip/bulk.h"
+
 namespace ladder::engine {
 namespace {
 
@@ -65,8 +67,27 @@ ActionKind verb_of(const scenario::Scenario& sc, std::size_t i) {
   return ActionKind::request;
 }
 
+/// An INVITE that follows a 3xx to the same role's INVITE, with nothing else sent by that role
+/// in between but the ACK: the UA's recursion to the Contact (RFC 3261 8.1.3.4, RFC 3665 3.6),
+/// which the stack does by itself, as phones do.
+bool recurses_on_3xx(const scenario::Scenario& sc, const scenario::Step& s) {
+  if (!s.is_request() || s.method != "INVITE") return false;
+  auto i = static_cast<std::size_t>(&s - sc.steps.data());
+  for (std::size_t j = i; j-- > 0;) {
+    const scenario::Step& p = sc.steps[j];
+    if (p.from == s.from && !(p.is_request() && p.method == "ACK")) return false;
+    if (p.to == s.from && !p.is_request() && p.status >= 300 && p.status < 400 && p.answers &&
+        sc.steps[*p.answers].method == "INVITE") {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool sent_by_stack(const scenario::Scenario& sc, const scenario::Step& s) {
-  if (s.is_request()) return s.method == "ACK" || s.method == "PRACK";
+  if (s.is_request()) {
+    return s.method == "ACK" || s.method == "PRACK" || recurses_on_3xx(sc, s);
+  }
   if (s.status == 100 || s.status == 487) return true;
   if (!s.answers) return false;
   return sc.steps[*s.answers].method != "INVITE";
@@ -80,6 +101,9 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
   action_dialogs_.resize(steps.size());
   states_.resize(steps.size());
   prereqs_.resize(steps.size());
+  ring_after_.resize(steps.size());
+  pause_after_.resize(steps.size());
+  ring_.resize(steps.size(), 0);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const scenario::Step& s = steps[i];
     if (played_.contains(s.from)) {
@@ -90,6 +114,30 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
     if (tracking_[i] == Tracking::action) {
       verbs_[i] = verb_of(sc, i);
       action_dialogs_[i] = action_dialog(sc, i);
+    }
+    // A request in a dialog after the same role's own message in it: a pause first (set_ring).
+    if (tracking_[i] == Tracking::action && s.is_request() && !action_dialogs_[i].empty()) {
+      for (std::size_t j = i; j-- > 0;) {
+        const scenario::Step& r = steps[j];
+        if (r.from == s.from && tracking_[j] != Tracking::ignored && !r.optional &&
+            (r.dialog.value_or("") == action_dialogs_[i] ||
+             (tracking_[j] == Tracking::action && action_dialogs_[j] == action_dialogs_[i]))) {
+          pause_after_[i] = j;
+          break;
+        }
+      }
+    }
+    // A final answer to an INVITE after the same role's 1xx to it: rings first (set_ring).
+    if (tracking_[i] == Tracking::action && !s.is_request() && s.status >= 200 && s.answers &&
+        steps[*s.answers].method == "INVITE") {
+      for (std::size_t j = i; j-- > 0;) {
+        const scenario::Step& r = steps[j];
+        if (!r.is_request() && r.status < 200 && r.status != 100 && r.from == s.from &&
+            r.answers == s.answers && tracking_[j] == Tracking::action) {
+          ring_after_[i] = j;
+          break;
+        }
+      }
     }
   }
   // Prerequisites in step order: an untracked predecessor is replaced by its own (already
@@ -153,9 +201,81 @@ std::optional<std::size_t> Plan::observe(std::string_view role, bool sent, const
     }
     const auto& dialog = scenario_->steps[i].dialog;
     if (dialog) dialogs_.emplace(std::pair{std::string(role), *dialog}, st.call_id);
+    save_values(i, m);
     return i;
   }
   return std::nullopt;
+}
+
+void Plan::set_ring(const std::map<std::string, core::TimeNs, std::less<>>& by_role,
+                    core::TimeNs fallback, core::TimeNs pause) {
+  pause_ = pause;
+  const auto& steps = scenario_->steps;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (!ring_after_[i]) continue;
+    const scenario::Step& s = steps[i];
+    if (s.ring) {
+      ring_[i] = s.ring->count() * 1000;
+    } else if (auto r = by_role.find(s.from); r != by_role.end()) {
+      ring_[i] = r->second;
+    } else {
+      ring_[i] = fallback;
+    }
+  }
+}
+
+namespace {
+
+/// The value of header parameter `name` in `value` ("<sip:b@h>;tag=x" -> "x"), case-insensitive
+/// on the name; parameters are looked for after the URI's closing '>' when there is one.
+std::optional<std::string> param_of(std::string_view value, std::string_view name) {
+  std::size_t at = value.find('>');
+  at = value.find(';', at == std::string_view::npos ? 0 : at);
+  while (at != std::string_view::npos) {
+    std::size_t end = value.find(';', at + 1);
+    std::string_view p = value.substr(at + 1, end == std::string_view::npos ? end : end - at - 1);
+    std::size_t eq = p.find('=');
+    std::string_view key = p.substr(0, eq);
+    while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+    while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+    if (core::iequals(key, name)) {
+      return eq == std::string_view::npos ? std::string() : std::string(p.substr(eq + 1));
+    }
+    at = end;
+  }
+  return std::nullopt;
+}
+
+/// The URI of a header value: inside <> when present, else up to the first ';'.
+std::string uri_of(std::string_view value) {
+  if (auto lt = value.find('<'); lt != std::string_view::npos) {
+    auto gt = value.find('>', lt);
+    return std::string(value.substr(lt + 1, gt == std::string_view::npos ? gt : gt - lt - 1));
+  }
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return std::string(value);
+}
+
+}  // namespace
+
+void Plan::save_values(std::size_t i, const sip::Message& m) {
+  for (const auto& h : scenario_->steps[i].headers) {
+    if (!h.save) continue;
+    sip::Views values = m.header_views(h.name);
+    if (values.empty()) continue;
+    int idx = h.every ? 0 : h.index < 0 ? static_cast<int>(values.size()) + h.index : h.index;
+    if (idx < 0 || idx >= static_cast<int>(values.size())) continue;
+    std::string_view v = values[static_cast<std::size_t>(idx)];
+    if (h.save->param) {
+      if (auto p = param_of(v, *h.save->param)) saved_[h.save->var] = *p;
+    } else if (h.save->uri) {
+      saved_[h.save->var] = uri_of(v);
+    } else {
+      saved_[h.save->var] = std::string(v);
+    }
+  }
 }
 
 std::optional<core::TimeNs> Plan::armed_at(std::size_t i) const {
@@ -165,10 +285,24 @@ std::optional<core::TimeNs> Plan::armed_at(std::size_t i) const {
     if (!states_[p].satisfied) return std::nullopt;
     t = std::max(t, states_[p].time);
   }
+  if (pause_after_[i] && pause_ > 0) {
+    // Counted from that message on the wire; a message the stack sends by itself (a 200 to a
+    // SUBSCRIBE) may leave a loop turn after the event that queued it: wait until it is seen.
+    const StepState& r = states_[*pause_after_[i]];
+    core::TimeNs sent = r.satisfied ? r.time : r.fired ? r.fired_at : 0;
+    if (sent == 0) return std::nullopt;
+    t = std::max(t, sent + pause_);
+  }
+  if (ring_after_[i] && ring_[i] > 0) {
+    // Counted from the 1xx on the wire (or, until the dump shows it, from when it was sent).
+    const StepState& r = states_[*ring_after_[i]];
+    core::TimeNs rang = r.satisfied ? r.time : r.fired ? r.fired_at : 0;
+    if (rang != 0) t = std::max(t, rang + ring_[i]);
+  }
   return t;
 }
 
-std::vector<std::size_t> Plan::due() const {
+std::vector<std::size_t> Plan::due(core::TimeNs now) const {
   std::vector<std::size_t> out;
   std::set<std::string, std::less<>> blocked;  // roles with an earlier action not fired
   const auto& steps = scenario_->steps;
@@ -176,15 +310,17 @@ std::vector<std::size_t> Plan::due() const {
     if (tracking_[i] != Tracking::action) continue;
     const scenario::Step& s = steps[i];
     if (states_[i].fired) continue;
-    bool ok = !blocked.contains(s.from) && armed_at(i).has_value();
+    auto armed = armed_at(i);
+    bool ok = !blocked.contains(s.from) && armed && *armed <= now;
     if (ok) out.push_back(i);
     if (!s.optional) blocked.insert(s.from);
   }
   return out;
 }
 
-void Plan::mark_fired(std::size_t i) {
+void Plan::mark_fired(std::size_t i, core::TimeNs now) {
   states_[i].fired = true;
+  states_[i].fired_at = now;
   states_[i].not_ready.clear();
 }
 

@@ -48,6 +48,7 @@ struct StepState {
   /// known as soon as the step is, not when nua gets round to the matching event.
   std::string sdp;
   bool fired = false;      ///< actions: the actor performed it
+  core::TimeNs fired_at = 0;  ///< actions: when (loop clock), 0 if not given
   std::string not_ready;  ///< actions: why the last attempt could not perform it yet
 };
 
@@ -64,6 +65,25 @@ class Plan {
   StepState& state(std::size_t step) { return states_[step]; }
   std::size_t size() const { return tracking_.size(); }
 
+  /// Ring time (issue 11): a final response to an INVITE that a played role sends after its own
+  /// 1xx to that INVITE is armed no earlier than the 1xx plus the ring time, as a person lets a
+  /// phone ring before answering. Without it, 180 and 200 leave within microseconds and a
+  /// multi-worker proxy may relay the 200 first and then drop the late 180 (RFC 3261 16.7),
+  /// a race no deployment sees. `by_role`: the testbed roles' `ring:`; `fallback` for the rest.
+  /// A step's own `ring:` overrides both.
+  /// Pause, the same cause: a request a played role sends in a dialog right after its own
+  /// previous message there (a BYE right after the ACK, a BYE right after the 200 to a NOTIFY)
+  /// can be overtaken by it through a multi-worker proxy, so the peer sees them swapped and
+  /// answers in an order the ladder rightly forbids. The request waits `pause` after that
+  /// message was on the wire, as a person does not hang up within microseconds.
+  void set_ring(const std::map<std::string, core::TimeNs, std::less<>>& by_role,
+                core::TimeNs fallback, core::TimeNs pause = 0);
+  /// The step a request waits `pause` after, if any.
+  std::optional<std::size_t> pauses_after(std::size_t step) const { return pause_after_[step]; }
+  /// The 1xx step a final response waits on ring time after, and how long (0: no wait).
+  std::optional<std::size_t> rings_after(std::size_t step) const { return ring_after_[step]; }
+  core::TimeNs ring_time(std::size_t step) const { return ring_[step]; }
+
   /// The flow starts (registrations done): steps without prerequisites are armed from `t`.
   void start(core::TimeNs t) { start_ = t; }
   bool started() const { return start_.has_value(); }
@@ -75,10 +95,10 @@ class Plan {
 
   /// When every prerequisite of `step` was seen: the latest of their times (or the start).
   std::optional<core::TimeNs> armed_at(std::size_t step) const;
-  /// Actions that may fire now, in ladder order: armed, not fired, and every earlier
-  /// non-optional action of the same role fired.
-  std::vector<std::size_t> due() const;
-  void mark_fired(std::size_t step);
+  /// Actions that may fire at `now`, in ladder order: armed by `now`, not fired, and every
+  /// earlier non-optional action of the same role fired.
+  std::vector<std::size_t> due(core::TimeNs now) const;
+  void mark_fired(std::size_t step, core::TimeNs now = 0);
 
   /// Every non-optional tracked step satisfied.
   bool complete() const;
@@ -87,6 +107,11 @@ class Plan {
                                      const std::function<core::TimeNs(std::size_t)>& timeout) const;
   /// The earliest non-optional tracked step not satisfied (what the run waits for).
   std::optional<std::size_t> waiting_for() const;
+
+  /// Values the ladder saves (`headers: {X: {save: var}}`) from the messages that satisfied
+  /// tracked steps, as the played roles saw them: what a later step sends may depend on them
+  /// (a 302's Contact to call, a Replaces built from another dialog's Call-ID and tags).
+  const std::map<std::string, std::string, std::less<>>& saved() const { return saved_; }
 
   /// The Call-ID bound to a dialog label at a role.
   std::optional<std::string> call_id(std::string_view role, std::string_view dialog) const;
@@ -103,6 +128,12 @@ class Plan {
   std::vector<std::string> action_dialogs_;
   std::vector<StepState> states_;
   std::vector<std::vector<std::size_t>> prereqs_;
+  std::vector<std::optional<std::size_t>> ring_after_;  ///< see set_ring
+  std::vector<core::TimeNs> ring_;
+  std::vector<std::optional<std::size_t>> pause_after_;  ///< see set_ring
+  core::TimeNs pause_ = 0;
+  std::map<std::string, std::string, std::less<>> saved_;
+  void save_values(std::size_t step, const sip::Message& m);
   std::optional<core::TimeNs> start_;
   std::map<std::pair<std::string, std::string>, std::string>
       dialogs_;                      ///< (role, label) -> Call-ID

@@ -29,8 +29,15 @@ std::string Targets::attr(const std::string& role, const std::string& name) cons
   return a == r->second.end() ? std::string() : a->second;
 }
 
+std::optional<std::string> Targets::expanded(const scenario::Template& t) const {
+  if (saved_ == nullptr || saved_->empty()) return scenario::expand(t, bindings_);
+  scenario::Bindings b = bindings_;
+  for (const auto& [k, v] : *saved_) b.variables[k] = v;
+  return scenario::expand(t, b);
+}
+
 std::string Targets::expand(const scenario::Template& t) const {
-  auto v = scenario::expand(t, bindings_);
+  auto v = expanded(t);
   return v ? *v : t.source;
 }
 
@@ -69,7 +76,7 @@ std::string Targets::request_uri(std::size_t i) const {
   const auto& u = s.request_uri;
   if (u) {
     if (const auto* m = equals_of(u->match)) {
-      if (auto v = scenario::expand(m->value, bindings_)) return *v;
+      if (auto v = expanded(m->value)) return *v;
     }
   }
   std::string user;

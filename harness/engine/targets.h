@@ -3,6 +3,7 @@
 // and bodies from `send:`, whether a NOTIFY ends its subscription.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -38,6 +39,9 @@ class Targets {
   /// "sip:DOMAIN" or "sip:HOST:PORT" of the proxy (REGISTER's Request-URI).
   std::string registrar() const;
   const scenario::Bindings& bindings() const { return bindings_; }
+  /// Values saved from the wire during the run (Plan::saved), for `${var}` in what is sent.
+  /// Not owned; must outlive this. Unset: only the roles' attributes expand.
+  void use_saved(const std::map<std::string, std::string, std::less<>>* saved) { saved_ = saved; }
 
  private:
   std::string attr(const std::string& role, const std::string& name) const;
@@ -48,6 +52,9 @@ class Targets {
   const scenario::Testbed* testbed_;
   scenario::Bindings bindings_;
   std::optional<std::string> proxy_;
+  const std::map<std::string, std::string, std::less<>>* saved_ = nullptr;
+  /// `t` with the roles' attributes and the saved values; empty when a value is unknown.
+  std::optional<std::string> expanded(const scenario::Template& t) const;
 };
 
 }  // namespace ladder::engine

@@ -113,6 +113,10 @@ std::optional<SaveSpec> read_save(const Node& n, Sink& sink, const std::string& 
       m.missing("var");
     }
     if (Node p = m.get("param")) s.param = read_string(p, sink, m.where("param"));
+    if (Node u = m.get("uri")) s.uri = read_bool(u, sink, m.where("uri")).value_or(false);
+    if (s.param && s.uri) {
+      sink.error(m.key_pos("uri"), "'uri' and 'param' in " + where + "; save one of them");
+    }
     m.finish();
     if (s.var.empty()) return std::nullopt;
   }

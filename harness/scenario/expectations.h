@@ -64,6 +64,8 @@ struct UriExpectation {
 struct SaveSpec {
   std::string var;
   std::optional<std::string> param;
+  /// `uri: true`: the value's URI (inside <>, without header parameters): a Contact to call.
+  bool uri = false;
   SourcePos pos;
 };
 

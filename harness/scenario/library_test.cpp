@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <string>
 
 #include "scenario/list.h"
@@ -72,6 +73,35 @@ TEST(Library, EveryYamlFileIsALadderOrATestbed) {
     EXPECT_TRUE(t.ok() && t.diagnostics.empty())
         << entry.path() << " is neither a ladder nor a testbed:\n"
         << render(r.diagnostics) << render(t.diagnostics);
+  }
+}
+
+// Issue 11: the library carries the phone-feature flows (30 and more), and every ladder the
+// Kamailio run list names exists and loads; every ladder outside captures/ is in that list
+// unless it is one that cannot be played against the proxy (a capture's flow, a direct call,
+// a flow that starts mid-call).
+TEST(Library, Issue11ThirtyLaddersAllRunAgainstKamailio) {
+  ListResult list = list_scenarios(kLibrary);
+  EXPECT_GE(list.scenarios.size(), 30u);
+  std::ifstream in(kLibrary / "kamailio-runs.txt");
+  ASSERT_TRUE(in) << "scenarios/kamailio-runs.txt";
+  std::set<std::string> listed;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string ladder = line.substr(0, line.find_first_of(" #"));
+    if (ladder.empty()) continue;
+    LoadResult r = load_scenario((kLibrary / ladder).string());
+    EXPECT_TRUE(r.ok()) << ladder << ":\n" << render(r.diagnostics);
+    listed.insert(ladder);
+  }
+  const std::set<std::string> not_played = {
+      "basic/caller-hangs-up.yaml", "basic/caller-hangs-up-strict.yaml",
+      "basic/caller-hangs-up-late-180.yaml", "basic/direct-call.yaml",
+      "transfer/unattended-transfer-release.yaml"};
+  for (const ScenarioInfo& info : list.scenarios) {
+    std::string rel = std::filesystem::relative(info.path, kLibrary).string();
+    if (rel.starts_with("captures/") || not_played.contains(rel)) continue;
+    EXPECT_TRUE(listed.contains(rel)) << rel << " is not in scenarios/kamailio-runs.txt";
   }
 }
 

@@ -48,6 +48,9 @@ struct Step {
   std::optional<Within> within;
   std::optional<Duration>
       timeout;  ///< how long to wait for this step; Policy::step_timeout if unset
+  /// Final responses to an INVITE a played role sends after its own 1xx: how long it rings
+  /// first (the testbed role's `ring:`, else the engine's default, when unset).
+  std::optional<Duration> ring;
   std::vector<HeaderExpectation> headers;
   std::optional<BodyExpectation> body;
   std::optional<SendSpec> send;

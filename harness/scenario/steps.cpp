@@ -167,6 +167,13 @@ ParsedStep parse_step(const Node& node, int number, Sink& sink, Step& step) {
     s.optional = read_bool(o, sink, m.where("optional")).value_or(false);
   read_within(m, sink, ps);
   if (Node t = m.get("timeout")) s.timeout = read_duration(t, sink, m.where("timeout"));
+  if (Node r = m.get("ring")) {
+    s.ring = read_duration(r, sink, m.where("ring"));
+    if (request || (s.status > 0 && s.status < 200)) {
+      sink.error(pos_of(r), "'ring' in " + what +
+                                " belongs to final responses (how long the sender rings first)");
+    }
+  }
   if (Node h = m.get("headers")) s.headers = parse_headers(h, sink, what);
   if (Node b = m.get("body")) s.body = parse_body(b, sink, what);
   if (Node b = m.get("send")) s.send = parse_send(b, sink, what);

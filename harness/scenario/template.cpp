@@ -32,7 +32,7 @@ const std::vector<std::string>& role_attributes() {
 }
 
 const std::vector<std::string>& sdp_presets() {
-  static const std::vector<std::string> presets{"offer", "answer", "hold", "resume"};
+  static const std::vector<std::string> presets{"offer", "answer", "hold", "resume", "inactive"};
   return presets;
 }
 

@@ -322,6 +322,7 @@ std::optional<TestbedRole> read_role(const std::string& id, const Node& n, Sink&
     r.password_env = read_string(p, sink, m.where("password_env"));
   if (Node g = m.get("register"))
     r.registers = read_bool(g, sink, m.where("register")).value_or(false);
+  if (Node g = m.get("ring")) r.ring = read_duration(g, sink, m.where("ring"));
   if (Node k = m.get("kind")) {
     auto s = read_string(k, sink, m.where("kind"));
     if (s == "ua")
@@ -350,6 +351,9 @@ std::optional<TestbedRole> read_role(const std::string& id, const Node& n, Sink&
     } else {
       r.start = read_start(st, sink, r);
     }
+  }
+  if (r.ring && r.played_by != PlayedBy::harness) {
+    sink.error(m.key_pos("ring"), "'ring' in role " + id + " applies to roles the harness plays");
   }
   if (r.registers && r.played_by != PlayedBy::harness) {
     sink.error(m.key_pos("register"),

@@ -75,6 +75,9 @@ struct TestbedRole {
   std::string domain;
   std::optional<std::string> password_env;  ///< name of the environment variable, never the secret
   bool registers = false;                   ///< harness: REGISTER before the flow
+  /// harness: how long the role rings (after its 1xx) before a final answer to an INVITE;
+  /// unset: the engine's default (EngineOptions::ring).
+  std::optional<Duration> ring;
   RoleKind kind = RoleKind::ua;             ///< dut: what it is
   std::optional<bool> record_route;         ///< dut proxies: whether it record-routes
   std::optional<Driver> driver;             ///< handset DUTs

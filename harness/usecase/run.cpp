@@ -101,6 +101,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   engine::EngineOptions eo;
   eo.step_timeout = std::chrono::milliseconds(static_cast<long>(rq.step_timeout * 1000));
   eo.linger = std::chrono::milliseconds(static_cast<long>(rq.linger * 1000));
+  if (rq.ring) eo.ring = std::chrono::duration_cast<std::chrono::milliseconds>(*rq.ring);
   eo.stop_requested = hooks.stop_requested;
   eo.sofia_log = (dir / "sofia.log").string();  // Sofia's own lines: never the terminal
   fs::path pcap = dir / "capture.pcap";
@@ -113,6 +114,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
     }
     capture = std::move(*opened);
     eo.pollers.push_back({capture->fd(), [c = capture.get()] { c->drain(); }});
+    eo.on_bound = [c = capture.get()](const scenario::RoleMap& roles) { c->narrow(roles); };
     // A handset driven by a driver is followed on the wire as the capture sees it.
     bool driven = std::any_of(testbed.roles.begin(), testbed.roles.end(),
                               [](const scenario::TestbedRole& r) { return r.driver.has_value(); });

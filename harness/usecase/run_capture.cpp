@@ -64,6 +64,21 @@ void RunCapture::decode_live() {
       [](const core::Diagnostic&) {});
 }
 
+void RunCapture::narrow(const scenario::RoleMap& roles) {
+  std::set<std::uint16_t> ports;
+  for (const auto& [role, addresses] : roles.roles) {
+    for (const scenario::RoleAddress& a : addresses) {
+      if (!a.port || *a.port == 0) return;  // any port: only the host filter fits
+      ports.insert(*a.port);
+    }
+  }
+  if (ports.empty()) return;
+  std::string match;
+  for (std::uint16_t p : ports) match += (match.empty() ? "" : " or ") + ("port " + std::to_string(p));
+  auto set = live_.set_filter("(" + match + ") or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
+  if (!set && error_.empty()) error_ = set.error();
+}
+
 void RunCapture::drain() {
   if (decoder_) {
     auto n = live_.dispatch([this](const capture::Frame& f) {

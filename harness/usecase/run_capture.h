@@ -28,6 +28,11 @@ class RunCapture {
 
   int fd() const { return live_.fd(); }
   const std::string& interface() const { return live_.interface(); }
+  /// Once every role's port is known (played roles bound): watch only those ports. Until then
+  /// a TCP testbed can only be filtered by host, and on a shared machine every other loopback
+  /// test's traffic then filled the ring ("N dropped by the kernel": a false red, issue 11).
+  /// Roles bound to any port keep the host filter.
+  void narrow(const scenario::RoleMap& roles);
   /// Writes every waiting frame; the first error is kept for finish().
   void drain();
   /// Decodes the frames drain() takes from now on, for take_messages() (a driven handset's

@@ -13,6 +13,7 @@
 // from the calling thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -109,6 +110,9 @@ struct RunRequest {
   bool no_capture = false;  ///< check the engine's own view instead of a capture
   double step_timeout = 5.0;  ///< seconds
   double linger = 0.5;        ///< seconds of capture after the last step
+  /// Ring time of every played role (`--ring`), over the testbed's; unset: the testbed's or
+  /// the engine's default.
+  std::optional<std::chrono::microseconds> ring;
 };
 
 /// One ladder played, captured and checked. Its run directory holds capture.pcap (unless
