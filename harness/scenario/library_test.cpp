@@ -100,7 +100,10 @@ TEST(Library, Issue11ThirtyLaddersAllRunAgainstKamailio) {
       "transfer/unattended-transfer-release.yaml"};
   for (const ScenarioInfo& info : list.scenarios) {
     std::string rel = std::filesystem::relative(info.path, kLibrary).string();
-    if (rel.starts_with("captures/") || not_played.contains(rel)) continue;
+    // phone/: a handset is the DUT there; baresip_test and action_uri_test run those.
+    if (rel.starts_with("captures/") || rel.starts_with("phone/") || not_played.contains(rel)) {
+      continue;
+    }
     EXPECT_TRUE(listed.contains(rel)) << rel << " is not in scenarios/kamailio-runs.txt";
   }
 }

@@ -178,8 +178,10 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   // The wire decides, but a run whose engine gave up did not do what the ladder says.
   for (const std::string& e : r.errors) {
     checker::Failure f = engine_failure("engine: " + e);
-    // The engine gave up waiting for a step the check found missing: that says it again.
-    if (r.stuck_step && e.find(" " + sc.steps[*r.stuck_step].id + " (") != std::string::npos) {
+    // The engine gave up waiting for a step the check found missing: that says it again. A
+    // driver's line says more (which command went unanswered, and when): it stays a root.
+    if (r.stuck_step && e.find(" never received " + sc.steps[*r.stuck_step].id + " (") !=
+                            std::string::npos) {
       checker::follows_from(v, *r.stuck_step, f);
     }
     v.failures.push_back(std::move(f));
