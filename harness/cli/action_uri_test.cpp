@@ -112,8 +112,8 @@ class ActionUri : public ladder::testing::TempDirTest {
         "      driver: {kind: action-uri, base: \"" + base + "\", auth: basic,\n"
         "               user_env: LADDER_TEST_PHONE_USER, password_env: LADDER_TEST_PHONE_PASS,\n"
         "               listen: " + listener_ + "}}\n";
-    for (const char* r : {"B: {user: bob", "C: {user: carol"}) {
-      text += std::string("  ") + r +
+    for (std::string r : {std::string("B: {user: bob"), "C: {user: " + c_user_}) {
+      text += "  " + r +
               ", played_by: harness, bind: 127.0.0.1:0, domain: example.test, register: true}\n";
     }
     text += "  P: {dut: " + kamailio_->endpoint().to_string() +
@@ -122,7 +122,8 @@ class ActionUri : public ladder::testing::TempDirTest {
     return write("testbed.yaml", text);
   }
   Output run(const std::string& scenario, const std::string& base, const std::string& extra = "") {
-    return run_command(kLadder + " run '" + (kScenarios / scenario).string() + "' --testbed '" +
+    fs::path ladder = scenario.starts_with("/") ? fs::path(scenario) : kScenarios / scenario;
+    return run_command(kLadder + " run '" + ladder.string() + "' --testbed '" +
                            testbed(base).string() + "' --out '" + (dir_ / "out").string() + "'" +
                            extra + " 2>&1",
                        60);
@@ -162,6 +163,7 @@ class ActionUri : public ladder::testing::TempDirTest {
   std::optional<ladder::testing::ChildProcess> phone_;
   std::string listener_;  ///< the harness's Action URL listener
   std::string web_;       ///< the phone's web side
+  std::string c_user_ = "carol";
 };
 
 TEST_F(ActionUri, PhoneCallsBAndBHangsUp) {
@@ -199,6 +201,26 @@ TEST_F(ActionUri, TheSeedFlowWithThePhoneAsTransferee) {
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASSED: phone-transferee"), std::string::npos) << o.out;
   EXPECT_TRUE(has(events(), "transfer")) << o.out;
+}
+
+TEST_F(ActionUri, ABlindTransferByTheKeysTheStepPresses) {
+  // What inference cannot know: this model's transfer keys. C has a number for a user, as a
+  // keypad can type it; the phone's web side turns F_TRANSFER 1 0 0 3 POUND into a REFER.
+  ASSERT_NO_FATAL_FAILURE(start_phone());
+  c_user_ = "1003";
+  std::string text = read_file(kScenarios / "phone/blind-transfer.yaml");
+  const std::string refer = "    request: REFER\n    dialog: ba\n";
+  std::size_t at = text.find(refer);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + refer.size(), "    action: {press: [F_TRANSFER, '1', '0', '0', '3', POUND]}\n");
+  fs::path ladder = write("press-transfer.yaml", text);
+  Output o = run(ladder.string(), web_);
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: phone-blind-transfer"), std::string::npos) << o.out;
+  std::string log = read_file(dir_ / "phone.log");
+  for (const char* key : {"F_TRANSFER", "1", "0", "3", "POUND"}) {
+    EXPECT_NE(log.find(std::string("GET /servlet?key=") + key + " "), std::string::npos) << key;
+  }
 }
 
 TEST_F(ActionUri, ThePasswordAppearsInNoReportAndNoLog) {
