@@ -8,7 +8,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"ladder: SIP call flows (ladders) as executable tests"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "ladder 0.1.0");
+  app.set_version_flag("--version", "ladder " LADDER_VERSION);  // the project's, as packaged
 
   std::map<CLI::App*, ladder::cli::Runner> runners;
   auto remember = [&](ladder::cli::Runner r) { runners[app.get_subcommands({}).back()] = r; };

@@ -1,4 +1,5 @@
-// `ladder run SCENARIO... --testbed T`: parses, calls usecase::run, renders, exits.
+// `ladder run SCENARIO... --testbed T`: parses, calls usecase::run, renders, exits. A folder
+// (`ladder run DIR --tag X --shard I/N`) goes to cli/run_folder.cpp.
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -7,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/run_folder.h"
 #include "report/report.h"
 #include "usecase/usecase.h"
 
@@ -20,6 +22,7 @@ struct RunArgs {
   usecase::RunRequest request;
   std::string json;
   std::string junit;
+  FolderOptions folder;
 };
 
 std::string summary(const usecase::RunResult& r) {
@@ -38,6 +41,7 @@ int run_all(const RunArgs& a) {
   std::signal(SIGINT, on_sigint);
   WarningPrinter warn;
   usecase::Hooks hooks{std::ref(warn), [] { return g_interrupted != 0; }};
+  if (auto code = run_if_folder(a.request, a.folder, a.json, a.junit, hooks)) return *code;
   usecase::RunResult r = usecase::run(a.request, hooks, [](const usecase::LadderRun& l) {
     report::VerdictOptions vo;
     vo.title = l.source;
@@ -75,12 +79,20 @@ Runner add_run(CLI::App& app) {
   usecase::RunRequest& rq = a->request;
   CLI::App* cmd = app.add_subcommand(
       "run", "Play ladders against a device under test, capture the wire, check it");
-  cmd->add_option("scenarios", rq.scenarios, "Ladder files (YAML), run one after another")
+  cmd->add_option("scenarios", rq.scenarios,
+                  "Ladder files (YAML), run one after another; or one folder: every ladder under "
+                  "it (recursive, sorted by path), each in its own run directory, one summary at "
+                  "the end, the exit code the worst of theirs")
       ->required();
   cmd->add_option("-t,--testbed", rq.testbed, "Testbed: where the roles live")->required();
-  cmd->add_option("--out", rq.out, "Run directory (default reports/<time>-<scenario>)");
+  cmd->add_option("--out", rq.out,
+                  "Run directory (default reports/<time>-<scenario>); for a folder, each "
+                  "ladder's is OUT/<its path in the folder, without .yaml>");
+  add_folder_options(*cmd, a->folder);
   cmd->add_option("--json", a->json, "Also write every verdict as a JSON array to this file");
-  cmd->add_option("--junit", a->junit, "Also write JUnit XML for all scenarios to this file");
+  cmd->add_option("--junit", a->junit,
+                  "Also write JUnit XML for all scenarios to this file (a folder run: one "
+                  "testsuite per ladder file, named by its path in the folder)");
   cmd->add_option("--interface", rq.interface, "Capture interface (default: the testbed's, or lo "
                   "for a loopback testbed, else any)");
   cmd->add_flag("--no-capture", rq.no_capture,

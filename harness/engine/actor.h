@@ -79,6 +79,8 @@ struct Request {
 struct Action {
   ActionKind kind = ActionKind::request;
   std::size_t step = 0;  ///< index into Scenario::steps, for messages
+  /// The step as a person reads it: "F5: 200 A -> P" (prompts, driver messages).
+  std::string label;
   /// Dialog label of the step ("" when none; for a CANCEL, the cancelled INVITE's).
   std::string dialog;
   /// The Call-ID this role's dialog (or, for a response, the answered request) was seen with on

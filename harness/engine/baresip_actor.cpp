@@ -83,8 +83,7 @@ std::expected<void, std::string> BaresipActor::start_connect() {
   auto t = loop_.after(options_.connect_timeout, [this] {
     if (state_ != State::connecting) return;
     close_socket();
-    fail(who_at() + ": no connection within " +
-         std::to_string(options_.connect_timeout.count()) +
+    fail(who_at() + ": no connection within " + std::to_string(options_.connect_timeout.count()) +
          " ms; is baresip running with ctrl_tcp on that address, and reachable?");
   });
   if (!t) return std::unexpected(who_at() + ": " + t.error());
@@ -175,7 +174,8 @@ void BaresipActor::handle(const ctrl_tcp::Message& m) {
   if (noise(e.type)) return;
   std::string detail = e.peer_uri;
   if (!e.direction.empty()) detail += (detail.empty() ? "" : " ") + ("(" + e.direction + ")");
-  if (!e.param.empty() && e.param != e.peer_uri) detail += (detail.empty() ? "" : ": ") + one_line(e.param);
+  if (!e.param.empty() && e.param != e.peer_uri)
+    detail += (detail.empty() ? "" : ": ") + one_line(e.param);
   events_.push_back({loop_.now(), options_.role, "baresip", e.type, detail, e.call_id});
 }
 
@@ -236,9 +236,10 @@ Outcome BaresipActor::perform(const Action& a) {
       return Outcome::done();
     case ActionKind::reject:
       if (a.respond().status != 486) {
-        return Outcome::cannot("baresip 1.0 rejects an incoming call only with 486 (its `hangup`), "
-                               "not with " +
-                               std::to_string(a.respond().status));
+        return Outcome::cannot(
+            "baresip 1.0 rejects an incoming call only with 486 (its `hangup`), "
+            "not with " +
+            std::to_string(a.respond().status));
       }
       select_call(a.call_id);
       send("hangup", "", a.step);

@@ -52,10 +52,11 @@ std::expected<std::optional<Message>, std::string> Reader::next() {
     buffer_.erase(0, colon + 1 + length + 1);
     nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) continue;  // not JSON: nothing to act on
-    if (flag(j, "response")) return Message{Reply{text(j, "token"), flag(j, "ok"), text(j, "data")}};
+    if (flag(j, "response"))
+      return Message{Reply{text(j, "token"), flag(j, "ok"), text(j, "data")}};
     if (flag(j, "event")) {
-      return Message{Event{text(j, "type"), text(j, "id"), text(j, "direction"),
-                           text(j, "peeruri"), text(j, "param")}};
+      return Message{Event{text(j, "type"), text(j, "id"), text(j, "direction"), text(j, "peeruri"),
+                           text(j, "param")}};
     }
   }
 }

@@ -80,6 +80,7 @@ Action Director::make_action(std::size_t i) const {
   Action a;
   a.kind = plan_.verb(i);
   a.step = i;
+  a.label = s.id + ": " + s.label() + " " + s.from + " -> " + s.to;
   a.dialog = plan_.dialog(i);
   a.deadline = plan_.armed_at(i).value_or(0) + timeout_of(i);
   if (s.action) a.press = s.action->press;
@@ -196,8 +197,8 @@ void Director::fail_overdue(std::size_t i) {
       if (auto actor = actors_.find(s.from); st.fired && actor != actors_.end()) {
         if (auto sent = actor->second->sent(i)) {
           // A driven device that ignored its command: say which and when.
-          fail(sent->what + " sent at " + seconds_since_start(sent->at) + "; no " +
-                   s.describe() + in,
+          fail(sent->what + " sent at " + seconds_since_start(sent->at) + "; no " + s.describe() +
+                   in,
                i);
           break;
         }

@@ -238,7 +238,8 @@ std::expected<void, std::string> Run::wait_drivers() {
     if (all) return {};
     loop_->step(10);
   }
-  if (stop_requested()) return std::unexpected("stopped on request while connecting to drivers");
+  // Ctrl-C: not an environment error; the run goes on to stop cleanly, and says it was stopped.
+  if (stop_requested()) return {};
   return std::unexpected(drivers_.front().id + ": the driver did not reach its phone within 10 s");
 }
 
@@ -274,7 +275,9 @@ void Run::turn(int ms) {
 
 void Run::take_events() {
   for (Driven& x : drivers_) {
-    for (core::DriverEvent& e : x.actor->take_events()) result_.driver_events.push_back(std::move(e));
+    for (core::DriverEvent& e : x.actor->take_events()) {
+      result_.driver_events.push_back(std::move(e));
+    }
   }
 }
 

@@ -62,7 +62,9 @@ TEST(DriverEvents, SitBetweenTheStepsAtTheirTimeInTheTerminalLadder) {
   EXPECT_LT(f1, incoming) << text;
   EXPECT_LT(incoming, f2) << text;
   EXPECT_LT(f2, closed) << text;
-  EXPECT_NE(text.find("@  0.004000  ~ A (baresip) CALL_INCOMING sip:bob@x (incoming)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("@  0.004000  ~ A (baresip) CALL_INCOMING sip:bob@x (incoming)\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(DriverEvents, AreInTheJsonReportWithTheirTime) {

@@ -110,4 +110,30 @@ std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase
   return out + "  </testsuite>\n</testsuites>\n";
 }
 
+std::string junit_xml(const std::vector<JunitSuite>& suites) {
+  // Each suite's element is cut from its one-suite document, so both forms write a test case
+  // alike; only the totals of <testsuites> are counted here.
+  std::size_t tests = 0, failures = 0, skipped = 0;
+  double total = 0;
+  std::string body;
+  for (const JunitSuite& s : suites) {
+    for (const JunitCase& c : s.cases) {
+      ++tests;
+      failures += !c.passed && !c.skipped;
+      skipped += c.skipped;
+      total += c.seconds;
+    }
+    std::string one = junit_xml(s.name, s.cases);
+    std::size_t from = one.find("  <testsuite ");
+    std::size_t to = one.rfind("</testsuites>");
+    body += one.substr(from, to - from);
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+                tests, failures, skipped, total);
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + std::string(buf) + body +
+         "</testsuites>\n";
+}
+
 }  // namespace ladder::report

@@ -99,5 +99,13 @@ std::vector<JunitCase> each_junit_cases(const scenario::Scenario& scenario,
                                         const checker::EachSummary& summary);
 /// A whole JUnit XML document for these cases.
 std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase>& cases);
+/// One <testsuite> of a document.
+struct JunitSuite {
+  std::string name;
+  std::vector<JunitCase> cases;
+};
+/// A JUnit XML document with one <testsuite> per suite, in order (a folder run: one per ladder
+/// file, named by its path relative to the folder, so that shards' files merge without clashes).
+std::string junit_xml(const std::vector<JunitSuite>& suites);
 
 }  // namespace ladder::report

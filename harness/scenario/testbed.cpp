@@ -68,11 +68,187 @@ std::optional<Driver> read_driver(const Node& n, Sink& sink, const std::string& 
   for (auto& [key, value] : m.entries()) {
     if (!key.is_scalar() || key.scalar() == "kind" || is_secret_key(key.str())) continue;
     m.get(key.str());
-    if (auto v = read_string(value, sink, m.where(key.str()))) d.options[key.str()] = *v;
+    if (auto v = read_string(value, sink, m.where(key.str()))) {
+      if (key.str() == "fallback" && *v != "prompt") {
+        sink.error(pos_of(value), "unknown fallback '" + *v + "' for " + m.where("fallback") +
+                                      "; the only fallback is prompt (ask the operator)");
+        continue;
+      }
+      if (key.str() == "fallback" && good && d.kind == DriverKind::prompt) {
+        sink.error(pos_of(value), "'fallback: prompt' in " + m.what() +
+                                      " is already the prompt driver");
+        continue;
+      }
+      d.options[key.str()] = *v;
+    }
   }
   m.finish();
   if (!good) return std::nullopt;
   return d;
+}
+
+std::optional<std::vector<std::string>> read_strings(const Node& n, Sink& sink,
+                                                      const std::string& where) {
+  auto v = read_string_list(n, sink, where);
+  if (v && v->empty()) {
+    sink.error(pos_of(n), "empty list for " + where);
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<Start> read_start(const Node& n, Sink& sink, const TestbedRole& role) {
+  Start st;
+  st.pos = pos_of(n);
+  std::string what = "'start' of role " + role.id;
+  MapReader m(n, sink, what);
+  if (!m.ok()) return std::nullopt;
+  refuse_secrets(m, sink);
+  bool good = true;
+  Node kind = m.get("kind");
+  Node command = m.get("command");
+  static const std::vector<std::string> kinds{"kamailio", "baresip", "sipp", "command"};
+  if (kind) {
+    auto s = read_string(kind, sink, m.where("kind"));
+    if (s == "kamailio")
+      st.kind = StartKind::kamailio;
+    else if (s == "baresip")
+      st.kind = StartKind::baresip;
+    else if (s == "sipp")
+      st.kind = StartKind::sipp;
+    else if (s == "command")
+      st.kind = StartKind::command;
+    else {
+      if (s) {
+        sink.error(pos_of(kind), "unknown kind '" + *s + "' for " + m.where("kind") +
+                                     hint_or_list(*s, kinds, "known kinds are "));
+      }
+      good = false;
+    }
+  } else if (!command) {
+    sink.error(m.pos(), what + " needs 'kind' (kamailio, baresip or sipp) or 'command'");
+    good = false;
+  }
+  auto only_for = [&](std::string_view key, StartKind k, Node node) {
+    if (node && good && st.kind != k) {
+      sink.error(pos_of(node), "'" + std::string(key) + "' in " + what + " belongs to kind " +
+                                   std::string(to_string(k)) + ", not " +
+                                   std::string(to_string(st.kind)));
+      return false;
+    }
+    return true;
+  };
+  if (command) {
+    if (only_for("command", StartKind::command, command)) {
+      if (auto v = read_strings(command, sink, m.where("command"))) st.command = *v;
+    }
+  } else if (good && st.kind == StartKind::command) {
+    m.missing("command");
+  }
+  if (Node c = m.get("config")) {
+    if (good && st.kind != StartKind::kamailio && st.kind != StartKind::baresip) {
+      sink.error(pos_of(c), "'config' in " + what + " belongs to kinds kamailio and baresip");
+    } else {
+      st.config = read_string(c, sink, m.where("config")).value_or("");
+    }
+  } else if (good && st.kind == StartKind::kamailio) {
+    m.missing("config");
+  }
+  if (Node s = m.get("scenario")) {
+    if (only_for("scenario", StartKind::sipp, s))
+      st.scenario = read_string(s, sink, m.where("scenario")).value_or("");
+  } else if (good && st.kind == StartKind::sipp) {
+    m.missing("scenario");
+  }
+  if (Node d = m.get("defines")) {
+    if (only_for("defines", StartKind::kamailio, d)) {
+      if (auto v = read_strings(d, sink, m.where("defines"))) st.defines = *v;
+    }
+  }
+  if (Node d = m.get("set")) {
+    if (only_for("set", StartKind::kamailio, d)) {
+      MapReader sm(d, sink, m.where("set"));
+      for (auto& [key, value] : sm.entries()) {
+        if (!key.is_scalar()) continue;
+        sm.get(key.str());
+        auto v = read_string(value, sink, sm.where(key.str()));
+        bool name_ok = !key.str().empty() &&
+                       key.str().find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+                           std::string::npos;
+        if (!name_ok) {
+          sink.error(pos_of(key), "bad name '" + key.str() + "' in " + m.where("set") +
+                                      "; Kamailio substitutions are upper-case names such as "
+                                      "CHILDREN");
+        } else if (v && v->find('!') != std::string::npos) {
+          sink.error(pos_of(value), "'!' cannot appear in " + sm.where(key.str()) +
+                                        " (it delimits Kamailio's --substdef)");
+        } else if (v) {
+          st.set[key.str()] = *v;
+        }
+      }
+      sm.finish();
+    }
+  }
+  if (Node a = m.get("args")) {
+    if (auto v = read_string_list(a, sink, m.where("args"))) st.args = *v;
+  }
+  // The probe: per kind unless given.
+  switch (st.kind) {
+    case StartKind::kamailio:
+      st.ready = ReadyProbe::sip_options;
+      break;
+    case StartKind::baresip:
+      st.ready = ReadyProbe::control;
+      break;
+    case StartKind::sipp:
+      st.ready = ReadyProbe::udp;
+      break;
+    case StartKind::command:
+      st.ready = ReadyProbe::none;
+      break;
+  }
+  Node ready = m.get("ready");
+  Node ready_log = m.get("ready_log");
+  if (ready && ready_log) {
+    sink.error(pos_of(ready_log), what + " has both 'ready' and 'ready_log'; give one");
+  } else if (ready) {
+    static const std::vector<std::string> probes{"sip-options", "control", "udp", "tcp", "none"};
+    auto s = read_string(ready, sink, m.where("ready"));
+    if (s == "sip-options")
+      st.ready = ReadyProbe::sip_options;
+    else if (s == "control" && good && st.kind == StartKind::baresip)
+      st.ready = ReadyProbe::control;
+    else if (s == "control")
+      sink.error(pos_of(ready), "probe 'control' in " + what + " belongs to kind baresip");
+    else if (s == "udp")
+      st.ready = ReadyProbe::udp;
+    else if (s == "tcp")
+      st.ready = ReadyProbe::tcp;
+    else if (s == "none")
+      st.ready = ReadyProbe::none;
+    else if (s) {
+      sink.error(pos_of(ready), "unknown probe '" + *s + "' for " + m.where("ready") +
+                                    hint_or_list(*s, probes, "probes are "));
+    }
+  } else if (ready_log) {
+    st.ready_log = read_string(ready_log, sink, m.where("ready_log")).value_or("");
+    st.ready = ReadyProbe::log_line;
+    if (st.ready_log.empty()) sink.error(pos_of(ready_log), "empty text for " + m.where("ready_log"));
+  } else if (good && st.kind == StartKind::command) {
+    sink.error(m.pos(), what + " runs a command: say when it is ready with 'ready' "
+                               "(sip-options, udp, tcp or none) or 'ready_log: TEXT'");
+  }
+  if (Node w = m.get("within")) {
+    if (auto d = read_duration(w, sink, m.where("within"))) {
+      if (d->count() <= 0)
+        sink.error(pos_of(w), "expected a duration above zero for " + m.where("within"));
+      else
+        st.within = *d;
+    }
+  }
+  m.finish();
+  if (!good) return std::nullopt;
+  return st;
 }
 
 std::optional<TestbedRole> read_role(const std::string& id, const Node& n, Sink& sink) {
@@ -166,6 +342,15 @@ std::optional<TestbedRole> read_role(const std::string& id, const Node& n, Sink&
       sink.error(pos_of(d), "'driver' in role " + id + " belongs to handset DUTs ('dut: IP:PORT')");
     }
   }
+  if (Node st = m.get("start")) {
+    if (r.played_by == PlayedBy::harness) {
+      sink.error(pos_of(st), "'start' in role " + id +
+                                 " starts a component of a 'dut' or 'external' role; the harness "
+                                 "plays this one itself");
+    } else {
+      r.start = read_start(st, sink, r);
+    }
+  }
   if (r.registers && r.played_by != PlayedBy::harness) {
     sink.error(m.key_pos("register"),
                "'register' in role " + id + " applies to roles the harness plays");
@@ -229,6 +414,38 @@ TestbedResult load_testbed(const std::string& path) {
   auto text = detail::read_file(path, &error);
   if (!text) return {std::nullopt, {core::Diagnostic{core::Severity::error, path, error}}};
   return load_testbed_text(*text, path);
+}
+
+std::string_view to_string(StartKind k) {
+  switch (k) {
+    case StartKind::kamailio:
+      return "kamailio";
+    case StartKind::baresip:
+      return "baresip";
+    case StartKind::sipp:
+      return "sipp";
+    case StartKind::command:
+      return "command";
+  }
+  return "?";
+}
+
+std::string_view to_string(ReadyProbe p) {
+  switch (p) {
+    case ReadyProbe::sip_options:
+      return "sip-options";
+    case ReadyProbe::control:
+      return "control";
+    case ReadyProbe::udp:
+      return "udp";
+    case ReadyProbe::tcp:
+      return "tcp";
+    case ReadyProbe::log_line:
+      return "ready_log";
+    case ReadyProbe::none:
+      return "none";
+  }
+  return "?";
 }
 
 Bindings bindings_from(const Testbed& testbed) {

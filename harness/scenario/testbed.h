@@ -32,6 +32,38 @@ struct Driver {
   SourcePos pos;
 };
 
+/// What `start:` starts (parts/ does it): a known component or any command.
+enum class StartKind : std::uint8_t { kamailio, baresip, sipp, command };
+std::string_view to_string(StartKind k);
+
+/// When a started component counts as ready.
+enum class ReadyProbe : std::uint8_t {
+  sip_options,  ///< its SIP address answers an OPTIONS (any SIP response)
+  control,      ///< baresip: ctrl_tcp accepts and every account registered
+  udp,          ///< something holds its SIP port (UDP)
+  tcp,          ///< its SIP port accepts TCP connections
+  log_line,     ///< its log shows `Start::ready_log`
+  none,         ///< started is ready
+};
+std::string_view to_string(ReadyProbe p);
+
+/// How `ladder run` starts a role's component itself, on free ports, with its log in the run
+/// directory, stopped by PID at the end. Paths are as written; relative ones are resolved
+/// against the testbed file's folder when started.
+struct Start {
+  StartKind kind = StartKind::command;
+  std::string config;                ///< kamailio: the .cfg; baresip: a config dir (optional)
+  std::string scenario;              ///< sipp: the scenario XML
+  std::vector<std::string> command;  ///< command: argv; ${host} ${port} ${dir} are filled in
+  std::vector<std::string> defines;  ///< kamailio: -A NAME
+  std::map<std::string, std::string> set;  ///< kamailio: --substdef '!NAME!value!g'
+  std::vector<std::string> args;     ///< extra arguments appended to the command line
+  ReadyProbe ready = ReadyProbe::none;
+  std::string ready_log;             ///< log_line: the text to wait for
+  Duration within{std::chrono::seconds(10)};  ///< readiness deadline
+  SourcePos pos;
+};
+
 struct TestbedRole {
   std::string id;
   SourcePos pos;
@@ -46,6 +78,7 @@ struct TestbedRole {
   RoleKind kind = RoleKind::ua;             ///< dut: what it is
   std::optional<bool> record_route;         ///< dut proxies: whether it record-routes
   std::optional<Driver> driver;             ///< handset DUTs
+  std::optional<Start> start;               ///< dut/external: `ladder run` starts it
 };
 
 struct CaptureSettings {

@@ -89,3 +89,81 @@ TEST(Testbed, CheckBindingAgainstAScenario) {
 
 }  // namespace
 }  // namespace ladder::scenario
+
+namespace ladder::scenario {
+namespace {
+
+TEST(TestbedStart, LoadsEveryKindWithItsDefaultProbe) {
+  TestbedResult r = load_testbed_text(
+      "roles:\n"
+      "  P: {dut: 127.0.0.1:0, kind: proxy, start: {kind: kamailio, config: k.cfg, defines: "
+      "[WITH_AUTH], set: {CHILDREN: 1}, within: 3s}}\n"
+      "  A: {dut: 127.0.0.1:0, start: {kind: baresip}, driver: {kind: prompt}}\n"
+      "  C: {external: 127.0.0.1:0, start: {kind: sipp, scenario: s.xml, args: [-m, '1']}}\n"
+      "  D: {external: 127.0.0.1:0, start: {command: [my-ua, '${port}'], ready_log: listening}}\n"
+      "  E: {dut: 127.0.0.1:0, driver: {kind: prompt}, start: {kind: baresip, ready: tcp}}\n",
+      "tb.yaml");
+  ASSERT_TRUE(r.ok()) << summaries(r);
+  const Testbed& t = *r.testbed;
+  const Start& p = *t.find_role("P")->start;
+  EXPECT_EQ(p.kind, StartKind::kamailio);
+  EXPECT_EQ(p.config, "k.cfg");
+  EXPECT_EQ(p.defines, std::vector<std::string>{"WITH_AUTH"});
+  EXPECT_EQ(p.set.at("CHILDREN"), "1");
+  EXPECT_EQ(p.ready, ReadyProbe::sip_options);
+  EXPECT_EQ(p.within, std::chrono::seconds(3));
+  EXPECT_EQ(t.find_role("A")->start->ready, ReadyProbe::control);
+  EXPECT_EQ(t.find_role("A")->start->within, std::chrono::seconds(10));
+  EXPECT_EQ(t.find_role("C")->start->ready, ReadyProbe::udp);
+  EXPECT_EQ(t.find_role("C")->start->args, (std::vector<std::string>{"-m", "1"}));
+  const Start& d = *t.find_role("D")->start;
+  EXPECT_EQ(d.kind, StartKind::command);
+  EXPECT_EQ(d.command, (std::vector<std::string>{"my-ua", "${port}"}));
+  EXPECT_EQ(d.ready, ReadyProbe::log_line);
+  EXPECT_EQ(d.ready_log, "listening");
+  EXPECT_EQ(t.find_role("E")->start->ready, ReadyProbe::tcp);
+  EXPECT_FALSE(t.find_role("B"));
+}
+
+TEST(TestbedStart, BadValuesNameFileLineAndColumn) {
+  TestbedResult r = load_testbed_text(
+      "roles:\n"
+      "  A: {bind: 127.0.0.1:0, start: {kind: baresip}}\n"
+      "  P: {dut: 127.0.0.1:0, start: {kind: kamailo, config: k.cfg}}\n"
+      "  Q: {dut: 127.0.0.1:0, start: {kind: kamailio}}\n"
+      "  S: {external: 127.0.0.1:0, start: {kind: sipp, scenario: s.xml, defines: [X]}}\n"
+      "  T: {external: 127.0.0.1:0, start: {command: [ua]}}\n"
+      "  U: {external: 127.0.0.1:0, start: {kind: sipp, scenario: s.xml, ready: contrl}}\n"
+      "  V: {dut: 127.0.0.1:0, start: {kind: kamailio, config: k.cfg, set: {children: 1}, "
+      "within: 0s}}\n"
+      "  W: {dut: 127.0.0.1:0, start: {kind: sipp, scenario: s.xml, ready: control}}\n"
+      "  X: {dut: 127.0.0.1:0, start: {}, driver: {kind: baresip, fallback: operator}}\n"
+      "  Y: {dut: 127.0.0.1:0, start: {kind: baresip, password: x, configg: d}}\n",
+      "tb.yaml");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(summaries(r),
+            "tb.yaml:2:33: 'start' in role A starts a component of a 'dut' or 'external' role; "
+            "the harness plays this one itself\n"
+            "tb.yaml:3:39: unknown kind 'kamailo' for 'kind' in 'start' of role P; did you mean "
+            "'kamailio'?\n"
+            "tb.yaml:4:32: missing key 'config' in 'start' of role Q\n"
+            "tb.yaml:5:76: 'defines' in 'start' of role S belongs to kind kamailio, not sipp\n"
+            "tb.yaml:6:37: 'start' of role T runs a command: say when it is ready with 'ready' "
+            "(sip-options, udp, tcp or none) or 'ready_log: TEXT'\n"
+            "tb.yaml:7:74: unknown probe 'contrl' for 'ready' in 'start' of role U; did you mean "
+            "'control'?\n"
+            "tb.yaml:8:70: bad name 'children' in 'set' in 'start' of role V; Kamailio "
+            "substitutions are upper-case names such as CHILDREN\n"
+            "tb.yaml:8:92: expected a duration above zero for 'within' in 'start' of role V\n"
+            "tb.yaml:9:69: probe 'control' in 'start' of role W belongs to kind baresip\n"
+            "tb.yaml:10:32: 'start' of role X needs 'kind' (kamailio, baresip or sipp) or "
+            "'command'\n"
+            "tb.yaml:10:70: unknown fallback 'operator' for 'fallback' in 'driver' of role X; the "
+            "only fallback is prompt (ask the operator)\n"
+            "tb.yaml:11:48: key 'password' in 'start' of role Y would hold a secret; secrets never "
+            "go in YAML: name an environment variable with 'password_env: VARIABLE'\n"
+            "tb.yaml:11:61: unknown key 'configg' in 'start' of role Y; did you mean 'config'?\n");
+}
+
+}  // namespace
+}  // namespace ladder::scenario

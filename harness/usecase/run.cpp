@@ -7,7 +7,10 @@
 #include <fstream>
 #include <memory>
 
+#include <unistd.h>
+
 #include "engine/engine.h"
+#include "parts/parts.h"
 #include "report/report.h"
 #include "usecase/run_capture.h"
 #include "usecase/usecase.h"
@@ -161,6 +164,27 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
   return out;
 }
 
+// The prompt driver (also as a fallback) asks the operator at the terminal.
+std::string needs_terminal(const scenario::Testbed& testbed) {
+  for (const scenario::TestbedRole& r : testbed.roles) {
+    if (!r.driver) continue;
+    auto fb = r.driver->options.find("fallback");
+    if (r.driver->kind == scenario::DriverKind::prompt ||
+        (fb != r.driver->options.end() && fb->second == "prompt")) {
+      return r.id;
+    }
+  }
+  return {};
+}
+
+std::string started_note(const parts::Part& p) {
+  std::string s = "role " + p.role + ": " + std::string(scenario::to_string(p.kind)) +
+                  " started (pid " + std::to_string(p.process.pid()) + ") on " +
+                  p.address.to_string();
+  if (p.control) s += ", control " + p.control->to_string();
+  return s + "; log " + p.log;
+}
+
 }  // namespace
 
 RunResult run(const RunRequest& rq, const Hooks& hooks,
@@ -172,15 +196,54 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
   }
   if (!tb.ok()) return result;
   auto stop = [&] { return hooks.stop_requested && hooks.stop_requested(); };
+  scenario::Testbed testbed = std::move(*tb.testbed);
+  if (std::string role = needs_terminal(testbed); !role.empty() && ::isatty(0) == 0) {
+    result.outcome = Outcome::environment;
+    result.error = testbed.source + ": role " + role +
+                   " asks the operator at the terminal (driver prompt), but standard input is "
+                   "not a terminal; run ladder from a terminal, or give the role a driver that "
+                   "needs no operator";
+    return result;
+  }
 
   std::string base = rq.out.empty() ? "reports/" + stamp() : rq.out;
+  auto dir_of = [&](const std::string& path) {
+    std::string name = fs::path(path).stem().string();
+    return rq.out.empty()             ? fs::path(base + "-" + name)
+           : rq.scenarios.size() == 1 ? fs::path(base)
+                                      : fs::path(base) / name;
+  };
+  // Parts the testbed starts itself serve every ladder of the run; their logs go in the run
+  // directory. The Bench stops them when this returns: at the end, on failure, on Ctrl-C.
+  parts::Bench bench;
+  if (parts::starts_anything(testbed) && !rq.scenarios.empty()) {
+    parts::StartOptions po;
+    po.dir = (rq.scenarios.size() == 1 ? dir_of(rq.scenarios.front())
+              : rq.out.empty()         ? fs::path(base + "-parts")
+                                       : fs::path(base))
+                 .string();
+    po.stop_requested = hooks.stop_requested;
+    auto started = parts::Bench::start(testbed, po);
+    if (!started) {
+      // Ctrl-C while a part was starting is an interruption like any other, not a fault of
+      // the machine.
+      result.interrupted = stop();
+      result.outcome = result.interrupted ? Outcome::failed : Outcome::environment;
+      result.error = testbed.source + ": " + started.error();
+      return result;
+    }
+    bench = std::move(*started);
+    for (const auto& p : bench.parts()) {
+      if (hooks.diagnostic)
+        hooks.diagnostic({core::Severity::note, testbed.source, started_note(*p)});
+    }
+    testbed = bench.apply(std::move(testbed));
+  }
+
   for (const std::string& path : rq.scenarios) {
     if (stop()) break;
-    std::string name = fs::path(path).stem().string();
-    fs::path dir = rq.out.empty()             ? fs::path(base + "-" + name)
-                   : rq.scenarios.size() == 1 ? fs::path(base)
-                                              : fs::path(base) / name;
-    auto one = run_one(rq, path, *tb.testbed, dir, hooks);
+    fs::path dir = dir_of(path);
+    auto one = run_one(rq, path, testbed, dir, hooks);
     if (!one) {
       result.outcome = one.error().outcome;
       result.error = one.error().error;
@@ -190,6 +253,10 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
     result.ladders.push_back(std::move(*one));
   }
   result.interrupted = stop();
+  if (result.interrupted && result.ladders.size() < rq.scenarios.size()) {
+    result.error = "interrupted (Ctrl-C): " + std::to_string(result.ladders.size()) + " of " +
+                   std::to_string(rq.scenarios.size()) + " ladders ran";
+  }
   bool all = !result.ladders.empty() &&
              std::all_of(result.ladders.begin(), result.ladders.end(),
                          [](const LadderRun& l) { return l.verdict.passed; });

@@ -58,8 +58,7 @@ void RunCapture::decode_live() {
   decoder_ = std::make_unique<capture::Decoder>(
       link_, o,
       [this](const sip::WireBytes& p) {
-        messages_.push_back(
-            {static_cast<const sip::Wire&>(p), sip::Message(std::string(p.bytes))});
+        messages_.push_back({static_cast<const sip::Wire&>(p), sip::Message(std::string(p.bytes))});
       },
       // Damage is reported when the file is read and checked; here only messages matter.
       [](const core::Diagnostic&) {});

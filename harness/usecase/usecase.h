@@ -123,7 +123,9 @@ struct LadderRun {
 
 struct RunResult {
   Outcome outcome = Outcome::bad_input;
-  std::string error;  ///< one sentence, when bad_input or environment
+  /// One sentence, when bad_input or environment, or when Ctrl-C stopped the run before every
+  /// ladder ran (also while a part of the testbed was starting).
+  std::string error;
   std::vector<LadderRun> ladders;  ///< those that ran, in order
   bool interrupted = false;
 };

@@ -74,7 +74,8 @@ std::string probe(const core::Endpoint& ctrl, bool& accepted) {
     accepted = true;
     const std::string cmd = R"({"command":"reginfo","token":"probe"})";
     std::string frame = std::to_string(cmd.size()) + ":" + cmd + ",";
-    if (::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(frame.size())) {
+    if (::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(frame.size())) {
       auto end = Clock::now() + std::chrono::milliseconds(500);
       while (Clock::now() < end && got.find("\"probe\"") == std::string::npos) {
         pollfd p{fd, POLLIN, 0};
@@ -192,8 +193,9 @@ std::expected<BaresipProcess, std::string> BaresipProcess::start_once(const Bare
     if (answer.find("OK ") != std::string::npos) return b;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // next probe, within `end`
   }
-  std::string why = accepted ? "baresip did not register at " + o.proxy.to_string()
-                             : "baresip's ctrl_tcp on " + b.control_.to_string() + " did not accept";
+  std::string why = accepted
+                        ? "baresip did not register at " + o.proxy.to_string()
+                        : "baresip's ctrl_tcp on " + b.control_.to_string() + " did not accept";
   return std::unexpected(why + " within " + std::to_string(o.ready_timeout.count()) +
                          " ms: " + tail(b.log()));
 }

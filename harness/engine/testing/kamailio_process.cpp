@@ -1,5 +1,7 @@
 #include "engine/testing/kamailio_process.h"
 
+#include "parts/parts.h"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,37 +23,6 @@ namespace ladder::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Sock {
-  int fd = -1;
-  ~Sock() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-socklen_t fill(const core::Endpoint& e, sockaddr_storage& ss) {
-  std::memset(&ss, 0, sizeof ss);
-  if (e.address.family == 6) {
-    auto* sa = reinterpret_cast<sockaddr_in6*>(&ss);
-    sa->sin6_family = AF_INET6;
-    sa->sin6_port = htons(e.port);
-    std::memcpy(&sa->sin6_addr, e.address.bytes.data(), 16);
-    return sizeof(sockaddr_in6);
-  }
-  auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
-  sa->sin_family = AF_INET;
-  sa->sin_port = htons(e.port);
-  std::memcpy(&sa->sin_addr, e.address.bytes.data(), 4);
-  return sizeof(sockaddr_in);
-}
-
-std::uint16_t bound_port(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-  return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-}
 
 bool alive(pid_t pid) {
   int status = 0;
@@ -80,54 +51,13 @@ std::vector<pid_t> children_of(pid_t pid) {
 
 }  // namespace
 
+// One implementation of ports and probes for the tests and `ladder run` (parts/).
 std::expected<std::uint16_t, std::string> free_port(const core::Address& address) {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    int family = address.family == 6 ? AF_INET6 : AF_INET;
-    Sock udp{::socket(family, SOCK_DGRAM, 0)};
-    if (udp.fd < 0) return std::unexpected(std::string("socket: ") + std::strerror(errno));
-    sockaddr_storage ss;
-    socklen_t len = fill(core::Endpoint{address, 0}, ss);
-    if (::bind(udp.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-      return std::unexpected("bind " + address.to_string() + ": " + std::strerror(errno));
-    }
-    std::uint16_t port = bound_port(udp.fd);
-    Sock tcp{::socket(family, SOCK_STREAM, 0)};
-    len = fill(core::Endpoint{address, port}, ss);
-    if (::bind(tcp.fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return port;
-  }
-  return std::unexpected("no port free for both UDP and TCP on " + address.to_string());
+  return parts::free_port(address);
 }
 
 bool options_answered(const core::Endpoint& to, std::chrono::milliseconds timeout) {
-  int family = to.address.family == 6 ? AF_INET6 : AF_INET;
-  Sock s{::socket(family, SOCK_DGRAM, 0)};
-  if (s.fd < 0) return false;
-  sockaddr_storage local;
-  socklen_t llen = fill(core::Endpoint{to.address, 0}, local);
-  if (::bind(s.fd, reinterpret_cast<sockaddr*>(&local), llen) != 0) return false;
-  std::uint16_t lport = bound_port(s.fd);
-  std::string h = to.address.uri_host();
-  std::string me = to.address.uri_host() + ":" + std::to_string(lport);
-  std::mt19937 rng(static_cast<unsigned>(::getpid()) ^ lport);
-  std::string id = std::to_string(rng());
-  std::string msg = "OPTIONS sip:" + h + ":" + std::to_string(to.port) + " SIP/2.0\r\n" +
-                    "Via: SIP/2.0/UDP " + me + ";branch=z9hG4bK-probe-" + id + ";rport\r\n" +
-                    "Max-Forwards: 70\r\nFrom: <sip:probe@" + me + ">;tag=" + id + "\r\n" +
-                    "To: <sip:" + h + ":" + std::to_string(to.port) + ">\r\n" + "Call-ID: probe-" +
-                    id + "@" + h + "\r\nCSeq: 1 OPTIONS\r\n" + "Content-Length: 0\r\n\r\n";
-  sockaddr_storage dst;
-  socklen_t dlen = fill(to, dst);
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    ::sendto(s.fd, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&dst), dlen);
-    pollfd p{s.fd, POLLIN, 0};
-    if (::poll(&p, 1, 100) == 1) {
-      char buf[4096];
-      ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
-      if (n > 8 && std::string_view(buf, 8) == "SIP/2.0 ") return true;
-    }
-  }
-  return false;
+  return parts::options_answered(to, timeout);
 }
 
 std::expected<KamailioProcess, std::string> KamailioProcess::start(const KamailioOptions& o) {
