@@ -85,17 +85,17 @@ class ActionUri : public ladder::testing::TempDirTest {
 
   /// The phone's web side in front of baresip; its HTTP port once it says READY.
   void start_phone(bool ignore = false) {
-    std::vector<std::string> argv = {"python3",         kPhone.string(),
-                                     "--ctrl",          baresip_->control().to_string(),
-                                     "--action-url",    "http://" + listener_,
-                                     "--user",          "admin",
-                                     "--password-env",  "LADDER_TEST_PHONE_PASS"};
+    std::vector<std::string> argv = {
+        "python3",        kPhone.string(),         "--ctrl", baresip_->control().to_string(),
+        "--action-url",   "http://" + listener_,   "--user", "admin",
+        "--password-env", "LADDER_TEST_PHONE_PASS"};
     if (ignore) argv.push_back("--ignore");
     phone_.emplace(ladder::testing::ChildProcess::start(argv, (dir_ / "phone.log").string()));
     auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (std::chrono::steady_clock::now() < end && phone_->running()) {
       std::string log = read_file(dir_ / "phone.log");
-      if (auto at = log.find("READY "); at != std::string::npos && log.find('\n', at) != std::string::npos) {
+      if (auto at = log.find("READY ");
+          at != std::string::npos && log.find('\n', at) != std::string::npos) {
         web_ = "http://127.0.0.1:" + std::to_string(std::stoi(log.substr(at + 6)));
         return;
       }
@@ -108,10 +108,15 @@ class ActionUri : public ladder::testing::TempDirTest {
   fs::path testbed(const std::string& base) {
     std::string text =
         "roles:\n"
-        "  A: {dut: " + baresip_->sip().to_string() + ", user: alice, domain: example.test,\n"
-        "      driver: {kind: action-uri, base: \"" + base + "\", auth: basic,\n"
+        "  A: {dut: " +
+        baresip_->sip().to_string() +
+        ", user: alice, domain: example.test,\n"
+        "      driver: {kind: action-uri, base: \"" +
+        base +
+        "\", auth: basic,\n"
         "               user_env: LADDER_TEST_PHONE_USER, password_env: LADDER_TEST_PHONE_PASS,\n"
-        "               listen: " + listener_ + "}}\n";
+        "               listen: " +
+        listener_ + "}}\n";
     for (std::string r : {std::string("B: {user: bob"), "C: {user: " + c_user_}) {
       text += "  " + r +
               ", played_by: harness, bind: 127.0.0.1:0, domain: example.test, register: true}\n";

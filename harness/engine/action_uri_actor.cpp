@@ -85,8 +85,9 @@ void ActionUriActor::probe() {
     broken_ = true;
     std::string at = who_at();
     if (r.refused) {
-      fail(at + ": connection refused; is the phone on, at that address, with Action URI "
-                "enabled (features.action_uri.enable=1)?");
+      fail(at +
+           ": connection refused; is the phone on, at that address, with Action URI "
+           "enabled (features.action_uri.enable=1)?");
     } else if (r.timed_out) {
       fail(at + ": no answer within " + std::to_string(options_.request_timeout.count()) +
            " ms; is the phone reachable from here, and is this host in its "
@@ -94,8 +95,9 @@ void ActionUriActor::probe() {
     } else if (r.status == 401) {
       fail(at + ": HTTP 401 Unauthorized" + check_credentials());
     } else if (r.status == 403) {
-      fail(at + ": HTTP 403 Forbidden; add this host to the phone's features.action_uri_limit_ip "
-                "and enable Action URI (features.action_uri.enable=1)");
+      fail(at +
+           ": HTTP 403 Forbidden; add this host to the phone's features.action_uri_limit_ip "
+           "and enable Action URI (features.action_uri.enable=1)");
     } else if (r.status != 0) {
       fail(at + ": HTTP " + std::to_string(r.status) + " to " + options_.servlet +
            "; is the servlet path right (`servlet:` in the driver; older firmware: "
@@ -120,8 +122,8 @@ void ActionUriActor::on_hit(const HttpTarget& t) {
     if (k == "call_id") continue;
     detail += (detail.empty() ? "" : " ") + k + "=" + v;
   }
-  events_.push_back({loop_.now(), options_.role, "action-uri", one_line(name, 64),
-                     one_line(detail), one_line(call_id, 128)});
+  events_.push_back({loop_.now(), options_.role, "action-uri", one_line(name, 64), one_line(detail),
+                     one_line(call_id, 128)});
   if (call_id.empty()) return;
   if (ends_call(name)) {
     calls_.erase(call_id);
@@ -262,8 +264,8 @@ Outcome ActionUriActor::perform(const Action& a) {
         return Outcome::not_ready("waiting for the phone's Action URL /event/incoming");
       }
       bool answer = a.kind == ActionKind::answer;
-      std::string key = answer ? (id.empty() ? "OK" : "ASW:" + id)
-                               : (id.empty() ? "CALLEND" : "CANCEL:" + id);
+      std::string key =
+          answer ? (id.empty() ? "OK" : "ASW:" + id) : (id.empty() ? "CALLEND" : "CANCEL:" + id);
       if (!id.empty()) calls_[id] = answer ? "answering" : "rejecting";
       queue("key=" + url_encode(key), std::string(answer ? "answer" : "reject") + " (" + key + ")",
             &a);
@@ -278,8 +280,7 @@ Outcome ActionUriActor::perform(const Action& a) {
       bool hold = a.kind == ActionKind::hold;
       std::string id = pick_open_call(a.call_id, hold ? "established" : "held");
       std::string key = id.empty() ? "F_HOLD" : (hold ? "HOLD:" : "UNHOLD:") + id;
-      queue("key=" + url_encode(key), std::string(hold ? "hold" : "resume") + " (" + key + ")",
-            &a);
+      queue("key=" + url_encode(key), std::string(hold ? "hold" : "resume") + " (" + key + ")", &a);
       return Outcome::done();
     }
     case ActionKind::digits: {

@@ -38,13 +38,13 @@
 namespace ladder::engine {
 
 struct ActionUriOptions {
-  std::string role;       ///< "A"
-  core::Endpoint phone;   ///< the phone's SIP address (the testbed's)
-  std::string base;       ///< "http://192.0.2.50" (no trailing '/')
+  std::string role;      ///< "A"
+  core::Endpoint phone;  ///< the phone's SIP address (the testbed's)
+  std::string base;      ///< "http://192.0.2.50" (no trailing '/')
   std::string servlet = "/servlet";
   HttpAuth auth = HttpAuth::none;
-  std::string user, password;           ///< from the environment; never printed
-  std::string user_env, password_env;   ///< the variables' names, for messages
+  std::string user, password;            ///< from the environment; never printed
+  std::string user_env, password_env;    ///< the variables' names, for messages
   std::optional<core::Endpoint> listen;  ///< the Action URL listener's address
   std::string account;                   ///< `outgoing_uri=` of a dial; "" for the phone's default
   bool dial_user_only = false;           ///< dial the URI's user part, as typed on a keypad

@@ -185,8 +185,8 @@ void ActionUrlListener::on_readable(int id) {
 void ActionUrlListener::answer(int id, std::string_view status) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  std::string out = "HTTP/1.1 " + std::string(status) +
-                    "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  std::string out =
+      "HTTP/1.1 " + std::string(status) + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   // Small enough for any socket buffer; a client that does not read loses only the answer.
   (void)::send(it->second->fd, out.data(), out.size(), MSG_NOSIGNAL);
   connections_.erase(it);

@@ -89,7 +89,8 @@ int HttpClient::on_socket(void* /*easy*/, int fd, int what, void* self, void* /*
   if (out && !w.writable) {
     if (w.dup_fd < 0) w.dup_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (w.dup_fd < 0) return -1;
-    auto r = c->loop_.watch(w.dup_fd, Readiness::writable, [c, fd] { c->act(fd, CURL_CSELECT_OUT); });
+    auto r =
+        c->loop_.watch(w.dup_fd, Readiness::writable, [c, fd] { c->act(fd, CURL_CSELECT_OUT); });
     if (r) w.writable = std::move(*r);
   } else if (!out) {
     w.writable.reset();

@@ -33,11 +33,11 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  long status = 0;      ///< 0: no HTTP answer (see error)
-  std::string error;    ///< "" on an HTTP answer; else libcurl's reason ("Connection refused")
-  bool refused = false;     ///< the connection was refused
-  bool timed_out = false;   ///< no answer within the request's timeout
-  std::string body;         ///< capped at 64 KiB
+  long status = 0;         ///< 0: no HTTP answer (see error)
+  std::string error;       ///< "" on an HTTP answer; else libcurl's reason ("Connection refused")
+  bool refused = false;    ///< the connection was refused
+  bool timed_out = false;  ///< no answer within the request's timeout
+  std::string body;        ///< capped at 64 KiB
 };
 
 class HttpClient {
