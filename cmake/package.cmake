@@ -17,8 +17,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 # every NEEDED library's package is here.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libsofia-sip-ua0 (>= 1.12.11+20110422.1+1e14eea~dfsg), libyaml-cpp0.7, \
-libpcap0.8 (>= 1.10.3), libre2-9 (>= 20220601+dfsg), libstdc++6 (>= 12), libgcc-s1, \
-libc6 (>= 2.36)")
+libpcap0.8 (>= 1.10.3), libre2-9 (>= 20220601+dfsg), libcurl4 (>= 7.88.1), libstdc++6 (>= 12), \
+libgcc-s1, libc6 (>= 2.36)")
 # What `ladder run` can start or drive on a bench (testbeds/); none is needed for `check`.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "kamailio, baresip, sip-tester")
 # gzip: a few times faster than xz for a package this small, which a CI test builds.

@@ -92,6 +92,10 @@ struct Action {
   /// When the step fails if it has not happened (loop clock, ns since the epoch): how long a
   /// driver may wait for its device (the operator at a prompt, a phone's reply).
   core::TimeNs deadline = 0;
+  /// The step's `action: {press: [...]}`: the keys a handset driver presses instead of the
+  /// verb's own command (for what inference cannot know, such as a model's transfer keys).
+  /// Empty: none given. Roles the harness plays ignore it.
+  std::vector<std::string> press;
   /// Dial for dial; Respond for ring, answer, reject; Transfer for transfer; Digits for digits;
   /// Request for request; nothing for the others. The accessors below throw std::bad_variant_access
   /// on a mismatch.

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "engine/socket_address.h"
+
 namespace ladder::engine {
 namespace {
 
@@ -58,22 +60,8 @@ void BaresipActor::fail(std::string message, std::optional<std::size_t> step) {
 }
 
 std::expected<void, std::string> BaresipActor::start_connect() {
-  const core::Endpoint& to = options_.control;
   sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (to.address.family == 4) {
-    auto* s = reinterpret_cast<sockaddr_in*>(&ss);
-    s->sin_family = AF_INET;
-    s->sin_port = htons(to.port);
-    std::memcpy(&s->sin_addr, to.address.bytes.data(), 4);
-    len = sizeof *s;
-  } else {
-    auto* s = reinterpret_cast<sockaddr_in6*>(&ss);
-    s->sin6_family = AF_INET6;
-    s->sin6_port = htons(to.port);
-    std::memcpy(&s->sin6_addr, to.address.bytes.data(), 16);
-    len = sizeof *s;
-  }
+  socklen_t len = to_sockaddr(options_.control, ss);
   fd_ = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return std::unexpected(who_at() + ": socket: " + std::strerror(errno));
   int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&ss), len);

@@ -86,6 +86,7 @@ Action Director::make_action(std::size_t i) const {
   a.label = s.id + ": " + s.label() + " " + s.from + " -> " + s.to;
   a.dialog = plan_.dialog(i);
   a.deadline = plan_.armed_at(i).value_or(0) + timeout_of(i);
+  if (s.action) a.press = s.action->press;
   a.content.headers = t.headers(i);
   a.content.sdp_preset = t.sdp_preset(i);
   if (auto body = t.body(i); body && !a.content.sdp_preset) {

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <expected>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/actor.h"
@@ -20,10 +22,15 @@
 
 namespace ladder::engine {
 
+/// Looks a secret up by the name of its environment variable (`password_env: PHONE_PASS`).
+using SecretLookup = std::function<std::optional<std::string>(const std::string& env_name)>;
+
 /// The driver for `role` (a DUT with a driver), made on `loop`. nullptr: no driver of that kind
 /// exists yet; the role is then a device that is only watched, as it was before drivers. The
 /// error is one sentence naming the role ("A (baresip): cannot connect to 127.0.0.1:4444 ...").
+/// `secrets` (default: ::getenv) gives the drivers' credentials.
 std::expected<std::unique_ptr<Actor>, std::string> make_driver(const scenario::TestbedRole& role,
-                                                               Loop& loop);
+                                                               Loop& loop,
+                                                               const SecretLookup& secrets = {});
 
 }  // namespace ladder::engine

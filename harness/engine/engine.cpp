@@ -176,7 +176,7 @@ std::expected<void, std::string> Run::setup() {
       roles_.push_back(
           {r.id, tb, nullptr, nullptr, static_cast<std::uint16_t>(40000 + 2 * roles_.size())});
     } else if (tb->played_by == PlayedBy::dut && tb->driver) {
-      auto driver = make_driver(*tb, *loop_);
+      auto driver = make_driver(*tb, *loop_, [this](const std::string& n) { return secret(n); });
       if (!driver) return std::unexpected(driver.error());
       if (*driver) {
         played.insert(r.id);

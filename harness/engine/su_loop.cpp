@@ -106,7 +106,8 @@ std::expected<Registration, std::string> SuLoop::after(std::chrono::milliseconds
                                                        std::function<void()> on_time) {
   auto* slot = new TimerSlot;
   slot->on_time = std::move(on_time);
-  auto ms = static_cast<su_duration_t>(std::max<std::int64_t>(0, delay.count()));
+  // su_timer asserts a duration > 0 (su_timer.c): "now" is the next millisecond.
+  auto ms = static_cast<su_duration_t>(std::max<std::int64_t>(1, delay.count()));
   slot->timer = su_timer_create(su_root_task(root_), ms);
   if (slot->timer == nullptr || su_timer_set(slot->timer, timer_trampoline, slot) != 0) {
     if (slot->timer != nullptr) su_timer_destroy(slot->timer);

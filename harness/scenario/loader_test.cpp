@@ -71,6 +71,30 @@ TEST(Loader, BothRequestAndResponse) {
       "      |                                            ^\n");
 }
 
+TEST(Loader, ActionPressKeepsTheKeysInOrder) {
+  LoadResult r = load_scenario_text(
+      "roles: [A, B]\nsteps:\n"
+      "  - {id: F1, from: A, to: B, request: REFER, action: {press: [F_TRANSFER, '1', '#', POUND]}}\n",
+      "t.yaml");
+  ASSERT_TRUE(r.scenario) << (r.diagnostics.empty() ? "" : r.diagnostics[0].format());
+  ASSERT_TRUE(r.scenario->steps[0].action);
+  EXPECT_EQ(r.scenario->steps[0].action->press,
+            (std::vector<std::string>{"F_TRANSFER", "1", "#", "POUND"}));
+}
+
+TEST(Loader, ActionPressErrorsPointAtTheKey) {
+  EXPECT_EQ(summaries("roles: [A, B]\nsteps:\n"
+                      "  - {id: F1, from: A, to: B, request: BYE, action: {press: []}}\n"
+                      "  - {id: F2, from: A, to: B, request: BYE, action: {press: [OK, 'a&b']}}\n"
+                      "  - {id: F3, from: A, to: B, request: BYE, action: {keys: [OK]}}\n"),
+            "t.yaml:3:60: error: expected a list of keys for 'press' in 'action' in step F1, such "
+            "as [F_TRANSFER, \"1\", POUND]; found an empty list\n"
+            "t.yaml:4:65: error: bad key 'a&b' in 'press' in 'action' in step F2; a key is a name "
+            "such as OK, F_TRANSFER, POUND or a digit\n"
+            "t.yaml:5:52: error: missing key 'press' in 'action' in step F3\n"
+            "t.yaml:5:53: error: unknown key 'keys' in 'action' in step F3; expected one of: press\n");
+}
+
 TEST(Loader, UnknownRole) {
   EXPECT_EQ(
       summaries("roles: [A, B, P: proxy]\nsteps:\n  - {id: F1, from: A, to: D, request: INVITE}\n"),

@@ -26,6 +26,14 @@ namespace ladder::scenario {
 enum class StepKind : std::uint8_t { request, response };
 
 /// One message of the ladder. Step references are indices into Scenario::steps.
+/// `action:` on a step: what a driven handset is made to do for it, where the verb inferred
+/// from the message is not enough. Only key presses so far (`action: {press: [F_TRANSFER,
+/// "1", POUND]}`); roles the harness plays ignore it.
+struct StepAction {
+  std::vector<std::string> press;  ///< key names, in order; never empty on a loaded step
+  SourcePos pos;
+};
+
 struct Step {
   std::string id;  ///< "F17"
   SourcePos pos;
@@ -54,6 +62,7 @@ struct Step {
   std::vector<HeaderExpectation> headers;
   std::optional<BodyExpectation> body;
   std::optional<SendSpec> send;
+  std::optional<StepAction> action;
   std::optional<CountRange> retransmissions;
 
   /// Derived, DESIGN.md's causal order: the steps this one must follow (sorted, unique): the step

@@ -7,6 +7,55 @@ namespace ladder::scenario::detail {
 
 namespace {
 
+/// `action: {press: [KEY, ...]}`: key names a handset driver presses, in order. Each key is a
+/// plain name or digit (letters, digits, '_', '*', '#'): it goes into a URL or a prompt as is.
+std::optional<StepAction> parse_action(const Node& node, Sink& sink, const std::string& what) {
+  StepAction a;
+  a.pos = pos_of(node);
+  MapReader m(node, sink, "'action' in " + what);
+  if (!m.ok()) return std::nullopt;
+  Node press = m.get("press");
+  if (!press) {
+    m.missing("press");
+    m.finish();
+    return std::nullopt;
+  }
+  bool good = true;
+  if (!press.is_sequence() || press.items().empty()) {
+    sink.error(pos_of(press), "expected a list of keys for " + m.where("press") +
+                                  ", such as [F_TRANSFER, \"1\", POUND]; found " +
+                                  (press.is_sequence() ? "an empty list" : describe(press)));
+    good = false;
+  } else {
+    for (const Node& k : press.items()) {
+      auto key = read_string(k, sink, "a key in " + m.where("press"));
+      if (!key) {
+        good = false;
+        continue;
+      }
+      bool plain = !key->empty() && key->size() <= 32 &&
+                   std::all_of(key->begin(), key->end(), [](char c) {
+                     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '_' || c == '*' || c == '#';
+                   });
+      if (!plain) {
+        sink.error(pos_of(k), "bad key '" + *key + "' in " + m.where("press") +
+                                  "; a key is a name such as OK, F_TRANSFER, POUND or a digit");
+        good = false;
+        continue;
+      }
+      a.press.push_back(*key);
+    }
+  }
+  m.finish();
+  if (!good) return std::nullopt;
+  return a;
+}
+
+}  // namespace
+
+namespace {
+
 bool is_method(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
@@ -177,6 +226,7 @@ ParsedStep parse_step(const Node& node, int number, Sink& sink, Step& step) {
   if (Node h = m.get("headers")) s.headers = parse_headers(h, sink, what);
   if (Node b = m.get("body")) s.body = parse_body(b, sink, what);
   if (Node b = m.get("send")) s.send = parse_send(b, sink, what);
+  if (Node a = m.get("action")) s.action = parse_action(a, sink, what);
   read_retransmissions(m, sink, s);
   m.finish();
   ps.complete = complete;
