@@ -64,7 +64,7 @@ int write_reports(const CheckArgs& a, const usecase::CheckResult& r, double seco
     if (!a.html.empty()) {
       report::HtmlVerdict in{.scenario = &sc, .verdict = &*r.verdict, .messages = r.messages,
                              .capture = a.capture, .capture_link = relative_link(a.capture, a.html),
-                             .title = {}, .notes = {}};
+                             .title = {}};
       html = report::verdict_html(in);
     }
     report::JunitCase c = report::junit_case(sc, *r.verdict, sc.name);

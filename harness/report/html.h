@@ -22,14 +22,6 @@
 
 namespace ladder::report {
 
-/// Something a handset driver reported (a phone's own event), drawn as a note on its role's lane.
-struct LaneNote {
-  core::TimeNs time = 0;
-  std::string role;
-  std::string source;  ///< e.g. "action-uri", "baresip"
-  std::string text;
-};
-
 struct HtmlVerdict {
   const scenario::Scenario* scenario = nullptr;
   const checker::Verdict* verdict = nullptr;
@@ -38,7 +30,7 @@ struct HtmlVerdict {
   std::string capture;  ///< shown in the heading; linked when `capture_link` is set
   std::string capture_link;  ///< relative link to the capture, e.g. "capture.pcap"
   std::string title;         ///< e.g. "call 1234@host"; the scenario name when empty
-  std::vector<LaneNote> notes;
+  // Driven handsets' events (verdict->driver_events) are drawn as notes on their role's lane.
 };
 
 /// One verdict as a whole HTML page.

@@ -247,11 +247,12 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     }
     rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(at), Row{{}, s, {}});
   }
-  for (std::size_t n = 0; n < in.notes.size(); ++n) {
-    if (!role_lane.count(in.notes[n].role)) continue;
+  const std::vector<core::DriverEvent>& notes = v.driver_events;
+  for (std::size_t n = 0; n < notes.size(); ++n) {
+    if (!role_lane.count(notes[n].role)) continue;
     std::size_t at = rows.size();
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      if (rows[r].message && msgs[*rows[r].message].time > in.notes[n].time) {
+      if (rows[r].message && msgs[*rows[r].message].time > notes[n].time) {
         at = r;
         break;
       }
@@ -259,7 +260,7 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(at), Row{{}, {}, n});
   }
 
-  // Failures by row; the first divergence is the first row with a failure that counts.
+  // Failures by row; the first divergence is the first row with a root failure.
   std::map<std::uint64_t, std::size_t> row_of_frame;
   std::map<std::string, std::size_t> row_of_step;
   for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -270,7 +271,7 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     if (rows[r].step) row_of_step.emplace(v.steps[*rows[r].step].id, r);
   }
   std::vector<std::vector<const checker::Failure*>> row_failures(rows.size());
-  std::optional<std::size_t> divergence;
+  std::optional<std::size_t> divergence, any_divergence;
   for (const checker::Failure& f : v.failures) {
     std::optional<std::size_t> r;
     if (auto it = row_of_frame.find(f.frame); f.frame != 0 && it != row_of_frame.end()) {
@@ -280,8 +281,13 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     }
     if (!r) continue;
     row_failures[*r].push_back(&f);
-    if (!f.warning && (!divergence || *r < *divergence)) divergence = *r;
+    if (f.warning) continue;
+    // The root failure leads (issue 12): a consequence of an earlier failure is never the
+    // divergence while a root failure has a row.
+    auto& best = f.cause ? any_divergence : divergence;
+    if (!best || *r < *best) best = *r;
   }
+  if (!divergence) divergence = any_divergence;
 
   Dialogs dialogs;
   std::vector<std::size_t> dialog(msgs.size(), 0);
@@ -341,10 +347,11 @@ std::string ladder_svg(const HtmlVerdict& in, const std::string& prefix) {
     svg += "><rect y=\"" + num(y - 15) + "\"/>";  // the row's background: size and colour in CSS
     if (is_div) svg += "<rect class=\"mark\" x=\"0\" y=\"" + num(y - 15) + "\" width=\"4\" height=\"" + num(kRowH) + "\"/>";
     if (row.note) {
-      const LaneNote& n = in.notes[*row.note];
+      const core::DriverEvent& n = v.driver_events[*row.note];
       int x = ox(role_lane[n.role]);
-      std::string t = escape(n.source + ": " + n.text);
-      int w = std::min<int>(static_cast<int>(n.source.size() + n.text.size()) * 6 + 20, kObsGap * 2);
+      std::string said = n.detail.empty() ? n.name : n.name + " " + n.detail;
+      std::string t = escape(n.driver + ": " + said);
+      int w = std::min<int>(static_cast<int>(n.driver.size() + said.size()) * 6 + 20, kObsGap * 2);
       svg += text(4, y + 4, "", html::seconds(n.time - origin));
       svg += "<g class=\"note\"><rect x=\"" + num(x + 4) + "\" y=\"" + num(y - 10) +
              "\" width=\"" + num(w) + "\" height=\"18\" rx=\"3\"/>" +

@@ -33,16 +33,16 @@ struct Page {
 };
 
 Page render(const std::vector<Wire>& wires, const char* ladder = basic_ladder(),
-            std::vector<LaneNote> notes = {}) {
+            std::vector<core::DriverEvent> events = {}) {
   Page p;
   p.sc = load(ladder);
   p.msgs = observe(wires);
   checker::CheckOptions o;
   o.roles = role_map();
   p.v = checker::check(p.sc, p.msgs, o);
+  p.v.driver_events = std::move(events);
   p.html = verdict_html({.scenario = &p.sc, .verdict = &p.v, .messages = p.msgs,
-                         .capture = "t.pcap", .capture_link = "t.pcap", .title = {},
-                         .notes = std::move(notes)});
+                         .capture = "t.pcap", .capture_link = "t.pcap", .title = {}});
   return p;
 }
 
@@ -139,9 +139,10 @@ TEST(HtmlVerdict, WaivedFindingsAreMarked) {
 
 TEST(HtmlVerdict, DriverEventsAreNotesOnTheirLane) {
   Page p = render(basic_call(), basic_ladder(),
-                  {{.time = 500'000'000, .role = "B", .source = "baresip", .text = "call ringing"}});
+                  {{.time = 500'000'000, .role = "B", .driver = "baresip", .name = "CALL_RINGING",
+                    .detail = "call ringing", .call_id = {}}});
   // After the 180s (0.011 s), before the 200 (1.0 s).
-  std::size_t note = p.html.find("baresip: call ringing");
+  std::size_t note = p.html.find("baresip: CALL_RINGING call ringing");
   ASSERT_NE(note, std::string::npos);
   EXPECT_LT(p.html.find("data-frame=\"5\""), note);
   EXPECT_GT(p.html.find("data-frame=\"6\""), note);

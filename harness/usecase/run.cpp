@@ -209,8 +209,7 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
                                             .messages = observed,
                                             .capture = out.source,
                                             .capture_link = capture ? "capture.pcap" : "",
-                                            .title = {},
-                                            .notes = {}})}};
+                                            .title = {}})}};
   for (const auto& [name, body] : files) {
     if (std::string e = write_text(dir / name, body); !e.empty()) {
       return std::unexpected(Failed{Outcome::environment, e});
