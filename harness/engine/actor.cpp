@@ -1,5 +1,7 @@
 #include "engine/actor.h"
 
+#include <algorithm>
+
 namespace ladder::engine {
 
 std::string_view to_string(ActionKind k) {
@@ -30,6 +32,15 @@ std::string_view to_string(ActionKind k) {
       return "request";
   }
   return "?";
+}
+
+std::optional<ActionKind> verb_named(std::string_view verb) {
+  for (auto k = static_cast<int>(ActionKind::dial); k <= static_cast<int>(ActionKind::request); ++k) {
+    std::string name(to_string(static_cast<ActionKind>(k)));
+    std::replace(name.begin(), name.end(), ' ', '_');
+    if (name == verb) return static_cast<ActionKind>(k);
+  }
+  return std::nullopt;
 }
 
 }  // namespace ladder::engine

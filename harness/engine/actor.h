@@ -38,6 +38,8 @@ enum class ActionKind : std::uint8_t {
   request,   ///< any other request: NOTIFY, INFO, UPDATE, MESSAGE, OPTIONS, REGISTER, SUBSCRIBE ...
 };
 std::string_view to_string(ActionKind k);
+/// The kind a ladder's `action: VERB` names (scenario::action_verbs(): "hang_up" for hang_up).
+std::optional<ActionKind> verb_named(std::string_view verb);
 
 /// Extra content the ladder's `send:` asks for.
 struct Content {

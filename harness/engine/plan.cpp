@@ -48,6 +48,10 @@ std::string action_dialog(const scenario::Scenario& sc, std::size_t i) {
 
 ActionKind verb_of(const scenario::Scenario& sc, std::size_t i) {
   const scenario::Step& s = sc.steps[i];
+  // What inference cannot know, the ladder says (`action: hold`).
+  if (s.action && !s.action->verb.empty()) {
+    if (auto named = verb_named(s.action->verb)) return *named;
+  }
   if (!s.is_request()) {
     if (s.status < 200) return ActionKind::ring;
     return s.status < 300 ? ActionKind::answer : ActionKind::reject;

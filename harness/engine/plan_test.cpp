@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace ladder::engine {
 namespace {
 constexpr core::TimeNs kLate = 1'000'000'000'000'000;  // a time when everything armed is due
@@ -32,6 +34,38 @@ TEST(Plan, KindsOfTheBasicCall) {
   EXPECT_EQ(p.tracking(idx(sc, "F12")), Tracking::automatic);  // 200 to BYE
   Plan only_a(sc, {"A"});
   EXPECT_EQ(only_a.tracking(idx(sc, "F4")), Tracking::ignored);  // B -> P, neither played
+}
+
+TEST(Plan, AnActionOnTheStepNamesItsVerb) {
+  // Inference says a re-INVITE without an SDP preset is a plain re-INVITE; the ladder knows
+  // better for a phone whose hold key sends its own SDP.
+  auto r = scenario::load_scenario_text(
+      "roles: [A, B]\ndialogs: {d: new}\nsteps:\n"
+      "  - {id: F1, from: A, to: B, request: INVITE, dialog: d}\n"
+      "  - {id: F2, from: B, to: A, response: 200, dialog: d}\n"
+      "  - {id: F3, from: A, to: B, request: ACK, dialog: d}\n"
+      "  - {id: F4, from: A, to: B, request: INVITE, dialog: d}\n"
+      "  - {id: F5, from: A, to: B, request: INVITE, dialog: d, action: hold}\n"
+      "  - {id: F6, from: A, to: B, request: BYE, dialog: d, action: {verb: hang_up, press: [X]}}\n",
+      "t.yaml");
+  ASSERT_TRUE(r.ok());
+  const scenario::Scenario& sc = *r.scenario;
+  Plan p(sc, {"A", "B"});
+  EXPECT_EQ(p.verb(idx(sc, "F4")), ActionKind::reinvite);
+  EXPECT_EQ(p.verb(idx(sc, "F5")), ActionKind::hold);
+  EXPECT_EQ(p.verb(idx(sc, "F6")), ActionKind::hang_up);
+}
+
+TEST(Plan, EveryVerbALadderMayNameIsAnActionKind) {
+  for (std::string_view v : scenario::action_verbs()) {
+    auto k = verb_named(v);
+    ASSERT_TRUE(k) << v;
+    std::string back(to_string(*k));
+    std::replace(back.begin(), back.end(), ' ', '_');
+    EXPECT_EQ(back, v);
+  }
+  EXPECT_EQ(scenario::action_verbs().size(), static_cast<std::size_t>(ActionKind::request) + 1);
+  EXPECT_FALSE(verb_named("hangup"));
 }
 
 TEST(Plan, ActionsFireOnceTheirPrerequisitesAreSeen) {

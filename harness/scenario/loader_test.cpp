@@ -92,7 +92,26 @@ TEST(Loader, ActionPressErrorsPointAtTheKey) {
             "t.yaml:4:65: error: bad key 'a&b' in 'press' in 'action' in step F2; a key is a name "
             "such as OK, F_TRANSFER, POUND or a digit\n"
             "t.yaml:5:52: error: missing key 'press' in 'action' in step F3\n"
-            "t.yaml:5:53: error: unknown key 'keys' in 'action' in step F3; expected one of: press\n");
+            "t.yaml:5:53: error: unknown key 'keys' in 'action' in step F3; expected one of: verb and press\n");
+}
+
+TEST(Loader, ActionNamesTheVerbInferenceCannotKnow) {
+  LoadResult r = load_scenario_text(
+      "roles: [A, B]\ndialogs: {d: new}\nsteps:\n"
+      "  - {id: F1, from: A, to: B, request: INVITE, dialog: d}\n"
+      "  - {id: F2, from: B, to: A, response: 200, dialog: d, action: {verb: answer, press: [OK]}}\n"
+      "  - {id: F3, from: A, to: B, request: INVITE, dialog: d, action: hold}\n",
+      "t.yaml");
+  ASSERT_TRUE(r.scenario) << (r.diagnostics.empty() ? "" : r.diagnostics[0].format());
+  EXPECT_EQ(r.scenario->steps[1].action->verb, "answer");
+  EXPECT_EQ(r.scenario->steps[1].action->press, (std::vector<std::string>{"OK"}));
+  EXPECT_EQ(r.scenario->steps[2].action->verb, "hold");
+  EXPECT_TRUE(r.scenario->steps[2].action->press.empty());
+  EXPECT_EQ(summaries("roles: [A, B]\nsteps:\n"
+                      "  - {id: F1, from: A, to: B, request: BYE, action: hangup}\n"),
+            "t.yaml:3:52: error: unknown verb 'hangup' in 'action' in step F1; one of dial, "
+            "reinvite, hold, resume, ring, answer, reject, hang_up, cancel, transfer, digits, "
+            "request\n");
 }
 
 TEST(Loader, UnknownRole) {

@@ -29,10 +29,17 @@ enum class StepKind : std::uint8_t { request, response };
 /// `action:` on a step: what a driven handset is made to do for it, where the verb inferred
 /// from the message is not enough. Only key presses so far (`action: {press: [F_TRANSFER,
 /// "1", POUND]}`); roles the harness plays ignore it.
+/// `action:` on a step a driven handset sends: what inference cannot know. `verb` names the verb
+/// (one of action_verbs(); empty: inferred from the step), `press` the keys a driver presses in
+/// order (empty: none). A loaded step's action has at least one of them.
 struct StepAction {
-  std::vector<std::string> press;  ///< key names, in order; never empty on a loaded step
+  std::string verb;                ///< "answer", "hold", "hang_up" ...
+  std::vector<std::string> press;  ///< key names, in order
   SourcePos pos;
 };
+/// The verbs `action:` may name, as written in a ladder: dial, reinvite, hold, resume, ring,
+/// answer, reject, hang_up, cancel, transfer, digits, request.
+const std::vector<std::string_view>& action_verbs();
 
 struct Step {
   std::string id;  ///< "F17"

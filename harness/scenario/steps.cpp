@@ -7,20 +7,41 @@ namespace ladder::scenario::detail {
 
 namespace {
 
-/// `action: {press: [KEY, ...]}`: key names a handset driver presses, in order. Each key is a
-/// plain name or digit (letters, digits, '_', '*', '#'): it goes into a URL or a prompt as is.
+bool read_verb(const Node& node, Sink& sink, const std::string& what, StepAction& a) {
+  auto verb = read_string(node, sink, what);
+  if (!verb) return false;
+  const auto& verbs = action_verbs();
+  if (std::find(verbs.begin(), verbs.end(), *verb) == verbs.end()) {
+    std::string known;
+    for (std::string_view v : verbs) known += (known.empty() ? "" : ", ") + std::string(v);
+    sink.error(pos_of(node), "unknown verb '" + *verb + "' in " + what + "; one of " + known);
+    return false;
+  }
+  a.verb = *verb;
+  return true;
+}
+
+/// `action: VERB`, or `action: {verb: VERB, press: [KEY, ...]}` with either or both: the verb
+/// a handset's step is caused by, and key names a driver presses, in order. Each key is a plain
+/// name or digit (letters, digits, '_', '*', '#'): it goes into a URL or a prompt as is.
 std::optional<StepAction> parse_action(const Node& node, Sink& sink, const std::string& what) {
   StepAction a;
   a.pos = pos_of(node);
+  if (node.is_scalar()) {
+    if (!read_verb(node, sink, "'action' in " + what, a)) return std::nullopt;
+    return a;
+  }
   MapReader m(node, sink, "'action' in " + what);
   if (!m.ok()) return std::nullopt;
+  bool good = true;
+  if (Node v = m.get("verb")) good = read_verb(v, sink, m.where("verb"), a);
   Node press = m.get("press");
   if (!press) {
-    m.missing("press");
+    if (a.verb.empty() && good) m.missing("press");
     m.finish();
-    return std::nullopt;
+    if (a.verb.empty()) return std::nullopt;
+    return a;
   }
-  bool good = true;
   if (!press.is_sequence() || press.items().empty()) {
     sink.error(pos_of(press), "expected a list of keys for " + m.where("press") +
                                   ", such as [F_TRANSFER, \"1\", POUND]; found " +
@@ -234,3 +255,14 @@ ParsedStep parse_step(const Node& node, int number, Sink& sink, Step& step) {
 }
 
 }  // namespace ladder::scenario::detail
+
+namespace ladder::scenario {
+
+const std::vector<std::string_view>& action_verbs() {
+  static const std::vector<std::string_view> verbs = {
+      "dial",    "reinvite", "hold",   "resume",   "ring",   "answer",
+      "reject",  "hang_up",  "cancel", "transfer", "digits", "request"};
+  return verbs;
+}
+
+}  // namespace ladder::scenario
