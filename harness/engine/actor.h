@@ -57,6 +57,9 @@ struct Dial {
   /// The role received a REFER earlier in the ladder and this is its first new call since: a
   /// transferee's call to the transfer target, which a phone places by itself.
   bool by_refer = false;
+  /// The ladder answered the role's previous INVITE with 401/407 and this is its next INVITE:
+  /// the retry with credentials, in the same Call-ID (RFC 3665 3.2), not a new call.
+  bool after_challenge = false;
 };
 struct Respond {  ///< ring, answer, reject
   int status = 0;

@@ -603,6 +603,11 @@ Outcome Agent::perform(const Action& a) {
             break;
           }
         }
+        // The capture can show the 407 before nua has told this agent of it: the retry waits
+        // for the stack, never becomes a new call with a new Call-ID.
+        if (h == nullptr && a.kind == ActionKind::dial && a.dial().after_challenge) {
+          return Outcome::not_ready("the challenge to the previous INVITE has not reached the stack");
+        }
       }
       if (p.content_type.empty()) {
         p.content_type = "application/sdp";

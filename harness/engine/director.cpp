@@ -96,7 +96,7 @@ Action Director::make_action(std::size_t i) const {
   if (!a.dialog.empty()) a.call_id = plan_.call_id(s.from, a.dialog).value_or("");
   switch (a.kind) {
     case ActionKind::dial:
-      a.detail = Dial{t.request_uri(i), dials_by_refer(i)};
+      a.detail = Dial{t.request_uri(i), dials_by_refer(i), retries_after_challenge(i)};
       break;
     case ActionKind::ring:
     case ActionKind::answer:
@@ -156,6 +156,24 @@ bool Director::dials_by_refer(std::size_t i) const {
       return false;  // an earlier call of its own since
     }
     if (s.to == role && s.is_request() && s.method == "REFER") return true;
+  }
+  return false;
+}
+
+bool Director::retries_after_challenge(std::size_t i) const {
+  const std::string& role = scenario_.steps[i].from;
+  for (std::size_t j = i; j-- > 0;) {
+    const scenario::Step& s = scenario_.steps[j];
+    if (s.from != role || !s.is_request() || s.method != "INVITE") continue;
+    // The role's previous INVITE: did the ladder challenge it?
+    for (std::size_t k = j + 1; k < i; ++k) {
+      const scenario::Step& r = scenario_.steps[k];
+      if (r.to == role && !r.is_request() && (r.status == 401 || r.status == 407) &&
+          r.answers && *r.answers == j) {
+        return true;
+      }
+    }
+    return false;
   }
   return false;
 }

@@ -104,6 +104,8 @@ class Director {
   Action make_action(std::size_t step) const;
   /// A dial that a REFER to the role came before (Dial::by_refer).
   bool dials_by_refer(std::size_t step) const;
+  /// The role's INVITE right after a 401/407 to its previous INVITE: the retry (Dial).
+  bool retries_after_challenge(std::size_t step) const;
   /// A driven role's own stack still owes a step listed before `step` (armed, not yet seen).
   bool stack_behind(std::size_t step) const;
   /// "0.10 s" after the flow started.
