@@ -221,6 +221,7 @@ void Context::fail(std::size_t step, std::size_t message, Failure f) {
   if (!f.warning && core::waivable(f.kind) &&
       std::find(waive.begin(), waive.end(), kind) != waive.end()) {
     f.warning = true;
+    f.waived = true;
     f.message += " [waived: policy.waive has '" + std::string(kind) + "']";
   }
   if (message != npos) {

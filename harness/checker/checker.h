@@ -57,6 +57,8 @@ struct Failure {
   std::uint64_t frame = 0;
   core::TimeNs time = 0;
   bool warning = false;  ///< reported but does not fail the verdict
+  /// A warning only because the ladder's `policy.waive` names its kind (then true).
+  bool waived = false;
   /// Empty for a root failure. Otherwise the id of the step whose (earlier) root failure this
   /// one follows from: a step whose trigger never came, a dialog already broken, a forward of a
   /// message that was already wrong (issue 12). Reports lead with the roots and group these.

@@ -133,6 +133,13 @@ TEST_F(Check, JsonAndJunitReports) {
   EXPECT_EQ(j["steps"][2]["failures"][0]["header"], "Max-Forwards");
   EXPECT_EQ(j["steps"][2]["failures"][0]["seen"], "69");
   EXPECT_EQ(j["steps"][2]["failures"][0]["frame"], 5);
+  EXPECT_EQ(j["steps"][2]["failures"][0]["waived"], false);
+  // The capture's known deviation (policy.waive: [rule]) is a warning that says it was waived.
+  bool waived_warning = false;
+  for (const auto& f : j["failures"]) {
+    if (f["step"] == "F22" && f["kind"] == "rule") waived_warning = f["warning"] && f["waived"];
+  }
+  EXPECT_TRUE(waived_warning) << j["failures"].dump(1);
   std::string xml = read_file(junit);
   EXPECT_NE(xml.find("<testsuites tests=\"1\" failures=\"1\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("<failure message=\"F3: Max-Forwards: expected &apos;68&apos;, seen "

@@ -213,6 +213,7 @@ void Director::fail_overdue(std::size_t i) {
   const StepState& st = plan_.state(i);
   switch (plan_.tracking(i)) {
     case Tracking::expect:
+      if (!stuck_step_ || *stuck_step_ == i) unseen_error_ = errors_.size();
       fail(s.to + " never received " + s.describe() + in, i);
       break;
     case Tracking::action:

@@ -98,6 +98,9 @@ class Director {
   const Plan& plan() const { return plan_; }
   const std::vector<std::string>& errors() const { return errors_; }
   std::optional<std::size_t> stuck_step() const { return stuck_step_; }
+  /// Index into errors(): the line that only says the stuck step never reached its played
+  /// receiver (a check of the wire finds that step missing and says it better).
+  std::optional<std::size_t> unseen_error() const { return unseen_error_; }
   const std::vector<Played>& played() const { return played_; }
 
  private:
@@ -124,6 +127,7 @@ class Director {
   bool stopped_ = false;
   std::vector<std::string> errors_;
   std::optional<std::size_t> stuck_step_;
+  std::optional<std::size_t> unseen_error_;
   std::vector<Played> played_;
 };
 

@@ -135,6 +135,7 @@ std::expected<EngineResult, std::string> Run::go() {
   }
   result_.errors = director_->errors();
   result_.stuck_step = director_->stuck_step();
+  result_.unseen_error = director_->unseen_error();
   result_.played = director_->played();
   result_.completed = result_.errors.empty() && director_->plan().complete();
   result_.unreachable = unreachable_dut(sofia_log.transport_error());

@@ -101,6 +101,10 @@ struct EngineResult {
   std::vector<std::string> errors;
   /// The step the engine was waiting for when it gave up.
   std::optional<std::size_t> stuck_step;
+  /// Index into errors: the line that only says the stuck step was never received by its
+  /// played receiver ("B never received F3 (INVITE P -> B) within 5s"). A check of the
+  /// capture finds that step missing itself, so the line follows from that failure.
+  std::optional<std::size_t> unseen_error;
   /// The engine's own view: every SIP message a played role sent or received, in order, with
   /// the peer's real endpoint. Bytes are exact (Sofia's transport dump), but TCP source ports of
   /// connections a role opened itself are given as the role's listening port, and times are

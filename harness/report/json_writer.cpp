@@ -69,6 +69,7 @@ nlohmann::ordered_json failure_json(const checker::Failure& f, core::TimeNs orig
   j["frame"] = f.frame;
   j["time"] = f.frame ? seconds(f.time - origin) : 0.0;
   j["warning"] = f.warning;
+  j["waived"] = f.waived;  // a warning because the ladder's policy.waive names its kind
   // The root failure this one follows from (issue 12): its step, and its index in "failures".
   j["caused_by"] = f.caused_by.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.caused_by);
   j["cause"] = f.cause ? nlohmann::ordered_json(*f.cause) : nlohmann::ordered_json();

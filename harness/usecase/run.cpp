@@ -176,14 +176,11 @@ std::expected<LadderRun, Failed> run_one(const RunRequest& rq, const std::string
     v.notes.push_back("checked from the engine's own view, not from a capture");
   }
   // The wire decides, but a run whose engine gave up did not do what the ladder says.
-  for (const std::string& e : r.errors) {
-    checker::Failure f = engine_failure("engine: " + e);
+  for (std::size_t i = 0; i < r.errors.size(); ++i) {
+    checker::Failure f = engine_failure("engine: " + r.errors[i]);
     // The engine gave up waiting for a step the check found missing: that says it again. A
     // driver's line says more (which command went unanswered, and when): it stays a root.
-    if (r.stuck_step && e.find(" never received " + sc.steps[*r.stuck_step].id + " (") !=
-                            std::string::npos) {
-      checker::follows_from(v, *r.stuck_step, f);
-    }
+    if (r.stuck_step && r.unseen_error == i) checker::follows_from(v, *r.stuck_step, f);
     v.failures.push_back(std::move(f));
   }
   out.interrupted = hooks.stop_requested && hooks.stop_requested();
