@@ -5,21 +5,14 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <ctime>
 
 #include "scenario/list.h"
+#include "usecase/run_dir.h"
 
 namespace ladder::usecase {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string stamp() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
-  return buf;
-}
 
 bool has_any(const std::vector<std::string>& have, const std::vector<std::string>& wanted) {
   if (wanted.empty()) return true;
@@ -140,7 +133,7 @@ FolderResult run_folder(const FolderRequest& rq, const Hooks& hooks,
     return result;
   }
 
-  result.out = rq.run.out.empty() ? "reports/" + stamp() + "-" + folder_name(rq.dir) : rq.run.out;
+  result.out = rq.run.out.empty() ? default_run_dir(folder_name(rq.dir)) : rq.run.out;
   result.outcome = Outcome::passed;
   // The testbed was reported above; each single run loads it again and would repeat it.
   Hooks quiet = hooks;

@@ -15,19 +15,13 @@
 #include "report/report.h"
 #include "usecase/infer.h"
 #include "usecase/run_capture.h"
+#include "usecase/run_dir.h"
 #include "usecase/usecase.h"
 
 namespace ladder::usecase {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string stamp() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
-  return buf;
-}
 
 // Empty string on success, else the error.
 std::string write_text(const fs::path& path, const std::string& text) {
@@ -257,7 +251,7 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
     return result;
   }
 
-  std::string base = rq.out.empty() ? "reports/" + stamp() : rq.out;
+  std::string base = rq.out.empty() ? default_run_dir() : rq.out;
   auto dir_of = [&](const std::string& path) {
     std::string name = fs::path(path).stem().string();
     return rq.out.empty()             ? fs::path(base + "-" + name)
@@ -318,6 +312,15 @@ RunResult run(const RunRequest& rq, const Hooks& hooks,
                          [](const LadderRun& l) { return l.verdict.passed; });
   result.outcome = all && !result.interrupted ? Outcome::passed : Outcome::failed;
   return result;
+}
+
+std::string default_run_dir(std::string_view name) {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
+  std::string dir = std::string("reports/") + buf;
+  if (!name.empty()) dir += "-" + std::string(name);
+  return dir;
 }
 
 }  // namespace ladder::usecase
