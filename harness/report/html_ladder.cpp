@@ -10,6 +10,7 @@
 #include "report/html_panel.h"
 #include "report/html_ladder.h"
 #include "report/html_page.h"
+#include "report/lanes.h"
 #include "report/report.h"
 
 namespace ladder::report::html {
@@ -27,19 +28,12 @@ constexpr std::size_t kColours = 8;  // dialog colours d0..d7, in the page's sty
 
 std::string num(long v) { return std::to_string(v); }
 
-// Lanes in the order roles first appear in the steps (as a vendor ladder draws them), then the
-// other roles of the scenario, then roles the map has beyond them.
+// The terminal ladder's lanes (lanes.h), then roles the map has beyond them.
 std::vector<std::string> role_lanes(const scenario::Scenario& sc, const checker::Verdict& v) {
-  std::vector<std::string> out;
-  auto add = [&](const std::string& id) {
-    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
-  };
-  for (const scenario::Step& st : sc.steps) {
-    add(st.from);
-    add(st.to);
+  std::vector<std::string> out = lane_order(sc);
+  for (const auto& [role, addrs] : v.roles.roles) {
+    if (std::find(out.begin(), out.end(), role) == out.end()) out.push_back(role);
   }
-  for (const scenario::Role& r : sc.roles) add(r.id);
-  for (const auto& [role, addrs] : v.roles.roles) add(role);
   return out;
 }
 

@@ -4,6 +4,19 @@
 
 namespace ladder::report {
 
+std::vector<std::string> lane_order(const scenario::Scenario& scenario) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& id) {
+    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  };
+  for (const scenario::Step& st : scenario.steps) {
+    add(st.from);
+    add(st.to);
+  }
+  for (const scenario::Role& r : scenario.roles) add(r.id);
+  return out;
+}
+
 Lanes::Lanes(std::vector<std::string> titles, std::size_t gap)
     : titles_(std::move(titles)), gap_(gap), width_((titles_.size() - 1) * gap + 1) {}
 

@@ -5,7 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "scenario/scenario.h"
+
 namespace ladder::report {
+
+/// The lanes of a ladder drawing: roles in the order they first appear in the steps (A, P, B
+/// as a vendor ladder draws them), then the scenario's roles that no step uses.
+std::vector<std::string> lane_order(const scenario::Scenario& scenario);
 
 class Lanes {
  public:

@@ -40,20 +40,9 @@ std::string driver_event_text(const core::DriverEvent& e, core::TimeNs origin) {
 
 std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict& v,
                            const VerdictOptions& o) {
-  std::vector<std::string> titles;
+  const std::vector<std::string> titles = lane_order(sc);
   std::map<std::string, std::size_t> lane;
-  // Lanes in the order roles first appear in the steps (A, P, B as a vendor ladder draws it),
-  // then any role no step uses.
-  auto add = [&](const std::string& id) {
-    if (lane.count(id)) return;
-    lane[id] = titles.size();
-    titles.push_back(id);
-  };
-  for (const scenario::Step& st : sc.steps) {
-    add(st.from);
-    add(st.to);
-  }
-  for (const scenario::Role& r : sc.roles) add(r.id);
+  for (std::size_t i = 0; i < titles.size(); ++i) lane[titles[i]] = i;
   Lanes drawing(titles, 18);
   std::string out = sc.name + (o.title.empty() ? "" : "  (" + o.title + ")") + "\n";
   for (const auto& [role, addrs] : v.roles.roles) {
