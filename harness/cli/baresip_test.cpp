@@ -10,9 +10,12 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/cli_test.h"
 #include "engine/testing/baresip_process.h"
@@ -38,9 +41,7 @@ class Baresip : public ladder::testing::TempDirTest {
     TempDirTest::SetUp();
     if (::geteuid() != 0) GTEST_SKIP() << "live capture needs CAP_NET_RAW: run as root";
     if (run_command("command -v baresip").status != 0) GTEST_SKIP() << "baresip is not installed";
-    ladder::testing::KamailioOptions ko;
-    ko.domain = "example.test";
-    auto k = ladder::testing::KamailioProcess::start(ko);
+    auto k = ladder::testing::KamailioProcess::start(kamailio_options());
     ASSERT_TRUE(k) << k.error();
     kamailio_.emplace(std::move(*k));
   }
@@ -51,10 +52,17 @@ class Baresip : public ladder::testing::TempDirTest {
     TempDirTest::TearDown();
   }
 
+  virtual ladder::testing::KamailioOptions kamailio_options() {
+    ladder::testing::KamailioOptions ko;
+    ko.domain = "example.test";
+    return ko;
+  }
+
   /// baresip as `role` (with that role's user), registered at the test's Kamailio.
-  void start_phone(const std::string& role) {
+  void start_phone(const std::string& role, const std::string& answermode = "manual") {
     ladder::testing::BaresipOptions o;
     o.user = user_of(role);
+    o.answermode = answermode;
     o.proxy = kamailio_->endpoint();
     auto b = ladder::testing::BaresipProcess::start(o);
     ASSERT_TRUE(b) << b.error();
@@ -229,5 +237,78 @@ TEST_F(Baresip, PhoneThatCannotBeReachedEndsTheRunWithExit3AndNamesIt) {
             std::string::npos)
       << o.out;
 }
+
+// The library with baresip as the phone (issue 11): every flow baresip 1.0 can do as a phone,
+// listed in scenarios/baresip-runs.txt with the role it plays, run unchanged through the
+// baresip driver against Kamailio with 4 workers (the ladder's switches from
+// scenarios/kamailio-runs.txt), the harness playing the other users.
+struct PhoneRun {
+  std::string ladder;
+  std::string role;
+  std::string answermode = "manual";
+};
+
+void PrintTo(const PhoneRun& r, std::ostream* os) { *os << r.ladder << " " << r.role; }
+
+std::vector<PhoneRun> phone_runs() {
+  std::vector<PhoneRun> out;
+  std::ifstream in(kScenarios / "baresip-runs.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream words(line);
+    PhoneRun r;
+    if (!(words >> r.ladder >> r.role)) continue;
+    std::string w;
+    while (words >> w) {
+      if (w.starts_with("answermode=")) r.answermode = w.substr(11);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+/// The Kamailio switches of a ladder's line in scenarios/kamailio-runs.txt (-A DEFINE only).
+std::vector<std::string> kamailio_defines(const std::string& ladder) {
+  std::ifstream in(kScenarios / "kamailio-runs.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::string name, w;
+    if (!(words >> name) || name != ladder) continue;
+    std::vector<std::string> out;
+    while (words >> w) {
+      if (w == "-A" && (words >> w)) out.push_back(w);
+    }
+    return out;
+  }
+  return {};
+}
+
+class BaresipLibrary : public Baresip, public ::testing::WithParamInterface<PhoneRun> {
+ protected:
+  ladder::testing::KamailioOptions kamailio_options() override {
+    ladder::testing::KamailioOptions ko = Baresip::kamailio_options();
+    ko.children = 4;
+    ko.defines = kamailio_defines(GetParam().ladder);
+    return ko;
+  }
+};
+
+TEST_P(BaresipLibrary, PassesWithBaresipAsThePhone) {
+  const PhoneRun& r = GetParam();
+  ASSERT_NO_FATAL_FAILURE(start_phone(r.role, r.answermode));
+  Output o = run(r.ladder, testbed());
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: "), std::string::npos) << o.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Library, BaresipLibrary, ::testing::ValuesIn(phone_runs()),
+                         [](const auto& info) {
+                           std::string n = info.param.ladder.substr(0, info.param.ladder.rfind('.')) +
+                                           "_" + info.param.role;
+                           for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
 
 }  // namespace
