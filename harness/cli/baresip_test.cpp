@@ -63,6 +63,7 @@ class Baresip : public ladder::testing::TempDirTest {
     ladder::testing::BaresipOptions o;
     o.user = user_of(role);
     o.answermode = answermode;
+    o.password = password_;
     o.proxy = kamailio_->endpoint();
     auto b = ladder::testing::BaresipProcess::start(o);
     ASSERT_TRUE(b) << b.error();
@@ -87,7 +88,8 @@ class Baresip : public ladder::testing::TempDirTest {
       } else {
         text += std::string("  ") + r.id +
                 ": {played_by: harness, bind: 127.0.0.1:0, user: " + r.user +
-                ", domain: example.test, register: true}\n";
+                ", domain: example.test, register: true" +
+                (password_.empty() ? "" : ", password_env: LADDER_BARESIP_PW") + "}\n";
       }
     }
     text += "  P: {dut: " + kamailio_->endpoint().to_string() +
@@ -96,7 +98,8 @@ class Baresip : public ladder::testing::TempDirTest {
     return write("testbed.yaml", text);
   }
   Output run(const std::string& scenario, const fs::path& tb, const std::string& extra = "") {
-    return run_command(kLadder + " run '" + (kScenarios / scenario).string() + "' --testbed '" +
+    std::string env = password_.empty() ? "" : "LADDER_BARESIP_PW=" + password_ + " ";
+    return run_command(env + kLadder + " run '" + (kScenarios / scenario).string() + "' --testbed '" +
                            tb.string() + "' --out '" + (dir_ / "out").string() + "'" + extra +
                            " 2>&1",
                        60);
@@ -119,6 +122,7 @@ class Baresip : public ladder::testing::TempDirTest {
   std::optional<ladder::testing::KamailioProcess> kamailio_;
   std::optional<ladder::testing::BaresipProcess> phone_;
   std::string phone_role_;
+  std::string password_;  ///< every user's, when the proxy challenges
 };
 
 TEST_F(Baresip, PhoneCallsBAndBHangsUp) {
@@ -291,6 +295,12 @@ class BaresipLibrary : public Baresip, public ::testing::WithParamInterface<Phon
     ladder::testing::KamailioOptions ko = Baresip::kamailio_options();
     ko.children = 4;
     ko.defines = kamailio_defines(GetParam().ladder);
+    // A proxy that challenges (WITH_AUTH, WITH_INVITE_AUTH): one password for every user.
+    for (const std::string& d : ko.defines) {
+      if (d.starts_with("WITH_") && d.ends_with("AUTH")) password_ = "baresip-library-secret";
+    }
+    ko.substdef.emplace("AUTH_REALM", "example.test");
+    ko.substdef.emplace("AUTH_PASSWORD", password_.empty() ? "unused" : password_);
     return ko;
   }
 };
