@@ -104,8 +104,8 @@ bool invite_outstanding(const scenario::Scenario& sc, std::size_t i, const std::
   return false;
 }
 
-/// A 491 to an INVITE from a role whose own INVITE in that dialog is open, or was answered 491
-/// and not yet retried: glare (RFC 3261 14.1, 14.2).
+/// A 491 to an INVITE, sent by a role whose own INVITE in that dialog has no final response
+/// before it in the ladder: glare (RFC 3261 14.2).
 bool answers_glare(const scenario::Scenario& sc, const scenario::Step& s) {
   if (s.is_request() || s.status != 491 || !s.answers) return false;
   if (sc.steps[*s.answers].method != "INVITE") return false;
