@@ -10,9 +10,12 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/cli_test.h"
 #include "engine/testing/baresip_process.h"
@@ -38,9 +41,7 @@ class Baresip : public ladder::testing::TempDirTest {
     TempDirTest::SetUp();
     if (::geteuid() != 0) GTEST_SKIP() << "live capture needs CAP_NET_RAW: run as root";
     if (run_command("command -v baresip").status != 0) GTEST_SKIP() << "baresip is not installed";
-    ladder::testing::KamailioOptions ko;
-    ko.domain = "example.test";
-    auto k = ladder::testing::KamailioProcess::start(ko);
+    auto k = ladder::testing::KamailioProcess::start(kamailio_options());
     ASSERT_TRUE(k) << k.error();
     kamailio_.emplace(std::move(*k));
   }
@@ -51,10 +52,18 @@ class Baresip : public ladder::testing::TempDirTest {
     TempDirTest::TearDown();
   }
 
+  virtual ladder::testing::KamailioOptions kamailio_options() {
+    ladder::testing::KamailioOptions ko;
+    ko.domain = "example.test";
+    return ko;
+  }
+
   /// baresip as `role` (with that role's user), registered at the test's Kamailio.
-  void start_phone(const std::string& role) {
+  void start_phone(const std::string& role, const std::string& answermode = "manual") {
     ladder::testing::BaresipOptions o;
     o.user = user_of(role);
+    o.answermode = answermode;
+    o.password = password_;
     o.proxy = kamailio_->endpoint();
     auto b = ladder::testing::BaresipProcess::start(o);
     ASSERT_TRUE(b) << b.error();
@@ -79,7 +88,8 @@ class Baresip : public ladder::testing::TempDirTest {
       } else {
         text += std::string("  ") + r.id +
                 ": {played_by: harness, bind: 127.0.0.1:0, user: " + r.user +
-                ", domain: example.test, register: true}\n";
+                ", domain: example.test, register: true" +
+                (password_.empty() ? "" : ", password_env: LADDER_BARESIP_PW") + "}\n";
       }
     }
     text += "  P: {dut: " + kamailio_->endpoint().to_string() +
@@ -88,7 +98,8 @@ class Baresip : public ladder::testing::TempDirTest {
     return write("testbed.yaml", text);
   }
   Output run(const std::string& scenario, const fs::path& tb, const std::string& extra = "") {
-    return run_command(kLadder + " run '" + (kScenarios / scenario).string() + "' --testbed '" +
+    std::string env = password_.empty() ? "" : "LADDER_BARESIP_PW=" + password_ + " ";
+    return run_command(env + kLadder + " run '" + (kScenarios / scenario).string() + "' --testbed '" +
                            tb.string() + "' --out '" + (dir_ / "out").string() + "'" + extra +
                            " 2>&1",
                        60);
@@ -111,6 +122,7 @@ class Baresip : public ladder::testing::TempDirTest {
   std::optional<ladder::testing::KamailioProcess> kamailio_;
   std::optional<ladder::testing::BaresipProcess> phone_;
   std::string phone_role_;
+  std::string password_;  ///< every user's, when the proxy challenges
 };
 
 TEST_F(Baresip, PhoneCallsBAndBHangsUp) {
@@ -229,5 +241,84 @@ TEST_F(Baresip, PhoneThatCannotBeReachedEndsTheRunWithExit3AndNamesIt) {
             std::string::npos)
       << o.out;
 }
+
+// The library with baresip as the phone (issue 11): every flow baresip 1.0 can do as a phone,
+// listed in scenarios/baresip-runs.txt with the role it plays, run unchanged through the
+// baresip driver against Kamailio with 4 workers (the ladder's switches from
+// scenarios/kamailio-runs.txt), the harness playing the other users.
+struct PhoneRun {
+  std::string ladder;
+  std::string role;
+  std::string answermode = "manual";
+};
+
+void PrintTo(const PhoneRun& r, std::ostream* os) { *os << r.ladder << " " << r.role; }
+
+std::vector<PhoneRun> phone_runs() {
+  std::vector<PhoneRun> out;
+  std::ifstream in(kScenarios / "baresip-runs.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream words(line);
+    PhoneRun r;
+    if (!(words >> r.ladder >> r.role)) continue;
+    std::string w;
+    while (words >> w) {
+      if (w.starts_with("answermode=")) r.answermode = w.substr(11);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+/// The Kamailio switches of a ladder's line in scenarios/kamailio-runs.txt (-A DEFINE only).
+std::vector<std::string> kamailio_defines(const std::string& ladder) {
+  std::ifstream in(kScenarios / "kamailio-runs.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::string name, w;
+    if (!(words >> name) || name != ladder) continue;
+    std::vector<std::string> out;
+    while (words >> w) {
+      if (w == "-A" && (words >> w)) out.push_back(w);
+    }
+    return out;
+  }
+  return {};
+}
+
+class BaresipLibrary : public Baresip, public ::testing::WithParamInterface<PhoneRun> {
+ protected:
+  ladder::testing::KamailioOptions kamailio_options() override {
+    ladder::testing::KamailioOptions ko = Baresip::kamailio_options();
+    ko.children = 4;
+    ko.defines = kamailio_defines(GetParam().ladder);
+    // A proxy that challenges (WITH_AUTH, WITH_INVITE_AUTH): one password for every user.
+    for (const std::string& d : ko.defines) {
+      if (d.starts_with("WITH_") && d.ends_with("AUTH")) password_ = "baresip-library-secret";
+    }
+    ko.substdef.emplace("AUTH_REALM", "example.test");
+    ko.substdef.emplace("AUTH_PASSWORD", password_.empty() ? "unused" : password_);
+    return ko;
+  }
+};
+
+TEST_P(BaresipLibrary, PassesWithBaresipAsThePhone) {
+  const PhoneRun& r = GetParam();
+  ASSERT_NO_FATAL_FAILURE(start_phone(r.role, r.answermode));
+  Output o = run(r.ladder, testbed());
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASSED: "), std::string::npos) << o.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Library, BaresipLibrary, ::testing::ValuesIn(phone_runs()),
+                         [](const auto& info) {
+                           std::string n = info.param.ladder.substr(0, info.param.ladder.rfind('.')) +
+                                           "_" + info.param.role;
+                           for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
 
 }  // namespace

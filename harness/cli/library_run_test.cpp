@@ -8,8 +8,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <cstring>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -99,15 +103,31 @@ class Library : public ladder::testing::TempDirTest {
                        60);
   }
   /// `ladder check` of the run's capture with `from` replaced by `to` (same length) everywhere,
-  /// with the run's role addresses.
+  /// or only in the given frames (numbered from 1), with the run's role addresses.
   Output check_edited(const std::string& ladder, const Output& run, const std::string& from,
-                      const std::string& to) {
+                      const std::string& to, const std::set<int>& frames = {}) {
     EXPECT_EQ(from.size(), to.size()) << "an edit keeps the length (UDP lengths stay right)";
     std::string pcap = read_file(dir_ / "out" / "capture.pcap");
     std::size_t n = 0;
-    for (std::size_t at = pcap.find(from); at != std::string::npos; at = pcap.find(from, at)) {
-      pcap.replace(at, from.size(), to);
-      ++n;
+    auto edit = [&](std::size_t begin, std::size_t end) {
+      for (std::size_t at = pcap.find(from, begin); at != std::string::npos && at + from.size() <= end;
+           at = pcap.find(from, at)) {
+        pcap.replace(at, from.size(), to);
+        ++n;
+      }
+    };
+    if (frames.empty()) {
+      edit(0, pcap.size());
+    } else {
+      // pcap: a 24-byte file header, then per frame a 16-byte header whose bytes 8-11 are the
+      // captured length (the writer's byte order; this machine's, as the test wrote it).
+      std::size_t at = 24;
+      for (int frame = 1; at + 16 <= pcap.size(); ++frame) {
+        std::uint32_t len = 0;
+        std::memcpy(&len, pcap.data() + at + 8, 4);
+        if (frames.contains(frame)) edit(at + 16, at + 16 + len);
+        at += 16 + len;
+      }
     }
     EXPECT_GT(n, 0U) << "'" << from << "' is not in the capture";
     fs::path edited = write("edited.pcap", pcap);
@@ -139,6 +159,67 @@ TEST_P(LibraryLadder, PassesAgainstKamailioWithFourWorkers) {
 
 INSTANTIATE_TEST_SUITE_P(Kamailio, LibraryLadder, ::testing::ValuesIn(library()),
                          [](const auto& info) { return test_name(info.param.ladder); });
+
+/// A ladder's line of kamailio-runs.txt.
+Entry entry_of(const std::string& ladder) {
+  for (const Entry& x : library()) {
+    if (x.ladder == ladder) return x;
+  }
+  ADD_FAILURE() << ladder << " is not in kamailio-runs.txt";
+  return Entry{ladder, {}, {}};
+}
+
+/// A step of the JSON report by id.
+const nlohmann::json& step_of(const nlohmann::json& report, const std::string& id) {
+  for (const auto& s : report["steps"]) {
+    if (s["id"] == id) return s;
+  }
+  static const nlohmann::json none;
+  ADD_FAILURE() << "no step " << id << " in the report";
+  return none;
+}
+
+double time_of(const nlohmann::json& report, const std::string& id) {
+  const auto& s = step_of(report, id);
+  return s.contains("time") && s["time"].is_number() ? s["time"].get<double>() : -1.0;
+}
+
+// Glare (RFC 3261 14.2): both re-INVITEs are on the wire before either 491, so each UA had sent
+// its own before it had the other's: they crossed, the flow is not two re-INVITEs in a row. And
+// the retries wait as RFC 3261 14.1 says: B, not the Call-ID's owner, 0-2 s after the 491 it
+// received; A, the owner, 2.1-4 s.
+TEST_F(Library, GlareReInvitesCrossOnTheWireAndTheRetriesWaitPerRfc3261) {
+  const std::string ladder = "calls/glare-491.yaml";
+  start(entry_of(ladder));
+  Output o = run(ladder);
+  ASSERT_EQ(o.status, 0) << o.out;
+  auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
+  double invites = std::max(time_of(j, "F10"), time_of(j, "F11"));
+  double first_491 = std::min(time_of(j, "F14"), time_of(j, "F15"));
+  EXPECT_GT(std::min(time_of(j, "F10"), time_of(j, "F11")), 0.0) << o.out;
+  EXPECT_LT(invites, first_491) << o.out;
+  double b_wait = time_of(j, "F22") - time_of(j, "F18");
+  double a_wait = time_of(j, "F28") - time_of(j, "F16");
+  EXPECT_GE(b_wait, 0.0) << o.out;
+  EXPECT_LT(b_wait, 2.0) << o.out;
+  EXPECT_GE(a_wait, 2.1) << o.out;
+  EXPECT_LT(a_wait, 4.0) << o.out;
+}
+
+// Glare without the retry: B sent an UPDATE where it should have retried its re-INVITE (the
+// retry and its relay edited to UPDATE in the capture): the verdict names the missing retry.
+TEST_F(Library, GlareWithoutTheRetryFailsAtTheRetry) {
+  const std::string ladder = "calls/glare-491.yaml";
+  start(entry_of(ladder));
+  Output o = run(ladder);
+  ASSERT_EQ(o.status, 0) << o.out;
+  auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
+  std::set<int> retry;
+  for (const char* id : {"F22", "F23"}) retry.insert(step_of(j, id)["frame"].get<int>());
+  Output c = check_edited(ladder, o, "INVITE", "UPDATE", retry);
+  EXPECT_EQ(c.status, 1) << c.out;
+  EXPECT_NE(c.out.find("F22: INVITE B -> P: not seen"), std::string::npos) << c.out;
+}
 
 // Each flow broken where it matters, in its own capture: the verdict names the step and header.
 struct CaptureEdit {
@@ -190,6 +271,9 @@ INSTANTIATE_TEST_SUITE_P(
                     "F4: Require: expected present, seen absent"},
         // The hold offer was sendrecv: B was never held.
         CaptureEdit{"hold/mutual-hold.yaml", "a=inactive", "a=sendrecv", "F16: body"},
+        // Glare answered 500 instead of 491 Request Pending (RFC 3261 14.2).
+        CaptureEdit{"calls/glare-491.yaml", "SIP/2.0 491 Request", "SIP/2.0 500 Request",
+                    "F14: 491 B -> P: not seen"},
         // The failed transfer was reported as a success.
         CaptureEdit{"transfer/failed-target-busy.yaml", "\r\n\r\nSIP/2.0 486 Busy Here",
                     "\r\n\r\nSIP/2.0 200 Fine Here", "F31: body"}),

@@ -88,6 +88,57 @@ bool recurses_on_3xx(const scenario::Scenario& sc, const scenario::Step& s) {
   return false;
 }
 
+/// Whether `role` has an INVITE of its own in `dialog` without a final response before step `i`
+/// (an offer outstanding: RFC 3261 14.2).
+bool invite_outstanding(const scenario::Scenario& sc, std::size_t i, const std::string& role,
+                        const std::optional<std::string>& dialog) {
+  for (std::size_t j = i; j-- > 0;) {
+    const scenario::Step& r = sc.steps[j];
+    if (r.from != role || !r.is_request() || r.method != "INVITE" || r.dialog != dialog) continue;
+    for (std::size_t k = j + 1; k < i; ++k) {
+      const scenario::Step& a = sc.steps[k];
+      if (!a.is_request() && a.status >= 200 && a.answers == j) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+/// A 491 to an INVITE, sent by a role whose own INVITE in that dialog has no final response
+/// before it in the ladder: glare (RFC 3261 14.2).
+bool answers_glare(const scenario::Scenario& sc, const scenario::Step& s) {
+  if (s.is_request() || s.status != 491 || !s.answers) return false;
+  if (sc.steps[*s.answers].method != "INVITE") return false;
+  auto i = static_cast<std::size_t>(&s - sc.steps.data());
+  return invite_outstanding(sc, i, s.from, s.dialog);
+}
+
+/// The 491 a role received to its own INVITE that an INVITE of that role at step `i` retries
+/// (RFC 3261 14.1): the latest such 491 with no INVITE of the role in the dialog in between.
+std::optional<std::size_t> glare_retry_of(const scenario::Scenario& sc, std::size_t i) {
+  const scenario::Step& s = sc.steps[i];
+  if (!s.is_request() || s.method != "INVITE" || !s.dialog) return std::nullopt;
+  for (std::size_t j = i; j-- > 0;) {
+    const scenario::Step& r = sc.steps[j];
+    if (r.dialog != s.dialog) continue;
+    if (r.from == s.from && r.is_request() && r.method == "INVITE") return std::nullopt;
+    if (r.to == s.from && !r.is_request() && r.status == 491 && r.answers &&
+        sc.steps[*r.answers].from == s.from) {
+      return j;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Whether `role` owns the Call-ID of `dialog`: it sent the dialog's first INVITE.
+bool owns_call_id(const scenario::Scenario& sc, const std::string& role,
+                  const std::string& dialog) {
+  for (const auto& s : sc.steps) {
+    if (s.is_request() && s.method == "INVITE" && s.dialog == dialog) return s.from == role;
+  }
+  return false;
+}
+
 bool sent_by_stack(const scenario::Scenario& sc, const scenario::Step& s) {
   if (s.is_request()) {
     return s.method == "ACK" || s.method == "PRACK" || recurses_on_3xx(sc, s);
@@ -108,6 +159,10 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
   ring_after_.resize(steps.size());
   pause_after_.resize(steps.size());
   ring_.resize(steps.size(), 0);
+  glare_after_.resize(steps.size());
+  glare_wait_.resize(steps.size(), 0);
+  together_.resize(steps.size());
+  stack_may_send_.resize(steps.size(), false);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const scenario::Step& s = steps[i];
     if (played_.contains(s.from)) {
@@ -128,6 +183,26 @@ Plan::Plan(const scenario::Scenario& sc, std::set<std::string, std::less<>> play
              (tracking_[j] == Tracking::action && action_dialogs_[j] == action_dialogs_[i]))) {
           pause_after_[i] = j;
           break;
+        }
+      }
+    }
+    // Glare: the role's stack answers 491 by itself while its own INVITE is open (RFC 3261
+    // 14.2); one that arrives after the 491 to its own (a multi-worker proxy may relay it that
+    // late) it leaves to the role, which answers 491 too, as it still means to retry (14.1).
+    if (tracking_[i] == Tracking::action && answers_glare(sc, s)) stack_may_send_[i] = true;
+    // A re-INVITE after a 491 to the role's own: the glare retry waits (RFC 3261 14.1).
+    if (tracking_[i] == Tracking::action) {
+      if (auto g = glare_retry_of(sc, i)) {
+        glare_after_[i] = g;
+        glare_wait_[i] = owns_call_id(sc, s.from, *s.dialog) ? kGlareOwnerWait : kGlareOtherWait;
+      }
+    }
+    // Actions of different roles with the same `after:` leave together (crossing requests).
+    if (tracking_[i] == Tracking::action && s.after) {
+      for (std::size_t j = 0; j < steps.size(); ++j) {
+        if (j != i && steps[j].after == s.after && steps[j].from != s.from &&
+            played_.contains(steps[j].from) && !sent_by_stack(sc, steps[j])) {
+          together_[i].push_back(j);
         }
       }
     }
@@ -283,6 +358,16 @@ void Plan::save_values(std::size_t i, const sip::Message& m) {
 }
 
 std::optional<core::TimeNs> Plan::armed_at(std::size_t i) const {
+  auto t = armed_alone(i);
+  for (std::size_t j : together_[i]) {
+    auto other = armed_alone(j);
+    if (!t || !other) return std::nullopt;
+    t = std::max(*t, *other);
+  }
+  return t;
+}
+
+std::optional<core::TimeNs> Plan::armed_alone(std::size_t i) const {
   if (!start_) return std::nullopt;
   core::TimeNs t = *start_;
   for (std::size_t p : prereqs_[i]) {
@@ -303,6 +388,12 @@ std::optional<core::TimeNs> Plan::armed_at(std::size_t i) const {
     core::TimeNs rang = r.satisfied ? r.time : r.fired ? r.fired_at : 0;
     if (rang != 0) t = std::max(t, rang + ring_[i]);
   }
+  if (glare_after_[i]) {
+    // Counted from the 491 on the wire; it is a prerequisite (the role received it), so seen.
+    const StepState& r = states_[*glare_after_[i]];
+    if (!r.satisfied) return std::nullopt;
+    t = std::max(t, r.time + glare_wait_[i]);
+  }
   return t;
 }
 
@@ -313,7 +404,7 @@ std::vector<std::size_t> Plan::due(core::TimeNs now) const {
   for (std::size_t i = 0; i < tracking_.size(); ++i) {
     if (tracking_[i] != Tracking::action) continue;
     const scenario::Step& s = steps[i];
-    if (states_[i].fired) continue;
+    if (states_[i].fired || (stack_may_send_[i] && states_[i].satisfied)) continue;
     auto armed = armed_at(i);
     bool ok = !blocked.contains(s.from) && armed && *armed <= now;
     if (ok) out.push_back(i);

@@ -93,10 +93,23 @@ class Plan {
   std::optional<std::size_t> observe(std::string_view role, bool sent, const sip::Message& m,
                                      core::TimeNs t);
 
-  /// When every prerequisite of `step` was seen: the latest of their times (or the start).
+  /// When every prerequisite of `step` was seen: the latest of their times (or the start), and
+  /// not before its ring time, pause or glare wait. Actions of different roles that name the
+  /// same `after:` step are armed together, at the latest of their times, so that they cross
+  /// on the wire (re-INVITE glare, RFC 3261 14.2) instead of one reaching the other's UA first.
   std::optional<core::TimeNs> armed_at(std::size_t step) const;
+  /// Glare retry (RFC 3261 14.1): an INVITE a played role sends after a 491 to its own INVITE in
+  /// the same dialog waits, from that 491 on the wire, a time within the RFC's range: the
+  /// Call-ID's owner (the dialog's first INVITE was its) 2.1 s (2.1-4 s), the other 500 ms
+  /// (0-2 s). The step the wait counts from, if any, and the wait.
+  std::optional<std::size_t> glare_retry_after(std::size_t step) const { return glare_after_[step]; }
+  core::TimeNs glare_wait(std::size_t step) const { return glare_wait_[step]; }
+  static constexpr core::TimeNs kGlareOwnerWait = 2'100'000'000;
+  static constexpr core::TimeNs kGlareOtherWait = 500'000'000;
   /// Actions that may fire at `now`, in ladder order: armed by `now`, not fired, and every
-  /// earlier non-optional action of the same role fired.
+  /// earlier non-optional action of the same role fired. A 491 to an INVITE that crosses the
+  /// role's own (glare) is an action its stack may already have sent by itself (RFC 3261 14.2,
+  /// while its own INVITE is open): once seen on the wire it counts as fired.
   std::vector<std::size_t> due(core::TimeNs now) const;
   void mark_fired(std::size_t step, core::TimeNs now = 0);
 
@@ -121,6 +134,7 @@ class Plan {
 
  private:
   bool candidate(std::size_t i, std::string_view role, bool sent, const sip::Summary& s) const;
+  std::optional<core::TimeNs> armed_alone(std::size_t step) const;
   const scenario::Scenario* scenario_;
   std::set<std::string, std::less<>> played_;
   std::vector<Tracking> tracking_;
@@ -132,6 +146,11 @@ class Plan {
   std::vector<core::TimeNs> ring_;
   std::vector<std::optional<std::size_t>> pause_after_;  ///< see set_ring
   core::TimeNs pause_ = 0;
+  std::vector<std::optional<std::size_t>> glare_after_;  ///< see glare_retry_after
+  std::vector<core::TimeNs> glare_wait_;
+  std::vector<std::vector<std::size_t>> together_;  ///< same `after:`, other roles: see armed_at
+  /// Actions the role's stack may have sent by itself (a glare 491): not fired once seen.
+  std::vector<bool> stack_may_send_;
   std::map<std::string, std::string, std::less<>> saved_;
   void save_values(std::size_t step, const sip::Message& m);
   std::optional<core::TimeNs> start_;

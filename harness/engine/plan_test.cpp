@@ -193,6 +193,73 @@ TEST(Plan, Issue11RequestPausesAfterTheRolesOwnMessageInTheDialog) {
   EXPECT_EQ(p.due(107), std::vector<std::size_t>{f10});
 }
 
+// Glare (RFC 3261 14.1, 14.2): re-INVITEs of two roles with the same `after:` are armed together
+// (the later of their times, here A's pause after its ACK), so they cross; a 491 the role's
+// stack sent by itself is not sent again, one it did not is; the retries wait 500ms (B, not
+// the Call-ID's owner) and 2.1s (A, who sent the dialog's first INVITE) after the 491.
+TEST(Plan, GlareReInvitesLeaveTogetherAndRetriesWaitPerRfc3261) {
+  auto r = scenario::load_scenario_text(R"(
+roles: [A, B]
+dialogs: {d: new}
+any_order: [[F4, F5]]
+steps:
+  - {id: F1, from: A, to: B, request: INVITE, dialog: d}
+  - {id: F2, from: B, to: A, response: 200, dialog: d}
+  - {id: F3, from: A, to: B, request: ACK, dialog: d}
+  - {id: F4, from: A, to: B, request: INVITE, dialog: d, after: F3}
+  - {id: F5, from: B, to: A, request: INVITE, dialog: d, after: F3}
+  - {id: F6, from: B, to: A, response: 491, answers: F4, dialog: d}
+  - {id: F7, from: A, to: B, response: 491, answers: F5, dialog: d}
+  - {id: F8, from: A, to: B, request: ACK, dialog: d}
+  - {id: F9, from: B, to: A, request: ACK, dialog: d}
+  - {id: F10, from: B, to: A, request: INVITE, dialog: d}
+  - {id: F11, from: A, to: B, response: 200, dialog: d}
+  - {id: F12, from: B, to: A, request: ACK, dialog: d}
+  - {id: F13, from: A, to: B, request: INVITE, dialog: d}
+)", "glare.yaml");
+  ASSERT_TRUE(r.ok());
+  const scenario::Scenario& sc = *r.scenario;
+  Plan p(sc, {"A", "B"});
+  p.set_ring({}, 0, 100);
+  std::size_t f4 = idx(sc, "F4"), f5 = idx(sc, "F5"), f6 = idx(sc, "F6"), f7 = idx(sc, "F7");
+  std::size_t f10 = idx(sc, "F10"), f13 = idx(sc, "F13");
+  EXPECT_EQ(p.tracking(f6), Tracking::action);
+  EXPECT_EQ(p.verb(f6), ActionKind::reject);
+  EXPECT_FALSE(p.glare_retry_after(f4).has_value());
+  EXPECT_EQ(p.glare_retry_after(f10), f7);
+  EXPECT_EQ(p.glare_wait(f10), Plan::kGlareOtherWait);
+  EXPECT_EQ(p.glare_retry_after(f13), f6);
+  EXPECT_EQ(p.glare_wait(f13), Plan::kGlareOwnerWait);
+  EXPECT_EQ(Plan::kGlareOtherWait, 500'000'000);   // RFC 3261 14.1: 0-2 s
+  EXPECT_EQ(Plan::kGlareOwnerWait, 2'100'000'000);  // 2.1-4 s
+
+  p.start(1);
+  p.mark_fired(idx(sc, "F1"), 1);
+  p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 2);
+  p.mark_fired(idx(sc, "F2"), 9);
+  p.observe("B", true, msg("SIP/2.0 200 OK", "c1", "1 INVITE"), 10);
+  p.observe("A", true, msg("ACK sip:bob@h SIP/2.0", "c1", "1 ACK", "z9hG4bK3"), 20);
+  // Alone, B's would go 100 after its 200 (110) and A's 100 after its ACK (120): together, 120.
+  EXPECT_EQ(p.armed_at(f4), 120);
+  EXPECT_EQ(p.armed_at(f5), 120);
+  EXPECT_TRUE(p.due(119).empty());
+  EXPECT_EQ(p.due(120), (std::vector<std::size_t>{f4, f5}));
+  p.mark_fired(f4, 120);
+  p.mark_fired(f5, 120);
+  p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "2 INVITE", "z9hG4bKa"), 121);
+  p.observe("B", true, msg("INVITE sip:alice@h SIP/2.0", "c1", "5 INVITE", "z9hG4bKb"), 121);
+  // B's stack answered A's INVITE by itself (its own was open): not sent again. A's did not.
+  p.observe("B", true, msg("SIP/2.0 491 Request Pending", "c1", "2 INVITE", "z9hG4bKa"), 122);
+  auto due = p.due(kLate);
+  EXPECT_EQ(std::count(due.begin(), due.end(), f6), 0);
+  EXPECT_EQ(std::count(due.begin(), due.end(), f7), 1);
+  p.mark_fired(f7, 125);
+  p.observe("A", true, msg("SIP/2.0 491 Request Pending", "c1", "5 INVITE", "z9hG4bKb"), 130);
+  p.observe("A", true, msg("ACK sip:bob@h SIP/2.0", "c1", "2 ACK", "z9hG4bKa"), 131);
+  p.observe("B", true, msg("ACK sip:alice@h SIP/2.0", "c1", "5 ACK", "z9hG4bKb"), 132);
+  EXPECT_EQ(p.armed_at(f10), 130 + Plan::kGlareOtherWait);  // from the 491 B received
+}
+
 TEST(Plan, RingOnARequestIsAnError) {
   auto r = scenario::load_scenario_text(R"(
 roles: [A, B]

@@ -162,6 +162,14 @@ std::expected<BaresipProcess, std::string> BaresipProcess::start_once(const Bare
   for (const char* name : {"config", "accounts"}) {
     std::string text = read_all(src / (std::string(name) + ".in"));
     if (text.empty()) return std::unexpected("cannot read " + (src / name).string() + ".in");
+    if (std::string_view(name) == "accounts" && (o.answermode != "manual" || !o.password.empty())) {
+      const std::string manual = "answermode=manual";
+      if (auto at = text.find(manual); at != std::string::npos) {
+        text.replace(at, manual.size(),
+                     "answermode=" + o.answermode +
+                         (o.password.empty() ? std::string() : ";auth_pass=" + o.password));
+      }
+    }
     std::ofstream(fs::path(b.dir_) / name) << fill_template(text, values);
   }
 

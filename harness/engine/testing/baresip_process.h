@@ -20,6 +20,11 @@ struct BaresipOptions {
   std::string user = "alice";
   std::string domain = "example.test";  ///< the AoR's host: the proxy's domain
   core::Endpoint proxy;                 ///< where it registers and sends everything (outbound)
+  /// The account's answer mode: manual (180, then the driver's `accept`), early (183 with SDP
+  /// first) or auto (answers at once).
+  std::string answermode = "manual";
+  /// The account's password (auth_pass) for a proxy that challenges; none when empty.
+  std::string password;
   std::chrono::milliseconds ready_timeout{5000};
 };
 
