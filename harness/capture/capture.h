@@ -163,6 +163,11 @@ class LiveCapture {
     /// for the last frames.
     bool immediate = true;
     int block_timeout_ms = 10;
+    /// Only frames this host received. On lo the kernel hands each packet to a capture twice,
+    /// as sent and as received, and libpcap drops the sent copy only in user space, after it
+    /// took a ring slot: this keeps it out in the kernel. Elsewhere it would lose what this host
+    /// sends, so it is for lo only.
+    bool received_only = false;
   };
   /// Opens `interface` ("lo", "eth0", "any") with a BPF filter ("" for everything).
   /// Without CAP_NET_RAW: "capture on lo not permitted: run as root or
@@ -197,6 +202,9 @@ class LiveCapture {
     std::uint64_t received = 0;  ///< frames handed out by dispatch()
     std::uint64_t dropped = 0;   ///< dropped by the kernel buffer (pcap_stats ps_drop)
     std::uint64_t if_dropped = 0;  ///< dropped by the interface (ps_ifdrop), where known
+    /// Frames the kernel's filter let into the ring (ps_recv): on lo twice per packet, unless
+    /// Options::received_only.
+    std::uint64_t kernel_passed = 0;
   };
   Stats stats() const;
 

@@ -1,11 +1,14 @@
 // LiveCapture: the libpcap live-capture adapter (pcap_create, immediate mode, non-blocking).
 #include <pcap.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "capture/capture.h"
@@ -138,7 +141,26 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
     }
     return std::unexpected("capture on " + interface + ": " + why);
   }
-  if (!bpf_filter.empty()) {
+  if (options.received_only) {
+    // Attached to the socket directly: pcap_setfilter() also runs a new filter in user space
+    // on the first block of the ring, where the packet type ("inbound") cannot be read, and
+    // the first frames after the capture opened were lost that way.
+    std::string text = bpf_filter.empty() ? "inbound" : "(" + bpf_filter + ") and inbound";
+    bpf_program prog{};
+    if (pcap_compile(p, &prog, text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      return std::unexpected("capture filter '" + text + "': " + pcap_geterr(p));
+    }
+    static_assert(sizeof(bpf_insn) == sizeof(sock_filter));
+    sock_fprog kernel{static_cast<unsigned short>(prog.bf_len),
+                      reinterpret_cast<sock_filter*>(prog.bf_insns)};
+    int set = ::setsockopt(pcap_get_selectable_fd(p), SOL_SOCKET, SO_ATTACH_FILTER, &kernel,
+                           sizeof kernel);
+    int why = errno;
+    pcap_freecode(&prog);
+    if (set != 0) {
+      return std::unexpected("capture filter '" + text + "': " + std::string(std::strerror(why)));
+    }
+  } else if (!bpf_filter.empty()) {
     bpf_program prog{};
     if (pcap_compile(p, &prog, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
       return std::unexpected("capture filter '" + bpf_filter + "': " + pcap_geterr(p));
@@ -213,6 +235,7 @@ LiveCapture::Stats LiveCapture::stats() const {
   if (pcap_stats(impl_->pcap.get(), &ps) == 0) {
     s.dropped = ps.ps_drop;
     s.if_dropped = ps.ps_ifdrop;
+    s.kernel_passed = ps.ps_recv;
   }
   return s;
 }

@@ -214,9 +214,9 @@ std::expected<std::unique_ptr<LiveEach>, std::string> LiveEach::start(
   co.buffer_bytes = std::max<std::size_t>(options.buffer_mib, 1) << 20;
   co.immediate = false;
   co.block_timeout_ms = kBlockTimeoutMs;
-  // Not `inbound` on lo (where the kernel hands each packet over twice and libpcap drops the
-  // sent copy in user space): libpcap runs a new filter again in user space on the first block
-  // of the ring, where the packet type is unknown, and the first calls lost their first messages.
+  // On lo every packet reaches the capture twice (sent and received): half the ring and the
+  // copying are saved by keeping only the received copy, in the kernel.
+  co.received_only = options.interface == "lo";
   auto live = capture::LiveCapture::open(options.interface, live_filter(options.each.check.roles), co);
   if (!live) return std::unexpected(live.error());
   auto link = capture::to_link_type(live->link_type());
