@@ -5,7 +5,10 @@
 // as soon as each non-optional step has a message with its roles and label; else once `idle`
 // of capture time has passed since its last message (64*T1 by default), or at finish(). So
 // memory follows the calls in progress, not the capture. Retransmissions that arrive after a
-// call was checked are counted, not checked. Scenarios whose steps span more than one dialog
+// call was checked are counted, not checked; those of an open call are checked with it and
+// counted too. A capture known to have lost packets (EachOptions::capture_lost, a live
+// capture's kernel drops) makes a call that failed only by missing messages `unknown`: never
+// passed, not blamed on the device. Scenarios whose steps span more than one dialog
 // cannot be grouped by Call-ID: use the plain check for them. Without a role map, messages wait
 // until the roles are inferred from the first call: once it has a message per step, has gone
 // idle, or 20,000 messages have waited, whichever comes first.
