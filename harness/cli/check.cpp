@@ -36,6 +36,7 @@ struct CheckArgs {
   std::string duration;
   std::string pcap;   ///< --live: save the capture here
   std::size_t buffer_mib = 64;
+  std::string idle;
 };
 
 volatile std::sig_atomic_t g_interrupted = 0;
@@ -110,6 +111,15 @@ int run_check(const CheckArgs& in) {
   if (a.live.empty() == a.capture.empty()) {
     std::fprintf(stderr, "ladder check: give a capture file or --live INTERFACE (one of them)\n");
     return bad_input;
+  }
+  if (!a.idle.empty()) {
+    auto d = scenario::parse_duration(a.idle);
+    if (!d || d->count() <= 0) {
+      std::fprintf(stderr, "ladder check: --idle: expected a duration such as 10s, got '%s'\n",
+                   a.idle.c_str());
+      return bad_input;
+    }
+    rq.idle = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
   }
   if (!a.live.empty()) {
     if (!a.duration.empty()) {
@@ -221,6 +231,9 @@ Runner add_check(CLI::App& app) {
                   "the load, until --duration or Ctrl-C; --role gives the ports to capture");
   cmd->add_option("--duration", a->duration, "--live: stop after this long (e.g. 60s)");
   cmd->add_option("--pcap", a->pcap, "--live: also save the capture to this file");
+  cmd->add_option("--idle", a->idle,
+                  "--each, --live: check a call still incomplete this long after its last "
+                  "message (default 32s); bounds what calls that never complete cost in memory");
   cmd->add_option("--buffer-mib", a->buffer_mib, "--live: kernel capture buffer (default 64)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
   return [a] { return run_check(*a); };

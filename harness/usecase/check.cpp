@@ -31,6 +31,7 @@ void check_each(const CheckRequest& rq, const checker::CheckOptions& options, co
   }
   checker::EachOptions eo;
   eo.check = options;
+  if (rq.idle.count() > 0) eo.idle = std::chrono::nanoseconds(rq.idle).count();
   unsigned jobs = rq.jobs != 0 ? rq.jobs : std::max(1u, std::thread::hardware_concurrency());
   if (!rereadable(rq.capture)) jobs = 1;  // every job reads the capture itself
   std::vector<std::expected<capture::ReadResult, std::string>> results(jobs);
@@ -100,6 +101,7 @@ void check_live(const CheckRequest& rq, const checker::CheckOptions& options, co
   lo.pcap_path = rq.save;
   lo.buffer_mib = rq.buffer_mib;
   lo.each.check = options;
+  if (rq.idle.count() > 0) lo.each.idle = std::chrono::nanoseconds(rq.idle).count();
   auto live = LiveEach::start(sc, lo);
   if (!live) {
     out.outcome = Outcome::environment;

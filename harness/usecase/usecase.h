@@ -87,6 +87,9 @@ struct CheckRequest {
   std::chrono::milliseconds duration{0};
   std::string save;            ///< `live`: the capture is also written here ("" : not saved)
   std::size_t buffer_mib = 64;  ///< `live`: kernel capture buffer
+  /// `each` and `live`: a call still incomplete this long after its last message is checked
+  /// (0: the checker's default, 32 s); what an incomplete call may cost in memory.
+  std::chrono::milliseconds idle{0};
   /// `live`: called from the calling thread once the capture is open (seconds 0), then about
   /// every 250 ms and once at the end, for a progress line.
   std::function<void(const LiveStats&, double seconds)> on_live;
