@@ -1,11 +1,14 @@
 // LiveCapture: the libpcap live-capture adapter (pcap_create, immediate mode, non-blocking).
 #include <pcap.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "capture/capture.h"
@@ -100,6 +103,14 @@ LiveCapture& LiveCapture::operator=(LiveCapture&&) noexcept = default;
 std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& interface,
                                                           const std::string& bpf_filter,
                                                           int snaplen) {
+  Options o;
+  o.snaplen = snaplen;
+  return open(interface, bpf_filter, o);
+}
+
+std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& interface,
+                                                          const std::string& bpf_filter,
+                                                          const Options& options) {
   reap_finished();
   char err[PCAP_ERRBUF_SIZE] = "";
   auto impl = std::make_unique<Impl>();
@@ -107,14 +118,15 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
   impl->pcap.reset(pcap_create(interface.c_str(), err));
   if (!impl->pcap) return std::unexpected("capture on " + interface + ": " + err);
   pcap_t* p = impl->pcap.get();
-  pcap_set_snaplen(p, snaplen);
+  pcap_set_snaplen(p, options.snaplen);
   pcap_set_promisc(p, 0);
-  pcap_set_immediate_mode(p, 1);
+  pcap_set_immediate_mode(p, options.immediate ? 1 : 0);
+  if (!options.immediate) pcap_set_timeout(p, std::max(1, options.block_timeout_ms));
   // In immediate mode libpcap's ring has one slot per frame, each as large as the snaplen rounded
   // up to a power of two: with 64 KiB frames a 2 MiB buffer gives ~31 slots, ample for a test
   // call drained every loop turn, and allocating the ring stays fast (a 262144-byte snaplen with
   // 4 MiB gave 16 slots in an 8 MiB ring that took ~15 ms to set up).
-  pcap_set_buffer_size(p, 2 << 20);
+  pcap_set_buffer_size(p, static_cast<int>(std::min<std::size_t>(options.buffer_bytes, 1u << 30)));
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
   int rc = pcap_activate(p);
   if (rc == PCAP_ERROR_PERM_DENIED) return std::unexpected(permission_text(interface));
@@ -129,7 +141,26 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
     }
     return std::unexpected("capture on " + interface + ": " + why);
   }
-  if (!bpf_filter.empty()) {
+  if (options.received_only) {
+    // Attached to the socket directly: pcap_setfilter() also runs a new filter in user space
+    // on the first block of the ring, where the packet type ("inbound") cannot be read, and
+    // the first frames after the capture opened were lost that way.
+    std::string text = bpf_filter.empty() ? "inbound" : "(" + bpf_filter + ") and inbound";
+    bpf_program prog{};
+    if (pcap_compile(p, &prog, text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      return std::unexpected("capture filter '" + text + "': " + pcap_geterr(p));
+    }
+    static_assert(sizeof(bpf_insn) == sizeof(sock_filter));
+    sock_fprog kernel{static_cast<unsigned short>(prog.bf_len),
+                      reinterpret_cast<sock_filter*>(prog.bf_insns)};
+    int set = ::setsockopt(pcap_get_selectable_fd(p), SOL_SOCKET, SO_ATTACH_FILTER, &kernel,
+                           sizeof kernel);
+    int why = errno;
+    pcap_freecode(&prog);
+    if (set != 0) {
+      return std::unexpected("capture filter '" + text + "': " + std::string(std::strerror(why)));
+    }
+  } else if (!bpf_filter.empty()) {
     bpf_program prog{};
     if (pcap_compile(p, &prog, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
       return std::unexpected("capture filter '" + bpf_filter + "': " + pcap_geterr(p));
@@ -201,7 +232,11 @@ LiveCapture::Stats LiveCapture::stats() const {
   if (!impl_) return s;
   s.received = impl_->frames;
   pcap_stat ps{};
-  if (pcap_stats(impl_->pcap.get(), &ps) == 0) s.dropped = ps.ps_drop;
+  if (pcap_stats(impl_->pcap.get(), &ps) == 0) {
+    s.dropped = ps.ps_drop;
+    s.if_dropped = ps.ps_ifdrop;
+    s.kernel_passed = ps.ps_recv;
+  }
   return s;
 }
 

@@ -131,4 +131,16 @@ TEST_F(Each, JobsMustBePositive) {
   EXPECT_NE(o.out.find("--jobs"), std::string::npos) << o.out;
 }
 
+TEST_F(Each, IdleTakesADuration) {
+  // What it changes is tested on the checker (an idle call is checked while others go on) and
+  // live (usecase/live_each_test.cpp); here that the command takes it, or says what is wrong.
+  Output patient = each(kLoad, " --idle 10s");
+  EXPECT_EQ(patient.status, 0) << patient.out;
+  EXPECT_NE(patient.out.find("100 calls, 100 passed"), std::string::npos) << patient.out;
+  Output bad = each(kLoad, " --idle soon");
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_NE(bad.out.find("--idle: expected a duration such as 10s, got 'soon'"), std::string::npos)
+      << bad.out;
+}
+
 }  // namespace
