@@ -263,6 +263,26 @@ TEST_F(CaptureCases, TolerantLadderCannotTellASwallowed180FromALateOne) {
       << o.out;
 }
 
+// ---- captures a soak run kept (captures/found/): a correct proxy, a ladder that was too strict ----
+
+TEST_F(CaptureCases, TransferNotifyRelayedAfterTheFailedCallToCPasses) {
+  // Kamailio relayed A's NOTIFY to B after A's whole call attempt to C (INVITE, 486, ACK):
+  // legal, and the library's failed-transfer ladder must pass it.
+  const fs::path ladder = kSource / "scenarios" / "transfer" / "failed-target-busy.yaml";
+  Output o = run_command(kLadder + " check '" + (kCaptures / "found/transfer-notify-late.pcap").string() +
+                         "' -s '" + ladder.string() +
+                         "' --role A=127.0.0.1:53176 --role B=127.0.0.1:39784"
+                         " --role C=127.0.0.1:43883 --role P=127.0.0.1:47650 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(contains(o.out, "PASSED: transfer-failed-target-busy: 44/44 steps passed")) << o.out;
+  auto r = rows(o.out);
+  // The capture really is in that order: P acknowledged C's 486 (F28) and relayed it to A (F29)
+  // before B's 200 to the NOTIFY (F22) reached P.
+  ASSERT_GT(r["F22"].frame, 0) << o.out;
+  EXPECT_GT(r["F22"].frame, r["F28"].frame) << o.out;
+  EXPECT_GT(r["F22"].frame, r["F29"].frame) << o.out;
+}
+
 // ---- the correct calls still pass ----
 
 TEST_F(CaptureCases, CorrectCallsPass) {
