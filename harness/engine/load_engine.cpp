@@ -191,7 +191,8 @@ bool LoadEngine::setup() {
     c.media_port = static_cast<std::uint16_t>(40000 + 2 * i);
     c.t1x64_ms = static_cast<unsigned>(opt_.transaction_linger.count());
     c.udp_buffer = opt_.udp_buffer;
-    c.new_call_id = [this, &token](std::uint64_t n) {
+    c.new_call_id = [this, &token](std::uint64_t n) -> std::string {
+      if (n == 0) return {};  // the registration, not a call: the stack's own Call-ID
       return std::to_string(n) + "-" + std::to_string(++call_ids_) + "-" + token + "@ladder";
     };
     c.instance_of = [this, &token](std::string_view id) -> std::optional<std::uint64_t> {
