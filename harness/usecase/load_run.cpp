@@ -140,7 +140,11 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
   }
 
   fs::path pcap = dir / "capture.pcap";
-  auto opened = RunCapture::open(testbed, rq.interface, pcap.string());
+  // The kernel's ring holds one slot per frame, sized by the snaplen, in 2 MiB: 4096 gives 256
+  // frames where 65535 gives 16, which a load overruns within milliseconds. A SIP message
+  // above about 4 KB is cut (the check then says so); a bigger ring is the real fix.
+  constexpr int kLoadSnaplen = 4096;
+  auto opened = RunCapture::open(testbed, rq.interface, pcap.string(), kLoadSnaplen);
   if (!opened) {
     out.outcome = Outcome::environment;
     out.error = opened.error();

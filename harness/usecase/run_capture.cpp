@@ -37,10 +37,10 @@ std::string capture_filter(const scenario::Testbed& testbed) {
 }
 
 std::expected<std::unique_ptr<RunCapture>, std::string> RunCapture::open(
-    const scenario::Testbed& testbed, const std::string& override_if, const std::string& path) {
+    const scenario::Testbed& testbed, const std::string& override_if, const std::string& path,
+    int snaplen) {
   std::string interface = capture_interface(testbed, override_if);
-  // 65535: a whole UDP datagram or loopback TCP segment; larger slots only shrink the ring.
-  auto live = capture::LiveCapture::open(interface, capture_filter(testbed), 65535);
+  auto live = capture::LiveCapture::open(interface, capture_filter(testbed), snaplen);
   if (!live) return std::unexpected(live.error());
   auto link = capture::to_link_type(live->link_type());
   if (!link) {
