@@ -166,7 +166,13 @@ std::expected<LoadResult, std::string> play_load(const scenario::Scenario& sc,
 
   // The load runs; this thread reports. Bounded: the engines stop starting calls at their
   // bounds and give up on a call at its deadline; this is the backstop.
-  core::TimeNs hard = now_ns() + 3600'000 * kMs;
+  // The schedule's length, then every call's own deadline (the whole ladder's), then teardown.
+  double schedule_s = o.duration.count() > 0 ? static_cast<double>(o.duration.count()) / 1000
+                                             : static_cast<double>(o.calls) / o.rate;
+  core::TimeNs per_call = static_cast<core::TimeNs>(sc.steps.size() + 2) * step;
+  if (tb.timeouts.scenario) per_call = tb.timeouts.scenario->count() * 1000;
+  core::TimeNs hard = now_ns() + static_cast<core::TimeNs>(schedule_s * 1e9) + per_call +
+                      20'000 * kMs;
   core::TimeNs next_progress = now_ns();
   while (true) {
     bool running = std::any_of(engines.begin(), engines.end(), [](const auto& e) {

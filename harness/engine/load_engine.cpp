@@ -123,7 +123,12 @@ void LoadEngine::fail_setup(std::string message) {
 }
 
 void LoadEngine::run() {
-  if (!setup()) {
+  bool ready;
+  {
+    std::lock_guard lock(shared_.sofia);
+    ready = setup();
+  }
+  if (!ready) {
     std::string e = std::move(setup_error_);
     teardown();
     fail_setup(std::move(e));
@@ -512,6 +517,7 @@ void LoadEngine::teardown() {
     if (all) break;
     turn(10);
   }
+  std::lock_guard lock(shared_.sofia);
   roles_.clear();
   loop_.reset();
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ struct LoadShared {
   std::atomic<bool> abort{false};            ///< leave now (teardown still runs)
   std::atomic<core::TimeNs> first_start{std::numeric_limits<core::TimeNs>::max()};
   std::atomic<core::TimeNs> last_start{0};
+  /// Held while an engine makes or destroys its loop and user agents: Sofia's per-thread
+  /// initialisation (su_init, su_deinit) touches process-wide state.
+  std::mutex sofia;
 };
 
 /// A random token for this run's Call-IDs (a late message of an earlier run is not taken).
