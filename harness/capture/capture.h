@@ -153,12 +153,26 @@ class PcapWriter {
 /// ignores its timeout and hangs without traffic (RECIPES.md), hence no blocking read here.
 class LiveCapture {
  public:
+  struct Options {
+    int snaplen = 262144;
+    std::size_t buffer_bytes = 2 << 20;  ///< the kernel's ring
+    /// true: each frame is handed out as it arrives, one ring slot (the snaplen rounded up to a
+    /// power of two) per frame. false, for load: the kernel packs frames into blocks
+    /// (TPACKET_V3), readable when a block is full or `block_timeout` after its first frame:
+    /// many more frames per MiB and fewer wake-ups; whoever stops reading must wait that long
+    /// for the last frames.
+    bool immediate = true;
+    int block_timeout_ms = 10;
+  };
   /// Opens `interface` ("lo", "eth0", "any") with a BPF filter ("" for everything).
   /// Without CAP_NET_RAW: "capture on lo not permitted: run as root or
   /// `setcap cap_net_raw+ep ladder`". Other errors name the interface and say what libpcap said.
   static std::expected<LiveCapture, std::string> open(const std::string& interface,
                                                       const std::string& bpf_filter,
                                                       int snaplen = 262144);
+  static std::expected<LiveCapture, std::string> open(const std::string& interface,
+                                                      const std::string& bpf_filter,
+                                                      const Options& options);
   ~LiveCapture();
   LiveCapture(LiveCapture&&) noexcept;
   LiveCapture& operator=(LiveCapture&&) noexcept;
@@ -181,7 +195,8 @@ class LiveCapture {
 
   struct Stats {
     std::uint64_t received = 0;  ///< frames handed out by dispatch()
-    std::uint64_t dropped = 0;   ///< dropped by the kernel buffer (pcap_stats)
+    std::uint64_t dropped = 0;   ///< dropped by the kernel buffer (pcap_stats ps_drop)
+    std::uint64_t if_dropped = 0;  ///< dropped by the interface (ps_ifdrop), where known
   };
   Stats stats() const;
 

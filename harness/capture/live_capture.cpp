@@ -100,6 +100,14 @@ LiveCapture& LiveCapture::operator=(LiveCapture&&) noexcept = default;
 std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& interface,
                                                           const std::string& bpf_filter,
                                                           int snaplen) {
+  Options o;
+  o.snaplen = snaplen;
+  return open(interface, bpf_filter, o);
+}
+
+std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& interface,
+                                                          const std::string& bpf_filter,
+                                                          const Options& options) {
   reap_finished();
   char err[PCAP_ERRBUF_SIZE] = "";
   auto impl = std::make_unique<Impl>();
@@ -107,14 +115,15 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
   impl->pcap.reset(pcap_create(interface.c_str(), err));
   if (!impl->pcap) return std::unexpected("capture on " + interface + ": " + err);
   pcap_t* p = impl->pcap.get();
-  pcap_set_snaplen(p, snaplen);
+  pcap_set_snaplen(p, options.snaplen);
   pcap_set_promisc(p, 0);
-  pcap_set_immediate_mode(p, 1);
+  pcap_set_immediate_mode(p, options.immediate ? 1 : 0);
+  if (!options.immediate) pcap_set_timeout(p, std::max(1, options.block_timeout_ms));
   // In immediate mode libpcap's ring has one slot per frame, each as large as the snaplen rounded
   // up to a power of two: with 64 KiB frames a 2 MiB buffer gives ~31 slots, ample for a test
   // call drained every loop turn, and allocating the ring stays fast (a 262144-byte snaplen with
   // 4 MiB gave 16 slots in an 8 MiB ring that took ~15 ms to set up).
-  pcap_set_buffer_size(p, 2 << 20);
+  pcap_set_buffer_size(p, static_cast<int>(std::min<std::size_t>(options.buffer_bytes, 1u << 30)));
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
   int rc = pcap_activate(p);
   if (rc == PCAP_ERROR_PERM_DENIED) return std::unexpected(permission_text(interface));
@@ -201,7 +210,10 @@ LiveCapture::Stats LiveCapture::stats() const {
   if (!impl_) return s;
   s.received = impl_->frames;
   pcap_stat ps{};
-  if (pcap_stats(impl_->pcap.get(), &ps) == 0) s.dropped = ps.ps_drop;
+  if (pcap_stats(impl_->pcap.get(), &ps) == 0) {
+    s.dropped = ps.ps_drop;
+    s.if_dropped = ps.ps_ifdrop;
+  }
   return s;
 }
 

@@ -73,6 +73,26 @@ core::TimeNs Histogram::lower(std::size_t bin) {
   return static_cast<core::TimeNs>(std::pow(10.0, 3.0 + static_cast<double>(bin) / kPerDecade));
 }
 
+core::TimeNs Histogram::percentile(double q) const {
+  if (total == 0 || counts.empty()) return 0;
+  q = std::clamp(q, 0.0, 1.0);
+  // The rank of the value wanted, 1-based (nearest-rank definition).
+  auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total)));
+  if (rank <= 1) return min;
+  if (rank >= total) return max;
+  std::uint64_t seen = 0;
+  std::size_t bin = 0;
+  for (; bin + 1 < counts.size(); ++bin) {
+    seen += counts[bin];
+    if (seen >= rank) break;
+  }
+  // Bin 0 starts at 0 and the last has no end: their known bound is min, resp. max.
+  double lo = bin == 0 ? static_cast<double>(min) : static_cast<double>(lower(bin));
+  double hi = bin + 1 >= kBins ? static_cast<double>(max) : static_cast<double>(lower(bin + 1));
+  double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 2;
+  return std::clamp(static_cast<core::TimeNs>(std::llround(mid)), min, max);
+}
+
 namespace {
 
 // What completes a call: per (from, to, label) key, how many non-optional steps need it. Roles
@@ -204,7 +224,10 @@ struct EachChecker::Impl {
   // Marks which needs a message meets; true when the call is complete.
   bool account(Call& call, const sip::WireMessage& o, int from, int to) {
     std::uint64_t key = hop_key(o);
-    if (std::find(call.seen.begin(), call.seen.end(), key) != call.seen.end()) return false;
+    if (std::find(call.seen.begin(), call.seen.end(), key) != call.seen.end()) {
+      ++summary.retransmissions;
+      return false;
+    }
     call.seen.push_back(key);
     const sip::Summary& s = o.message.summary();
     bool complete = true;
@@ -259,11 +282,19 @@ struct EachChecker::Impl {
       ++summary.passed;
       return;
     }
-    ++summary.failed;
-    for (const Failure& f : v.failures) {  // root failures only: consequences are not causes
-      if (is_root(f)) ++summary.failures_by_step[(f.step.empty() ? "-" : f.step) + " " +
-                                             std::string(core::to_string(f.kind))];
+    bool only_missing = true;
+    for (const Failure& f : v.failures) {
+      if (is_root(f)) only_missing &= f.kind == core::FailureKind::missing;
     }
+    // A capture that lost packets may have lost these messages: unknown, never passed.
+    bool unknown = only_missing && options.capture_lost && options.capture_lost();
+    ++(unknown ? summary.unknown : summary.failed);
+    auto& by_step = unknown ? summary.unknown_by_step : summary.failures_by_step;
+    for (const Failure& f : v.failures) {  // root failures only: consequences are not causes
+      if (is_root(f)) ++by_step[(f.step.empty() ? "-" : f.step) + " " +
+                                std::string(core::to_string(f.kind))];
+    }
+    if (unknown) return;
     if (summary.first_failed.size() < options.keep_failed) {
       summary.first_failed.push_back({key.id, std::move(v), at, std::move(kept)});
     }
@@ -424,10 +455,13 @@ EachSummary merge(std::vector<EachSummary> parts, std::size_t keep_failed) {
     all.calls += p.calls;
     all.passed += p.passed;
     all.failed += p.failed;
+    all.unknown += p.unknown;
     all.messages += p.messages;
+    all.retransmissions += p.retransmissions;
     all.outside_roles += p.outside_roles;
     all.late += p.late;
     for (const auto& [what, n] : p.failures_by_step) all.failures_by_step[what] += n;
+    for (const auto& [what, n] : p.unknown_by_step) all.unknown_by_step[what] += n;
     all.setup.merge(p.setup);
     for (const auto& [step, h] : p.latency_by_step) all.latency_by_step[step].merge(h);
     for (FailedCall& f : p.first_failed) all.first_failed.push_back(std::move(f));
@@ -452,6 +486,7 @@ void EachChecker::add(sip::WireMessage message) { impl_->add(std::move(message))
 void EachChecker::add(const sip::WireBytes& message) { impl_->add(message); }
 void EachChecker::finish() { impl_->finish(); }
 const EachSummary& EachChecker::summary() const { return impl_->summary; }
+std::size_t EachChecker::open_calls() const { return impl_->open.size(); }
 
 EachSummary check_each(const scenario::Scenario& scenario, const EachOptions& options,
                        unsigned jobs, const Reader& read) {

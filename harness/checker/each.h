@@ -33,6 +33,11 @@ struct EachOptions {
   CheckOptions check;
   std::size_t keep_failed = 3;  ///< verdicts of the first failed calls kept in full
   core::TimeNs idle = 32'000'000'000;
+  /// Whether the capture is known to have lost packets so far (a live capture's kernel drops);
+  /// asked, on the checker's thread, when a call fails. While it says yes, a failed call whose
+  /// root failures are all missing messages is counted `unknown`, not failed: the capture may
+  /// have lost them. Empty: a complete capture (a file).
+  std::function<bool()> capture_lost;
 };
 
 /// Which calls a checker takes: those whose Call-ID hashes to `index` modulo `count`.
@@ -67,7 +72,8 @@ struct FailedCall {
 
 /// Durations counted in logarithmic bins (kPerDecade per decade from 1 us; bin 0 also holds
 /// shorter ones), so the shares of a bulk check merge by adding and memory does not grow with
-/// the number of calls.
+/// the number of calls. A bin spans a factor of 10^(1/kPerDecade) = 1.26, so a percentile read
+/// from the bins is within about 12% of the true value (the geometric middle of its bin).
 struct Histogram {
   static constexpr std::size_t kPerDecade = 10;
   static constexpr std::size_t kBins = 9 * kPerDecade;  ///< up to 1000 s; longer go in the last
@@ -78,17 +84,29 @@ struct Histogram {
   void merge(const Histogram& other);
   /// The shortest duration of `bin`.
   static core::TimeNs lower(std::size_t bin);
+  /// The duration below which a share `q` (0..1) of the values lie, e.g. 0.99 for p99: the
+  /// geometric middle of the bin that holds that rank, kept within [min, max] (so exact at the
+  /// ends and for a single value; else within the bin's +-12%). 0 when empty.
+  core::TimeNs percentile(double q) const;
 };
 
 struct EachSummary {
-  std::uint64_t calls = 0;
+  std::uint64_t calls = 0;             ///< passed + failed + unknown
   std::uint64_t passed = 0;
   std::uint64_t failed = 0;
+  /// Failed only by missing messages while the capture had lost packets (EachOptions::
+  /// capture_lost): neither passed nor failed. Never counted as passed.
+  std::uint64_t unknown = 0;
   std::uint64_t messages = 0;          ///< SIP messages taken in
+  /// Messages of an open call whose transmission it had already (sip::hop_key): resent by
+  /// their sender. Those after their call was checked are in `late` instead.
+  std::uint64_t retransmissions = 0;
   std::uint64_t outside_roles = 0;     ///< messages whose endpoints are no role (not checked)
   std::uint64_t late = 0;              ///< arrived after their call was checked
   /// "F5 missing" -> count of calls, root failures only (not what follows from them).
   std::map<std::string, std::uint64_t> failures_by_step;
+  /// The same for the unknown calls: which steps the capture may have lost.
+  std::map<std::string, std::uint64_t> unknown_by_step;
   std::vector<FailedCall> first_failed;
   /// Call set-up time: from a call's first step to the first 2xx to an INVITE that reaches the
   /// caller (the first step's sender; else any such 2xx). Calls without one are not counted.
@@ -97,8 +115,8 @@ struct EachSummary {
   std::map<std::string, Histogram> latency_by_step;
   std::vector<std::string> notes;
   scenario::RoleMap roles;
-  /// The verdict of the whole bulk check: at least one call, and none failed.
-  bool all_passed() const { return failed == 0 && calls > 0; }
+  /// The verdict of the whole bulk check: at least one call, and none failed or unknown.
+  bool all_passed() const { return failed == 0 && unknown == 0 && calls > 0; }
 };
 
 class EachChecker {
@@ -117,6 +135,8 @@ class EachChecker {
   /// End of the capture: checks every call still open.
   void finish();
   const EachSummary& summary() const;
+  /// Calls taken in and not checked yet (what the checker's memory follows).
+  std::size_t open_calls() const;
 
  private:
   struct Impl;

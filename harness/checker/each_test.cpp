@@ -205,5 +205,118 @@ TEST(EachChecker, MessagesOutsideTheRolesAreCountedNotChecked) {
   EXPECT_EQ(s.passed, 1u);
 }
 
+TEST(EachChecker, RetransmissionsOfAnOpenCallAreCounted) {
+  std::vector<Wire> c = call(1);
+  Wire again = c[F1];
+  again.at += 0.0001;  // A resends its INVITE before P's 100 reaches it
+  c.insert(c.begin() + F1 + 1, again);
+  EachSummary s = run(interleave({c}), 1);
+  EXPECT_EQ(s.passed, 1u);
+  EXPECT_EQ(s.retransmissions, 1u);
+  EXPECT_EQ(s.late, 0u);
+}
+
+// EachOptions::capture_lost: a failed call whose root failures are all missing messages is
+// unknown while the capture says it lost packets; any other root failure still fails it.
+EachSummary run_lossy(const std::vector<sip::WireMessage>& in, bool lost) {
+  EachOptions o;
+  o.check.roles = role_map();
+  o.capture_lost = [lost] { return lost; };
+  scenario::Scenario sc = load(basic_ladder());
+  EachChecker each(sc, o);
+  for (const sip::WireMessage& m : in) each.add(m.copy());
+  each.finish();
+  return each.summary();
+}
+
+TEST(EachChecker, ACallTheCaptureMayHaveLostIsUnknownNeverPassed) {
+  std::vector<sip::WireMessage> in = load_with_faults();  // F5 and F11 missing, F3 forward
+  EachSummary lossy = run_lossy(in, true);
+  EXPECT_EQ(lossy.calls, 300u);
+  EXPECT_EQ(lossy.passed, 297u);
+  EXPECT_EQ(lossy.unknown, 2u);
+  EXPECT_EQ(lossy.failed, 1u);
+  EXPECT_EQ(lossy.failures_by_step, (std::map<std::string, std::uint64_t>{{"F3 forward", 1}}));
+  EXPECT_EQ(lossy.unknown_by_step,
+            (std::map<std::string, std::uint64_t>{{"F5 missing", 1}, {"F11 missing", 1}}));
+  EXPECT_EQ(failed_ids(lossy), std::vector<std::string>{"call-20"});
+  EXPECT_FALSE(lossy.all_passed());
+
+  EachSummary whole = run_lossy(in, false);
+  EXPECT_EQ(whole.unknown, 0u);
+  EXPECT_EQ(whole.failed, 3u);
+  // Nothing failed, but a call is unknown: still not a pass.
+  std::vector<Wire> c = call(1);
+  c.erase(c.begin() + F5);
+  EachSummary only_unknown = run_lossy(interleave({c}), true);
+  EXPECT_EQ(only_unknown.failed, 0u);
+  EXPECT_EQ(only_unknown.unknown, 1u);
+  EXPECT_FALSE(only_unknown.all_passed());
+}
+
+TEST(EachChecker, OpenCallsFollowTheCallsInProgress) {
+  EachOptions o;
+  o.check.roles = role_map();
+  scenario::Scenario sc = load(basic_ladder());
+  EachChecker each(sc, o);
+  std::vector<std::vector<Wire>> calls;
+  for (int k = 1; k <= 300; ++k) calls.push_back(call(k));
+  std::size_t peak = 0;
+  for (const sip::WireMessage& m : interleave(std::move(calls))) {
+    each.add(m.copy());
+    peak = std::max(peak, each.open_calls());
+  }
+  EXPECT_EQ(each.open_calls(), 0u);  // every call completed and was freed
+  // Calls start 50 ms apart and last about 5 s (call()): about a hundred in progress at once,
+  // never the 300 of the whole load.
+  EXPECT_GT(peak, 50u);
+  EXPECT_LE(peak, 110u);
+  EXPECT_EQ(each.summary().passed, 300u);
+}
+
+TEST(Histogram, PercentilesOfASingleValueAreThatValue) {
+  Histogram h;
+  h.add(12'345'678);
+  for (double q : {0.0, 0.5, 0.95, 0.99, 1.0}) EXPECT_EQ(h.percentile(q), 12'345'678) << q;
+  EXPECT_EQ(Histogram{}.percentile(0.5), 0);
+}
+
+TEST(Histogram, PercentilesFallWithinTheirBin) {
+  // 1 .. 1000 ms, one value each: the true p50 is 500 ms, p95 950 ms, p99 990 ms.
+  Histogram h;
+  for (int ms = 1; ms <= 1000; ++ms) h.add(static_cast<core::TimeNs>(ms) * 1'000'000);
+  auto near = [](core::TimeNs got, double want_ms) {
+    double g = static_cast<double>(got) / 1e6;
+    return g >= want_ms / 1.26 && g <= want_ms * 1.26;  // one bin: a factor 10^0.1
+  };
+  EXPECT_PRED2(near, h.percentile(0.5), 500.0);
+  EXPECT_PRED2(near, h.percentile(0.95), 950.0);
+  EXPECT_PRED2(near, h.percentile(0.99), 990.0);
+  EXPECT_EQ(h.percentile(0), 1'000'000);
+  EXPECT_EQ(h.percentile(1), 1'000'000'000);
+  EXPECT_LE(h.percentile(0.5), h.percentile(0.95));
+  EXPECT_LE(h.percentile(0.95), h.percentile(0.99));
+}
+
+TEST(Histogram, APercentileIsTheValueOfItsRankNotAnAverage) {
+  // 98 fast values and 2 slow ones: p95 is fast, p99 slow (the 99th of 100 values).
+  Histogram h;
+  for (int i = 0; i < 98; ++i) h.add(2'000'000);
+  h.add(800'000'000);
+  h.add(900'000'000);
+  EXPECT_LT(h.percentile(0.95), 3'000'000);
+  EXPECT_GT(h.percentile(0.99), 600'000'000);
+  EXPECT_EQ(h.percentile(1.0), 900'000'000);
+  // Merging shares gives the percentiles of the whole.
+  Histogram a, b;
+  for (int i = 0; i < 49; ++i) a.add(2'000'000);
+  for (int i = 0; i < 49; ++i) b.add(2'000'000);
+  a.add(800'000'000);
+  b.add(900'000'000);
+  a.merge(b);
+  EXPECT_EQ(a.percentile(0.5), h.percentile(0.5));
+  EXPECT_EQ(a.percentile(0.99), h.percentile(0.99));
+}
+
 }  // namespace
 }  // namespace ladder::checker

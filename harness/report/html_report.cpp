@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report/each_timing.h"
 #include "report/html.h"
 #include "report/html_ladder.h"
 #include "report/html_page.h"
@@ -44,6 +45,9 @@ std::string plot(const std::string& title, const checker::Histogram& h) {
   std::string out = "<div class=\"plot\"><b>" + html::escape(title) + "</b><br><span class=\"sub\">" +
                     std::to_string(h.total) + " values, min " + ms(h.min) + " ms, mean " +
                     ms(h.sum / static_cast<core::TimeNs>(h.total)) + " ms, max " + ms(h.max) +
+                    " ms</span><br><span class=\"pct\">p50 " + ms(h.percentile(0.50)) +
+                    " ms &middot; p95 " + ms(h.percentile(0.95)) + " ms &middot; p99 " +
+                    ms(h.percentile(0.99)) +
                     " ms</span><br><svg class=\"hist\" width=\"" + std::to_string(w) +
                     "\" height=\"" + std::to_string(ph + bottom + 6) +
                     "\" xmlns=\"http://www.w3.org/2000/svg\">";
@@ -83,7 +87,8 @@ std::string each_html(const scenario::Scenario& sc, const checker::EachSummary& 
   body += "<p><span class=\"verdict " + std::string(s.all_passed() ? "passed" : "failed") + "\">" +
           (s.all_passed() ? "PASSED" : "FAILED") + "</span>" + std::to_string(s.calls) +
           " calls: " + std::to_string(s.passed) + " passed, " + std::to_string(s.failed) +
-          " failed &middot; " + std::to_string(s.messages) + " SIP messages, " +
+          " failed" + (s.unknown ? ", " + std::to_string(s.unknown) + " unknown" : std::string()) +
+          " &middot; " + std::to_string(s.messages) + " SIP messages, " +
           std::to_string(s.outside_roles) + " outside the roles, " + std::to_string(s.late) +
           " after their call was checked</p>";
   if (!s.failures_by_step.empty()) {
@@ -95,6 +100,32 @@ std::string each_html(const scenario::Scenario& sc, const checker::EachSummary& 
       body += "<tr><td>" + html::escape(what) + "</td><td>" + std::to_string(n) + "</td></tr>";
     }
     body += "</tbody></table>";
+  }
+  if (!s.unknown_by_step.empty()) {
+    body += "<table class=\"idx\"><thead><tr><th>unknown: the capture lost packets (never "
+            "passed)</th><th>calls</th></tr></thead><tbody>";
+    for (const auto& [what, n] : s.unknown_by_step) {
+      body += "<tr><td>" + html::escape(what) + "</td><td>" + std::to_string(n) + "</td></tr>";
+    }
+    body += "</tbody></table>";
+  }
+  std::vector<detail::Timing> timings = detail::each_timings(sc, s);
+  if (!timings.empty()) {
+    body += "<table class=\"idx\"><thead><tr><th>timing (ms)</th><th>p50</th><th>p95</th>"
+            "<th>p99</th><th>max</th><th>calls</th></tr></thead><tbody>";
+    for (const detail::Timing& t : timings) {
+      const checker::Histogram& h = *t.histogram;
+      body += "<tr><td>" + html::escape(t.title) + "</td><td>" +
+              detail::milliseconds(h.percentile(0.50)) + "</td><td>" +
+              detail::milliseconds(h.percentile(0.95)) + "</td><td>" +
+              detail::milliseconds(h.percentile(0.99)) + "</td><td>" +
+              detail::milliseconds(h.max) + "</td><td>" + std::to_string(h.total) + "</td></tr>";
+    }
+    body += "</tbody></table>";
+  }
+  if (s.retransmissions > 0) {
+    body += "<p class=\"sub\">" + std::to_string(s.retransmissions) +
+            " retransmissions (messages resent while their call was open)</p>";
   }
   for (const std::string& n : s.notes) body += "<p class=\"sub\">" + html::escape(n) + "</p>";
   body += "</header>\n<main><div id=\"ladder\">";

@@ -1,6 +1,7 @@
 // The only place that includes nlohmann/json.
 #include <nlohmann/json.hpp>
 
+#include "report/each_timing.h"
 #include "report/report.h"
 
 namespace ladder::report {
@@ -194,6 +195,30 @@ std::string each_json(const scenario::Scenario& sc, const checker::EachSummary& 
   j["outside_roles"] = s.outside_roles;
   j["late"] = s.late;
   j["failures_by_step"] = s.failures_by_step;
+  j["calls_unknown"] = s.unknown;
+  j["unknown_by_step"] = s.unknown_by_step;
+  j["retransmissions"] = s.retransmissions;
+  // Durations in milliseconds; percentiles from the checker's log bins (within about 12%).
+  auto timing = [](const checker::Histogram& h) {
+    auto ms = [](core::TimeNs t) { return static_cast<double>(t) / 1e6; };
+    nlohmann::ordered_json t;
+    t["count"] = h.total;
+    t["min_ms"] = ms(h.min);
+    t["mean_ms"] = h.total ? ms(h.sum / static_cast<core::TimeNs>(h.total)) : 0.0;
+    t["p50_ms"] = ms(h.percentile(0.50));
+    t["p95_ms"] = ms(h.percentile(0.95));
+    t["p99_ms"] = ms(h.percentile(0.99));
+    t["max_ms"] = ms(h.max);
+    return t;
+  };
+  j["setup"] = timing(s.setup);
+  j["latency_by_step"] = nlohmann::ordered_json::object();
+  for (const detail::Timing& t : detail::each_timings(sc, s)) {
+    if (t.after.empty()) continue;
+    nlohmann::ordered_json x = timing(*t.histogram);
+    x["after"] = t.after;
+    j["latency_by_step"][t.key] = x;
+  }
   j["first_failed"] = nlohmann::ordered_json::array();
   for (const checker::FailedCall& f : s.first_failed) {
     nlohmann::ordered_json x = verdict_object(sc, f.verdict, capture);

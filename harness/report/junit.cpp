@@ -1,6 +1,7 @@
 // JUnit XML for CI: one <testcase> per scenario (or per instance with --each).
 #include <cstdio>
 
+#include "report/each_timing.h"
 #include "report/report.h"
 
 namespace ladder::report {
@@ -69,9 +70,27 @@ std::vector<JunitCase> each_junit_cases(const scenario::Scenario& sc,
   if (!all.passed) {
     all.failure_message =
         std::to_string(s.failed) + " of " + std::to_string(s.calls) + " calls failed";
+    if (s.unknown) {
+      all.failure_message += ", " + std::to_string(s.unknown) +
+                             " unknown (the capture lost packets; never counted as passed)";
+    }
     for (const auto& [what, n] : s.failures_by_step) {
       all.failure_text += what + ": " + std::to_string(n) + "\n";
     }
+    for (const auto& [what, n] : s.unknown_by_step) {
+      all.failure_text += what + " (unknown): " + std::to_string(n) + "\n";
+    }
+  }
+  auto& p = all.properties;
+  for (const auto& [name, n] : {std::pair{"calls", s.calls}, {"calls_passed", s.passed},
+                                {"calls_failed", s.failed}, {"calls_unknown", s.unknown},
+                                {"retransmissions", s.retransmissions}}) {
+    p.emplace_back(name, std::to_string(n));
+  }
+  for (const detail::Timing& t : detail::each_timings(sc, s)) {
+    p.emplace_back(t.key + "_p50_ms", detail::milliseconds(t.histogram->percentile(0.50)));
+    p.emplace_back(t.key + "_p95_ms", detail::milliseconds(t.histogram->percentile(0.95)));
+    p.emplace_back(t.key + "_p99_ms", detail::milliseconds(t.histogram->percentile(0.99)));
   }
   cases.push_back(all);
   return cases;
@@ -99,11 +118,18 @@ std::string junit_xml(const std::string& suite_name, const std::vector<JunitCase
     std::snprintf(buf, sizeof buf, "%.3f", c.seconds);
     out += "    <testcase classname=\"" + xml(c.suite) + "\" name=\"" + xml(c.name) +
            "\" time=\"" + buf + "\"";
-    if (c.passed && c.system_out.empty()) {
+    if (c.passed && c.system_out.empty() && c.properties.empty()) {
       out += "/>\n";
       continue;
     }
     out += ">\n";
+    if (!c.properties.empty()) {
+      out += "      <properties>\n";
+      for (const auto& [name, value] : c.properties) {
+        out += "        <property name=\"" + xml(name) + "\" value=\"" + xml(value) + "\"/>\n";
+      }
+      out += "      </properties>\n";
+    }
     if (c.skipped) {
       out += "      <skipped message=\"" + xml(c.failure_message) + "\"/>\n";
     } else if (!c.passed) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capture/capture.h"
@@ -97,10 +98,14 @@ struct JunitCase {
   std::string failure_message;  ///< first failure, one line
   std::string failure_text;     ///< every failure
   std::string system_out;       ///< what driven handsets reported, one event a line
+  /// <properties> of the test case (name, value), e.g. the latency percentiles of --each.
+  std::vector<std::pair<std::string, std::string>> properties;
 };
 JunitCase junit_case(const scenario::Scenario& scenario, const checker::Verdict& verdict,
                      const std::string& name);
-/// JUnit cases of `check --each`: one per failed call kept in full, then one for every call.
+/// JUnit cases of `check --each`: one per failed call kept in full, then one for every call,
+/// whose properties carry the counts and the p50/p95/p99 timings in ms ("setup_p95_ms",
+/// "F3_p99_ms" ...).
 std::vector<JunitCase> each_junit_cases(const scenario::Scenario& scenario,
                                         const checker::EachSummary& summary);
 /// A whole JUnit XML document for these cases.

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "report/each_timing.h"
 #include "report/lanes.h"
 #include "report/report.h"
 
@@ -176,10 +177,28 @@ std::string render_each(const scenario::Scenario& sc, const checker::EachSummary
       out += "  " + what + ": " + std::to_string(n) + " call" + (n == 1 ? "" : "s") + "\n";
     }
   }
+  if (!s.unknown_by_step.empty()) {
+    out += "Unknown (the capture lost packets: these calls may have lost only the capture's "
+           "messages; never counted as passed):\n";
+    for (const auto& [what, n] : s.unknown_by_step) {
+      out += "  " + what + ": " + std::to_string(n) + " call" + (n == 1 ? "" : "s") + "\n";
+    }
+  }
+  std::vector<detail::Timing> timings = detail::each_timings(sc, s);
+  if (!timings.empty()) out += "Timing (from capture timestamps):\n";
+  for (const detail::Timing& t : timings) {
+    out += "  " + t.title + ": " + detail::percentiles_text(*t.histogram) + "\n";
+  }
+  if (s.retransmissions > 0) {
+    out += "Retransmissions: " + std::to_string(s.retransmissions) + " (messages resent while "
+           "their call was open)\n";
+  }
   for (const std::string& n : s.notes) out += "Note: " + n + "\n";
   out += std::string(s.all_passed() ? "PASSED" : "FAILED") + ": " + sc.name + ": " +
          std::to_string(s.calls) + " calls, " + std::to_string(s.passed) + " passed, " +
-         std::to_string(s.failed) + " failed (" + std::to_string(s.messages) + " SIP messages, " +
+         std::to_string(s.failed) + " failed" +
+         (s.unknown ? ", " + std::to_string(s.unknown) + " unknown" : std::string()) + " (" +
+         std::to_string(s.messages) + " SIP messages, " +
          std::to_string(s.outside_roles) + " outside the roles, " + std::to_string(s.late) +
          " after their call was checked)\n";
   return out;

@@ -86,6 +86,48 @@ void check_each(const CheckRequest& rq, const checker::CheckOptions& options, co
   out.outcome = passed ? Outcome::passed : Outcome::failed;
 }
 
+// `--live IFACE`: every call checked while the capture is taken, until the duration or Ctrl-C.
+void check_live(const CheckRequest& rq, const checker::CheckOptions& options, const Hooks& hooks,
+                CheckResult& out) {
+  const scenario::Scenario& sc = *out.scenario;
+  if (!checker::groupable_by_call_id(sc)) {
+    out.error = "--live groups calls by Call-ID, but " + sc.source +
+                " has steps in more than one dialog";
+    return;
+  }
+  LiveEachOptions lo;
+  lo.interface = rq.live;
+  lo.pcap_path = rq.save;
+  lo.buffer_mib = rq.buffer_mib;
+  lo.each.check = options;
+  auto live = LiveEach::start(sc, lo);
+  if (!live) {
+    out.outcome = Outcome::environment;
+    out.error = live.error();
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start = Clock::now(), last = start;
+  auto seconds = [&start] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  if (rq.on_live) rq.on_live((*live)->stats(), 0);  // the capture is open: the load may start
+  while (rq.duration.count() == 0 || Clock::now() - start < rq.duration) {
+    if (hooks.stop_requested && hooks.stop_requested()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the Ctrl-C poll's pace
+    if (rq.on_live && Clock::now() - last >= std::chrono::milliseconds(250)) {
+      last = Clock::now();
+      rq.on_live((*live)->stats(), seconds());
+    }
+  }
+  LiveEachResult r = (*live)->finish(std::chrono::seconds(2));
+  if (rq.on_live) rq.on_live((*live)->stats(), seconds());
+  out.messages_read = r.summary.messages;
+  out.outcome = r.all_passed() ? Outcome::passed : Outcome::failed;
+  if (!r.error.empty()) out.error = r.error;
+  else if (r.summary.calls == 0) out.error = "no call between the scenario's roles on " + rq.live;
+  out.each = r.summary;
+  out.live = std::move(r);
+}
+
 void check_once(const CheckRequest& rq, const checker::CheckOptions& options, const Hooks& hooks,
                 CheckResult& out) {
   auto read = read_capture(rq.capture, rq.call_id, hooks);
@@ -146,7 +188,9 @@ CheckResult check(const CheckRequest& rq, const Hooks& hooks) {
   for (const auto& [role, attrs] : rq.sets.roles) {
     for (const auto& [k, value] : attrs) options.bindings.roles[role][k] = value;
   }
-  if (rq.each) {
+  if (!rq.live.empty()) {
+    check_live(rq, options, hooks, out);
+  } else if (rq.each) {
     check_each(rq, options, hooks, out);
   } else {
     check_once(rq, options, hooks, out);

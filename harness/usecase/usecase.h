@@ -26,6 +26,7 @@
 #include "core/core.h"
 #include "scenario/scenario.h"
 #include "sip/sip.h"
+#include "usecase/live_each.h"
 
 namespace ladder::usecase {
 
@@ -80,6 +81,15 @@ struct CheckRequest {
   bool rules_warn = false;    ///< RFC 3261 rule findings warn instead of fail
   bool each = false;          ///< every call of the capture, in bounded memory
   unsigned jobs = 0;          ///< `each`: threads (0: one per core; 1 for a pipe)
+  /// Check every call live on this interface instead of reading `capture` (`--live IFACE`):
+  /// until `duration` has passed (0: no limit) or hooks.stop_requested() says so (Ctrl-C).
+  std::string live;
+  std::chrono::milliseconds duration{0};
+  std::string save;            ///< `live`: the capture is also written here ("" : not saved)
+  std::size_t buffer_mib = 64;  ///< `live`: kernel capture buffer
+  /// `live`: called from the calling thread once the capture is open (seconds 0), then about
+  /// every 250 ms and once at the end, for a progress line.
+  std::function<void(const LiveStats&, double seconds)> on_live;
 };
 
 struct CheckResult {
@@ -91,7 +101,8 @@ struct CheckResult {
   std::optional<scenario::Scenario> scenario;
   std::optional<checker::Verdict> verdict;     ///< a single check
   std::vector<sip::WireMessage> messages;      ///< a single check: what its verdict indexes
-  std::optional<checker::EachSummary> each;    ///< a bulk check
+  std::optional<checker::EachSummary> each;    ///< a bulk check (also a live one)
+  std::optional<LiveEachResult> live;          ///< a live check: drops, peak open calls ...
   std::uint64_t messages_read = 0;             ///< SIP messages in the capture
 };
 
