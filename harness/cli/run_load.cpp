@@ -35,13 +35,13 @@ std::string load_lines(const usecase::LoadRunResult& r) {
   if (r.each) {
     s += "  checked from the capture: " + std::to_string(r.each->passed) + " passed, " +
          std::to_string(r.each->failed) + " failed, " + std::to_string(r.unknown) +
-         " unknown (not found in the capture)\n";
+         " unknown (the capture may have lost them: never passed)\n";
   }
   s += "  engine's view: " + std::to_string(r.engine_completed) + " completed, " +
        std::to_string(r.engine_failed) + " failed\n";
   for (const std::string& e : r.engine_errors) s += "    " + e + "\n";
-  s += "  capture: " + std::to_string(r.frames) + " frames, " + std::to_string(r.kernel_drops) +
-       " dropped by the kernel\n";
+  if (r.each) s += "  capture: " + std::to_string(r.frames) + " frames, " + std::to_string(r.kernel_drops) +
+       " dropped by the kernel, " + std::to_string(r.retransmissions) + " retransmissions\n";
   for (const std::string& n : r.notes) s += "  note: " + n + "\n";
   return s;
 }
@@ -78,6 +78,7 @@ std::string load_json(const usecase::LoadRunResult& r) {
                   ", \"unknown\": " + std::to_string(r.unknown) +
                   ", \"capture_frames\": " + std::to_string(r.frames) +
                   ", \"kernel_drops\": " + std::to_string(r.kernel_drops) +
+                  ", \"retransmissions\": " + std::to_string(r.retransmissions) +
                   ", \"notes\": " + list(r.notes) + "}";
   if (r.each && r.scenario) s += ", \"check\": " + report::each_json(*r.scenario, *r.each, r.capture);
   return s + "}";
@@ -154,12 +155,12 @@ std::optional<int> run_if_load(const usecase::RunRequest& request, const LoadArg
   auto progress = [line](const usecase::LoadProgress& p) {
     if (!line) return;
     double rate = p.elapsed_s > 0 ? static_cast<double>(p.started) / p.elapsed_s : 0;
+    // Passed and failed as checked from the capture; in progress as the engines see it.
     std::fprintf(stderr,
-                 "\r%6.1f s  %8.1f calls/s  started %llu  completed %llu  failed %llu  in "
-                 "progress %llu  capture drops %llu   ",
-                 p.elapsed_s, rate, static_cast<unsigned long long>(p.started),
-                 static_cast<unsigned long long>(p.completed),
-                 static_cast<unsigned long long>(p.failed),
+                 "\r%6.1f s  %8.1f calls/s  passed %llu  failed %llu  in progress %llu  "
+                 "capture drops %llu   ",
+                 p.elapsed_s, rate, static_cast<unsigned long long>(p.passed),
+                 static_cast<unsigned long long>(p.checked_failed),
                  static_cast<unsigned long long>(p.in_progress),
                  static_cast<unsigned long long>(p.kernel_drops));
     std::fflush(stderr);

@@ -1,20 +1,19 @@
-// `ladder run --calls/--duration`: the testbed's parts started, the capture opened, the load
-// played by engine::play_load() while a thread of this use case writes the capture, then the
-// saved capture checked call by call (check --each) and the run directory written.
+// `ladder run --calls/--duration`: the testbed's parts started, the load played by
+// engine::play_load() while LiveEach captures and checks every call, the run directory written.
 #include "usecase/load_run.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <thread>
 
-#include <poll.h>
 
 #include "engine/load.h"
 #include "parts/parts.h"
+#include "usecase/live_each.h"
 #include "usecase/run_capture.h"
 
 namespace ladder::usecase {
@@ -28,48 +27,6 @@ std::string stamp() {
   std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
   return buf;
 }
-
-/// Writes the capture on a thread of its own while the engines run: they have their own loops,
-/// and the calling thread only reports. Started at once (frames of other loopback traffic
-/// must not fill the kernel's buffer before the filter is narrowed), stopped after the load;
-/// RunCapture is used under a mutex (narrow() comes from the engines' on_bound).
-class CaptureThread {
- public:
-  explicit CaptureThread(RunCapture& c) : capture_(c) {}
-  ~CaptureThread() { stop(); }
-  CaptureThread(const CaptureThread&) = delete;
-  CaptureThread& operator=(const CaptureThread&) = delete;
-  void start() {
-    thread_ = std::thread([this] {
-      while (!done_.load()) {  // bounded by stop()
-        pollfd p{capture_.fd(), POLLIN, 0};
-        ::poll(&p, 1, 20);  // waits without the lock
-        std::lock_guard lock(mutex_);
-        capture_.drain();  // non-blocking: nothing waiting takes nothing
-        RunCapture::Stats s = capture_.stats();
-        frames_.store(s.frames);
-        dropped_.store(s.dropped);
-      }
-    });
-  }
-  void stop() {
-    done_.store(true);
-    if (thread_.joinable()) thread_.join();
-  }
-  void narrow(const scenario::RoleMap& roles) {
-    std::lock_guard lock(mutex_);
-    capture_.narrow(roles);
-  }
-  std::uint64_t frames() const { return frames_.load(); }
-  std::uint64_t dropped() const { return dropped_.load(); }
-
- private:
-  RunCapture& capture_;
-  std::mutex mutex_;
-  std::thread thread_;
-  std::atomic<bool> done_{false};
-  std::atomic<std::uint64_t> frames_{0}, dropped_{0};
-};
 
 }  // namespace
 
@@ -140,43 +97,60 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
   }
 
   fs::path pcap = dir / "capture.pcap";
-  // The kernel's ring holds one slot per frame, sized by the snaplen, in 2 MiB: 4096 gives 256
-  // frames where 65535 gives 16, which a load overruns within milliseconds. A SIP message
-  // above about 4 KB is cut (the check then says so); a bigger ring is the real fix.
-  constexpr int kLoadSnaplen = 4096;
-  auto opened = RunCapture::open(testbed, rq.interface, pcap.string(), kLoadSnaplen);
-  if (!opened) {
-    out.outcome = Outcome::environment;
-    out.error = opened.error();
-    return out;
-  }
-  std::unique_ptr<RunCapture> capture = std::move(*opened);
-  CaptureThread writer(*capture);
-  writer.start();
-  lo.on_bound = [&](const scenario::RoleMap& roles) { writer.narrow(roles); };
+  // The live check starts when the engines are bound (its filter is the ports they got), before
+  // they send anything; it runs on a thread of its own. A ladder whose calls cannot be told
+  // apart by Call-ID (steps in several dialogs: the transfer) is played, not checked per call.
+  bool checkable = checker::groupable_by_call_id(sc);
+  std::unique_ptr<LiveEach> live;
+  std::string live_error;
+  std::atomic<bool> live_failed{false};
+  checker::CheckOptions co = options_for(sc, testbed);
+  lo.on_bound = [&](const scenario::RoleMap& roles) {
+    if (!checkable) return;
+    LiveEachOptions le;
+    le.interface = capture_interface(testbed, rq.interface);
+    le.pcap_path = pcap.string();
+    le.each.check = co;
+    le.each.check.roles = roles;
+    auto started = LiveEach::start(sc, std::move(le));
+    if (!started) {
+      live_error = started.error();
+      live_failed.store(true);  // the engines stop before the first call
+      return;
+    }
+    live = std::move(*started);
+  };
   lo.on_progress = [&](const engine::LoadStats& s) {
     if (!on_progress) return;
-    on_progress({s.started, s.completed, s.failed, s.in_progress, s.elapsed_s, writer.frames(),
-                 writer.dropped()});
+    LoadProgress p{s.started, s.completed, s.failed, s.in_progress, s.elapsed_s, 0, 0, 0, 0};
+    if (live) {
+      LiveStats ls = live->stats();
+      p.passed = ls.passed;
+      p.checked_failed = ls.failed;
+      p.frames = ls.frames;
+      p.kernel_drops = ls.kernel_drops;
+    }
+    on_progress(p);
   };
-  lo.stop_requested = hooks.stop_requested;
+  lo.stop_requested = [&] {
+    return live_failed.load() || (hooks.stop_requested && hooks.stop_requested());
+  };
   auto played = engine::play_load(sc, testbed, lo);
-  // What is still on its way to the capture: the last calls' final messages.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  writer.stop();
-  std::string capture_error = capture->finish();
+  std::optional<LiveEachResult> checked;
+  // What is still on its way to the capture (the last calls' final messages), then every call
+  // still open is checked.
+  if (live) checked = live->finish(std::chrono::milliseconds(2000));
+  if (live_failed.load()) {
+    out.outcome = Outcome::environment;
+    out.error = live_error;
+    return out;
+  }
   if (!played) {
     out.outcome = Outcome::environment;
     out.error = sc.name + ": " + played.error();
     return out;
   }
-  if (!capture_error.empty()) {
-    out.outcome = Outcome::environment;
-    out.error = capture_error;
-    return out;
-  }
   const engine::LoadResult& r = *played;
-  out.capture = pcap.string();
   out.attempted = r.stats.started;
   out.engine_completed = r.stats.completed;
   out.engine_failed = r.stats.failed;
@@ -187,37 +161,35 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     out.achieved_rate = static_cast<double>(r.stats.started - 1) /
                         (static_cast<double>(r.last_start - r.first_start) / 1e9);
   }
-  RunCapture::Stats cs = capture->stats();
-  out.frames = cs.frames;
-  out.kernel_drops = cs.dropped;
-
-  // Every call of the saved capture checked, with the role map the engines really bound
-  // (a played role has one address per engine) and the parts' real addresses.
-  CheckRequest cq;
-  cq.capture = pcap.string();
-  cq.scenario = rq.scenario;
-  cq.testbed = rq.testbed;
-  cq.roles = r.roles;
-  for (const auto& [role, attrs] : scenario::bindings_from(testbed).roles) {
-    for (const auto& [k, v] : attrs) cq.sets.roles[role][k] = v;
-  }
-  cq.each = true;
-  Hooks quiet{nullptr, hooks.stop_requested};  // the load's ladder warned once already
-  CheckResult checked = check(cq, quiet);
-  if (!checked.each) {
-    out.outcome = checked.outcome == Outcome::passed ? Outcome::failed : checked.outcome;
-    out.error = checked.error;
+  bool stopped = hooks.stop_requested && hooks.stop_requested();
+  if (!checked) {
+    out.notes.push_back(sc.source + " has steps in more than one dialog: its calls cannot be "
+                        "told apart by Call-ID in a capture, so this load is judged by the "
+                        "engines' own view only, not checked from the wire");
+    out.outcome = out.engine_failed == 0 && out.attempted > 0 && !stopped ? Outcome::passed
+                                                                          : Outcome::failed;
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     return out;
   }
-  out.each = std::move(checked.each);
-  out.unknown = out.attempted > out.each->calls ? out.attempted - out.each->calls : 0;
-  if (out.unknown > 0) {
-    out.notes.push_back(std::to_string(out.unknown) +
+  out.capture = pcap.string();
+  out.frames = checked->frames;
+  out.kernel_drops = checked->kernel_drops;
+  out.retransmissions = checked->retransmissions;
+  for (std::string& n : checked->notes) {  // those the check's own report does not give
+    const auto& own = checked->summary.notes;
+    if (std::find(own.begin(), own.end(), n) == own.end()) out.notes.push_back(std::move(n));
+  }
+  // Calls started that the capture never showed at all are unknown too.
+  std::uint64_t seen = checked->summary.calls;
+  std::uint64_t not_seen = out.attempted > seen ? out.attempted - seen : 0;
+  out.unknown = checked->unknown + not_seen;
+  if (not_seen > 0) {
+    out.notes.push_back(std::to_string(not_seen) +
                         " calls started but not found in the capture: unknown, not passed");
   }
-  out.notes.push_back("checked after the load from the saved capture (" + pcap.string() + ")");
-  bool passed = out.each->all_passed() && out.unknown == 0 && out.engine_failed == 0 &&
-                !(hooks.stop_requested && hooks.stop_requested());
+  if (!checked->error.empty()) out.notes.push_back("capture: " + checked->error);
+  out.each = std::move(checked->summary);
+  bool passed = checked->all_passed() && not_seen == 0 && out.engine_failed == 0 && !stopped;
   out.outcome = passed ? Outcome::passed : Outcome::failed;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   return out;

@@ -1,12 +1,10 @@
 // `ladder run LADDER --testbed T --calls N --rate R[:R2] [--concurrency C] [--duration D]`:
 // one ladder played as load by the engine's load mode (engine/load.h), the wire captured to the
-// run directory's capture.pcap, then every call of the capture checked (`check --each`).
+// run directory's capture.pcap and every call checked while it is taken (usecase/live_each.h),
+// so the verdict is ready when the load stops.
 //
-// This version checks the saved capture after the load (post-hoc), not while it is taken: the
-// verdict comes a few seconds after the load stops, and the capture is kept on disk in full.
-//
-// Threading: run_load() runs in the calling thread; the engines and a capture thread are its
-// own and joined before it returns. on_progress is called from the calling thread.
+// Threading: run_load() runs in the calling thread; the engines and the checking thread are
+// their own and joined before it returns. on_progress is called from the calling thread.
 #pragma once
 
 #include <chrono>
@@ -37,11 +35,12 @@ struct LoadRequest {
   unsigned engines = 0;
 };
 
-/// A snapshot while the load runs (engine's view; the check comes after).
+/// A snapshot while the load runs.
 struct LoadProgress {
-  std::uint64_t started = 0, completed = 0, failed = 0, in_progress = 0;
+  std::uint64_t started = 0, completed = 0, failed = 0, in_progress = 0;  ///< engines' view
   double elapsed_s = 0;
-  std::uint64_t frames = 0, kernel_drops = 0;  ///< of the capture so far
+  std::uint64_t passed = 0, checked_failed = 0;  ///< checked from the capture so far
+  std::uint64_t frames = 0, kernel_drops = 0;    ///< of the capture so far
 };
 
 struct LoadRunResult {
@@ -57,7 +56,7 @@ struct LoadRunResult {
   std::optional<checker::EachSummary> each;  ///< every call of the capture checked
   /// Calls started that the check did not find in the capture (lost by it): never "passed".
   std::uint64_t unknown = 0;
-  std::uint64_t frames = 0, kernel_drops = 0;
+  std::uint64_t frames = 0, kernel_drops = 0, retransmissions = 0;
   std::vector<std::string> notes;
   double seconds = 0;  ///< wall time, set-up to check
 };

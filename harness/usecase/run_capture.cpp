@@ -37,10 +37,10 @@ std::string capture_filter(const scenario::Testbed& testbed) {
 }
 
 std::expected<std::unique_ptr<RunCapture>, std::string> RunCapture::open(
-    const scenario::Testbed& testbed, const std::string& override_if, const std::string& path,
-    int snaplen) {
+    const scenario::Testbed& testbed, const std::string& override_if, const std::string& path) {
   std::string interface = capture_interface(testbed, override_if);
-  auto live = capture::LiveCapture::open(interface, capture_filter(testbed), snaplen);
+  // 65535: a whole UDP datagram or loopback TCP segment; larger slots only shrink the ring.
+  auto live = capture::LiveCapture::open(interface, capture_filter(testbed), 65535);
   if (!live) return std::unexpected(live.error());
   auto link = capture::to_link_type(live->link_type());
   if (!link) {

@@ -23,11 +23,8 @@ std::string capture_filter(const scenario::Testbed& testbed);
 
 class RunCapture {
  public:
-  /// `snaplen`: 65535, a whole UDP datagram or loopback TCP segment; larger slots only shrink
-  /// the kernel's ring (one slot per frame), smaller ones cut longer messages.
   static std::expected<std::unique_ptr<RunCapture>, std::string> open(
-      const scenario::Testbed& testbed, const std::string& override_if, const std::string& path,
-      int snaplen = 65535);
+      const scenario::Testbed& testbed, const std::string& override_if, const std::string& path);
 
   int fd() const { return live_.fd(); }
   const std::string& interface() const { return live_.interface(); }
