@@ -497,6 +497,9 @@ Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase, con
   std::string contact = take_header(q.headers, "Contact");
   remember(q);
   phrases_.push_back(phrase);  // must outlive the queued signal (see phrases_)
+  // Bounded for load runs: a signal is served within the next loop turns, long before 4096
+  // more responses are queued.
+  if (phrases_.size() > 4096) phrases_.pop_front();
   nua_respond(h->nh, status, phrases_.back().c_str(), LADDER_BODY_TAGS(q),
               TAG_IF(!contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())), TAG_END());
   return Outcome::done();
