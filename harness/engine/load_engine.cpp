@@ -517,7 +517,8 @@ void LoadEngine::teardown() {
     if (all) break;
     turn(10);
   }
-  std::lock_guard lock(shared_.sofia);
+  // Not under LoadShared::sofia: the thread holds its loop's own lock here, which setup()
+  // took under it (ThreadSanitizer calls that order inversion a potential deadlock).
   roles_.clear();
   loop_.reset();
 }

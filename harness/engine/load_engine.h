@@ -41,8 +41,8 @@ struct LoadShared {
   std::atomic<bool> abort{false};            ///< leave now (teardown still runs)
   std::atomic<core::TimeNs> first_start{std::numeric_limits<core::TimeNs>::max()};
   std::atomic<core::TimeNs> last_start{0};
-  /// Held while an engine makes or destroys its loop and user agents: Sofia's per-thread
-  /// initialisation (su_init, su_deinit) touches process-wide state.
+  /// Held while an engine makes its loop and user agents: Sofia's initialisation (su_init)
+  /// touches process-wide state.
   std::mutex sofia;
 };
 
