@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/run_folder.h"
+#include "cli/run_load.h"
 #include "report/report.h"
 #include "usecase/usecase.h"
 
@@ -25,6 +26,7 @@ struct RunArgs {
   std::string junit;
   std::string html;
   FolderOptions folder;
+  LoadArgs load;
   bool all = false;  ///< list the failures that follow from a root failure
 };
 
@@ -44,6 +46,7 @@ int run_all(const RunArgs& a) {
   std::signal(SIGINT, on_sigint);
   WarningPrinter warn;
   usecase::Hooks hooks{std::ref(warn), [] { return g_interrupted != 0; }};
+  if (auto code = run_if_load(a.request, a.load, a.json, a.junit, hooks)) return *code;
   if (auto code = run_if_folder(a.request, a.folder, a.json, a.junit, hooks)) return *code;
   usecase::RunResult r = usecase::run(a.request, hooks, [&a](const usecase::LadderRun& l) {
     report::VerdictOptions vo;
@@ -110,6 +113,7 @@ Runner add_run(CLI::App& app) {
                   "Run directory (default reports/<time>-<scenario>); for a folder, each "
                   "ladder's is OUT/<its path in the folder, without .yaml>");
   add_folder_options(*cmd, a->folder);
+  add_load_options(*cmd, a->load);
   cmd->add_option("--json", a->json, "Also write every verdict as a JSON array to this file");
   cmd->add_option("--junit", a->junit,
                   "Also write JUnit XML for all scenarios to this file (a folder run: one "

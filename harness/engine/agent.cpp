@@ -173,6 +173,9 @@ std::expected<std::unique_ptr<Agent>, std::string> Agent::create(su_root_t* root
                        // Subscriptions a played phone or server accepts (RFC 3842, RFC 4235).
                        NUTAG_ALLOW_EVENTS("message-summary, dialog, presence"),
                        TAG_IF(c.proxy.has_value(), NUTAG_PROXY(c.proxy ? c.proxy->c_str() : "")),
+                       TAG_IF(c.t1x64_ms != 0, NTATAG_SIP_T1X64(c.t1x64_ms)),
+                       TAG_IF(c.udp_buffer != 0, TPTAG_UDP_RMEM(c.udp_buffer)),
+                       TAG_IF(c.udp_buffer != 0, TPTAG_UDP_WMEM(c.udp_buffer)),
                        TPTAG_DUMP(c.dump_path.c_str()), TAG_END());
   if (a->nua_ == nullptr) {
     return std::unexpected(
@@ -196,31 +199,55 @@ void Agent::trampoline(nua_event_t event, int status, char const* phrase, nua_t*
   try {
     agent->on_event(event, status, phrase != nullptr ? phrase : "", nh, info, sip, tags);
   } catch (const std::exception& e) {
-    agent->error(agent->config_.role + ": internal error in a SIP event: " + e.what(), false);
+    agent->error(agent->config_.role + ": internal error in a SIP event: " + e.what(), false,
+                 info != nullptr ? info->instance : 0);
   } catch (...) {
-    agent->error(agent->config_.role + ": internal error in a SIP event", false);
+    agent->error(agent->config_.role + ": internal error in a SIP event", false,
+                 info != nullptr ? info->instance : 0);
   }
 }
 
-HandleInfo* Agent::adopt(nua_handle_t* nh) {
+HandleInfo* Agent::adopt(nua_handle_t* nh, std::uint64_t instance) {
   auto info = std::make_unique<HandleInfo>();
   info->agent = this;
   info->nh = nh;
+  info->instance = instance;
   nua_handle_bind(nh, info.get());
-  handles_.push_back(std::move(info));
-  return handles_.back().get();
+  auto& list = handles_[instance];
+  list.push_back(std::move(info));
+  return list.back().get();
 }
 
-HandleInfo* Agent::new_handle(std::string_view label, const std::string& to) {
+HandleInfo* Agent::new_handle(std::uint64_t instance, std::string_view label,
+                              const std::string& to) {
   auto info = std::make_unique<HandleInfo>();
   info->agent = this;
+  info->instance = instance;
   info->label = std::string(label);
   std::string from = "<" + config_.aor + ">";
+  std::string call_id = config_.new_call_id ? config_.new_call_id(instance) : std::string();
   info->nh = nua_handle(nua_, info.get(), SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()),
-                        TAG_END());
+                        TAG_IF(!call_id.empty(), SIPTAG_CALL_ID_STR(call_id.c_str())), TAG_END());
   if (info->nh == nullptr) return nullptr;
-  handles_.push_back(std::move(info));
-  return handles_.back().get();
+  auto& list = handles_[instance];
+  list.push_back(std::move(info));
+  return list.back().get();
+}
+
+void Agent::release_instance(std::uint64_t instance) {
+  auto it = handles_.find(instance);
+  if (it == handles_.end()) return;
+  for (auto& h : it->second) {
+    if (h.get() == reg_) return;  // the registration outlives the calls
+  }
+  for (auto& h : it->second) h->release();
+  handles_.erase(it);
+}
+
+std::size_t Agent::handle_count() const {
+  std::size_t n = 0;
+  for (const auto& [instance, list] : handles_) n += list.size();
+  return n;
 }
 
 void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_t* nh,
@@ -239,7 +266,22 @@ void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_
     shutdown_status_ = status;
     return;
   }
-  if (info == nullptr && nh != nullptr && is_incoming_request(ev)) info = adopt(nh);
+  if (info == nullptr && nh != nullptr && is_incoming_request(ev)) {
+    std::optional<std::uint64_t> instance = 0;
+    if (config_.instance_of) {
+      const char* id = sip != nullptr && sip->sip_call_id != nullptr ? sip->sip_call_id->i_id : "";
+      instance = config_.instance_of(id != nullptr ? id : "");
+    }
+    if (!instance) {
+      // A call this agent has no instance for (over already, or not one of this run's).
+      if (status < 200) {
+        nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua_), TAG_END());
+      }
+      nua_handle_destroy(nh);
+      return;
+    }
+    info = adopt(nh, *instance);
+  }
   if (info == nullptr) return;
   if (sip != nullptr) {
     if (sip->sip_call_id != nullptr && info->call_id.empty()) {
@@ -288,7 +330,7 @@ void Agent::on_event(nua_event_t ev, int status, const char* phrase, nua_handle_
           // ladder's business (register-refused-403 expects it; a ladder that expects 200
           // fails at that step).
           error(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " + phrase,
-                true);
+                true, info->instance);
         }
       }
       return;
@@ -316,7 +358,8 @@ void Agent::on_challenge(HandleInfo& h, int status, const char* phrase, sip_t co
     }
   }
   if (h.auto_auth && !authenticate(h)) {
-    error(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " + phrase, true);
+    error(config_.role + ": REGISTER rejected: " + std::to_string(status) + " " + phrase, true,
+          h.instance);
   }
 }
 
@@ -328,13 +371,13 @@ bool Agent::authenticate(HandleInfo& h) {
               (config_.password_env.empty()
                    ? std::string("set password_env for the role in the testbed")
                    : "environment variable " + config_.password_env + " is not set"),
-          true);
+          true, h.instance);
     return true;  // reported here
   }
   if (h.auth_attempts >= 2) {
     error(config_.role + ": " + what + " still challenged (" + std::to_string(h.challenge) +
               ") after " + std::to_string(h.auth_attempts) + " attempts with credentials",
-          true);
+          true, h.instance);
     return true;
   }
   std::string realm = h.realm.empty() ? "\"\"" : h.realm;
@@ -347,7 +390,7 @@ bool Agent::authenticate(HandleInfo& h) {
 }
 
 void Agent::register_start() {
-  reg_ = new_handle("", "<" + config_.aor + ">");
+  reg_ = new_handle(0, "", "<" + config_.aor + ">");
   if (reg_ == nullptr) {
     error(config_.role + ": cannot create a REGISTER handle", true);
     return;
@@ -358,38 +401,48 @@ void Agent::register_start() {
 }
 
 void Agent::unregister_all() {
-  for (auto& h : handles_) {
-    if (h->is_register && h->register_status == 200 && h->nh != nullptr && !h->unregister_sent) {
-      nua_unregister(h->nh, TAG_END());
-      h->unregister_sent = true;
+  for (auto& [instance, list] : handles_) {
+    for (auto& h : list) {
+      if (h->is_register && h->register_status == 200 && h->nh != nullptr && !h->unregister_sent) {
+        nua_unregister(h->nh, TAG_END());
+        h->unregister_sent = true;
+      }
     }
   }
 }
 
 bool Agent::unregister_done() const {
-  for (const auto& h : handles_) {
-    if (h->unregister_sent && !h->unregister_done) return false;
+  for (const auto& [instance, list] : handles_) {
+    for (const auto& h : list) {
+      if (h->unregister_sent && !h->unregister_done) return false;
+    }
   }
   return true;
 }
 
-HandleInfo* Agent::find_call(std::string_view call_id) {
-  for (auto& h : handles_) {
+HandleInfo* Agent::find_call(std::uint64_t instance, std::string_view call_id) {
+  auto it = handles_.find(instance);
+  if (it == handles_.end()) return nullptr;
+  for (auto& h : it->second) {
     if (h->nh != nullptr && !h->is_register && h->call_id == call_id) return h.get();
   }
   return nullptr;
 }
 
-HandleInfo* Agent::find_label(std::string_view label) {
-  for (auto& h : handles_) {
+HandleInfo* Agent::find_label(std::uint64_t instance, std::string_view label) {
+  auto it = handles_.find(instance);
+  if (it == handles_.end()) return nullptr;
+  for (auto& h : it->second) {
     if (h->nh != nullptr && !h->label.empty() && h->label == label) return h.get();
   }
   return nullptr;
 }
 
-HandleInfo* Agent::find_refer() {
-  for (auto it = handles_.rbegin(); it != handles_.rend(); ++it) {
-    if ((*it)->nh != nullptr && !(*it)->refer_event.empty()) return it->get();
+HandleInfo* Agent::find_refer(std::uint64_t instance) {
+  auto it = handles_.find(instance);
+  if (it == handles_.end()) return nullptr;
+  for (auto h = it->second.rbegin(); h != it->second.rend(); ++h) {
+    if ((*h)->nh != nullptr && !(*h)->refer_event.empty()) return h->get();
   }
   return nullptr;
 }
@@ -412,15 +465,15 @@ std::optional<std::string> Agent::sent_body(std::size_t size) const {
       TAG_IF(!(p).content_type.empty(), SIPTAG_PAYLOAD_STR((p).body.c_str())),          \
       TAG_IF(!(p).headers.empty(), SIPTAG_HEADER_STR((p).headers.c_str()))
 
-Outcome Agent::invite(HandleInfo* h, std::string_view label, const std::string& uri,
-                      const SendParams& p, const std::string& referred_by,
+Outcome Agent::invite(HandleInfo* h, std::uint64_t instance, std::string_view label,
+                      const std::string& uri, const SendParams& p, const std::string& referred_by,
                       const std::string& replaces) {
   if (h != nullptr && h->challenge != 0 && h->challenge_method == "INVITE") {
     authenticate(*h);
     return Outcome::done();
   }
   if (h == nullptr) {
-    h = new_handle(label, "<" + uri + ">");
+    h = new_handle(instance, label, "<" + uri + ">");
     if (h == nullptr) return Outcome::not_ready("nua_handle failed");
   }
   ++h->sdp_version;
@@ -444,20 +497,23 @@ Outcome Agent::respond(HandleInfo* h, int status, const std::string& phrase, con
   std::string contact = take_header(q.headers, "Contact");
   remember(q);
   phrases_.push_back(phrase);  // must outlive the queued signal (see phrases_)
+  // Bounded for load runs: a signal is served within the next loop turns, long before 4096
+  // more responses are queued.
+  if (phrases_.size() > 4096) phrases_.pop_front();
   nua_respond(h->nh, status, phrases_.back().c_str(), LADDER_BODY_TAGS(q),
               TAG_IF(!contact.empty(), SIPTAG_CONTACT_STR(contact.c_str())), TAG_END());
   return Outcome::done();
 }
 
-Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
-                       const SendParams& p) {
+Outcome Agent::request(const Action& a, std::uint64_t instance, std::string_view method,
+                       HandleInfo* h, const SendParams& p) {
   auto need_dialog = [&] {
     return Outcome::not_ready(
         "no dialog " + (a.dialog.empty() ? std::string("to send it in") : "'" + a.dialog + "' yet"));
   };
   if (method == "REGISTER") {
     if (reg_ == nullptr) {
-      reg_ = new_handle(a.dialog, "<" + config_.aor + ">");
+      reg_ = new_handle(instance, a.dialog, "<" + config_.aor + ">");
       if (reg_ == nullptr) return Outcome::not_ready("nua_handle failed");
       reg_->is_register = true;
     } else if (reg_->challenge != 0) {
@@ -510,7 +566,7 @@ Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
     // A notifier reports on the subscription its handle accepted; a transferee on the REFER.
     std::string event = !h->sub_event.empty() ? h->sub_event : h->refer_event;
     if (event.empty()) {
-      HandleInfo* r = find_refer();
+      HandleInfo* r = find_refer(instance);
       if (r != nullptr) event = r->refer_event;
     }
     if (event.empty()) {
@@ -528,7 +584,7 @@ Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
                LADDER_BODY_TAGS(q), TAG_END());
   } else if (method == "SUBSCRIBE") {
     if (h == nullptr) {
-      h = new_handle(a.dialog, "<" + a.request().uri + ">");
+      h = new_handle(instance, a.dialog, "<" + a.request().uri + ">");
       if (h == nullptr) return Outcome::not_ready("nua_handle failed");
     }
     SendParams q = p;
@@ -548,7 +604,7 @@ Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
     nua_update(h->nh, LADDER_BODY_TAGS(p), TAG_END());
   } else if (method == "OPTIONS" || method == "MESSAGE") {
     if (h == nullptr) {
-      h = new_handle(a.dialog, "<" + a.request().uri + ">");
+      h = new_handle(instance, a.dialog, "<" + a.request().uri + ">");
       if (h == nullptr) return Outcome::not_ready("nua_handle failed");
     }
     if (method == "OPTIONS") {
@@ -570,10 +626,10 @@ Outcome Agent::request(const Action& a, std::string_view method, HandleInfo* h,
 
 #undef LADDER_BODY_TAGS
 
-HandleInfo* Agent::dialog_handle(const Action& a) {
+HandleInfo* Agent::dialog_handle(const Action& a, std::uint64_t instance) {
   if (a.dialog.empty()) return nullptr;
-  if (HandleInfo* h = find_label(a.dialog)) return h;
-  return a.call_id.empty() ? nullptr : find_call(a.call_id);
+  if (HandleInfo* h = find_label(instance, a.dialog)) return h;
+  return a.call_id.empty() ? nullptr : find_call(instance, a.call_id);
 }
 
 std::string Agent::sdp(std::string_view preset, std::uint32_t version) const {
@@ -581,7 +637,7 @@ std::string Agent::sdp(std::string_view preset, std::uint32_t version) const {
                   config_.media_port);
 }
 
-Outcome Agent::perform(const Action& a) {
+Outcome Agent::perform(const Action& a, std::uint64_t instance) {
   SendParams p{a.content.headers, a.content.type, a.content.body};
   const std::optional<std::string>& preset = a.content.sdp_preset;
   switch (a.kind) {
@@ -589,14 +645,14 @@ Outcome Agent::perform(const Action& a) {
     case ActionKind::reinvite:
     case ActionKind::hold:
     case ActionKind::resume: {
-      HandleInfo* h = dialog_handle(a);
+      HandleInfo* h = dialog_handle(a, instance);
       if (h == nullptr && a.kind != ActionKind::dial) {
         return Outcome::not_ready("no dialog '" + a.dialog + "' yet");
       }
       if (h == nullptr) {
         // The INVITE after a 401/407 to this role's INVITE is its retry with credentials, in the
         // same Call-ID (RFC 3665 3.2), even when the ladder labels only the retry's dialog.
-        for (auto& c : handles_) {
+        for (auto& c : handles_[instance]) {
           if (c->nh != nullptr && c->challenge != 0 && c->challenge_method == "INVITE") {
             h = c.get();
             if (h->label.empty()) h->label = a.dialog;
@@ -617,19 +673,20 @@ Outcome Agent::perform(const Action& a) {
       // Refer-To names (attended transfer, RFC 3891), as a phone does.
       std::string referred_by, replaces;
       if (h == nullptr) {
-        if (HandleInfo* r = find_refer()) {
+        if (HandleInfo* r = find_refer(instance)) {
           referred_by = r->referred_by;
           replaces = replaces_of(r->refer_to);
         }
       }
-      return invite(h, a.dialog, a.kind == ActionKind::dial ? a.dial().uri : std::string(), p,
-                    referred_by, replaces);
+      return invite(h, instance, a.dialog,
+                    a.kind == ActionKind::dial ? a.dial().uri : std::string(), p, referred_by,
+                    replaces);
     }
     case ActionKind::ring:
     case ActionKind::answer:
     case ActionKind::reject: {
       const Respond& r = a.respond();
-      HandleInfo* h = a.call_id.empty() ? nullptr : find_call(a.call_id);
+      HandleInfo* h = a.call_id.empty() ? nullptr : find_call(instance, a.call_id);
       // An answer to an INVITE carries SDP; so does a 1xx the ladder gives an SDP preset
       // (early media: 183 with `send: {body: {sdp: answer}}`).
       bool sdp_wanted = a.kind == ActionKind::answer || (a.kind == ActionKind::ring && preset);
@@ -651,7 +708,7 @@ Outcome Agent::perform(const Action& a) {
     case ActionKind::transfer:
     case ActionKind::digits:
     case ActionKind::request: {
-      HandleInfo* h = dialog_handle(a);
+      HandleInfo* h = dialog_handle(a, instance);
       if (preset) {
         p.content_type = "application/sdp";
         p.body = sdp(*preset, h != nullptr ? h->sdp_version + 1 : 1);
@@ -664,14 +721,16 @@ Outcome Agent::perform(const Action& a) {
                            : a.kind == ActionKind::transfer ? "REFER"
                            : a.kind == ActionKind::digits   ? "INFO"
                                                             : a.request().method;
-      return request(a, method, h, p);
+      return request(a, instance, method, h, p);
     }
   }
   return Outcome::cannot("unknown action");
 }
 
 void Agent::release_handles() {
-  for (auto& h : handles_) h->release();
+  for (auto& [instance, list] : handles_) {
+    for (auto& h : list) h->release();
+  }
 }
 
 void Agent::shutdown() {
@@ -712,12 +771,19 @@ bool Agent::teardown_step() {
   return teardown_ == Teardown::done;
 }
 
-void Agent::error(std::string message, bool fatal) {
-  errors_.push_back({std::move(message), fatal, std::nullopt});
+void Agent::error(std::string message, bool fatal, std::uint64_t instance) {
+  errors_.push_back({instance, ActorError{std::move(message), fatal, std::nullopt}});
 }
 
 std::vector<ActorError> Agent::take_errors() {
   std::vector<ActorError> out;
+  for (auto& [instance, e] : errors_) out.push_back(std::move(e));
+  errors_.clear();
+  return out;
+}
+
+std::vector<std::pair<std::uint64_t, ActorError>> Agent::take_instance_errors() {
+  std::vector<std::pair<std::uint64_t, ActorError>> out;
   out.swap(errors_);
   return out;
 }

@@ -15,8 +15,10 @@
 #include "engine/agent.h"
 #include "engine/director.h"
 #include "engine/drivers.h"
+#include "engine/role_setup.h"
 #include "engine/sofia_log.h"
 #include "engine/su_loop.h"
+#include "engine/temp_dir.h"
 #include "engine/targets.h"
 #include "engine/wire_log.h"
 
@@ -26,26 +28,6 @@ namespace {
 
 using scenario::PlayedBy;
 constexpr core::TimeNs kMs = 1'000'000;
-
-/// A private directory for the transport dumps, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ladder-engine-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty() && !std::getenv("LADDER_ENGINE_KEEP_DUMPS"))
-      std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 class Run {
  public:
@@ -184,21 +166,9 @@ std::expected<void, std::string> Run::setup() {
         drivers_.push_back({r.id, std::move(*driver)});
       }
     }
-    if (tb->played_by == PlayedBy::dut && r.kind != scenario::RoleKind::ua && !proxy_) {
-      proxy_ = r.id;
-    }
   }
-  DirectorOptions d;
-  d.step_timeout = static_cast<core::TimeNs>(opt_.step_timeout.count()) * kMs;
-  if (tb_.timeouts.step) d.testbed_step_timeout = tb_.timeouts.step->count() * 1000;
-  if (tb_.timeouts.scenario) d.run_timeout = tb_.timeouts.scenario->count() * 1000;
-  d.linger = static_cast<core::TimeNs>(opt_.linger.count()) * kMs;
-  d.ring = static_cast<core::TimeNs>(opt_.ring.value_or(kDefaultRing).count()) * kMs;
-  d.pause = static_cast<core::TimeNs>(opt_.pause.count()) * kMs;
-  for (const auto& r : tb_.roles) {
-    if (r.ring && !opt_.ring) d.ring_by_role[r.id] = r.ring->count() * 1000;
-  }
-  director_.emplace(sc_, played, d);
+  proxy_ = proxy_role(sc_, tb_);
+  director_.emplace(sc_, played, director_options(tb_, opt_));
   for (Driven& x : drivers_) director_->drive(x.id, *x.actor);
 
   for (const Poller& p : opt_.pollers) {
@@ -215,21 +185,8 @@ std::expected<void, std::string> Run::add_agents() {
   Targets pre_targets(sc_, tb_, pre, proxy_);
   const scenario::TestbedRole* p = proxy_ ? tb_.find_role(*proxy_) : nullptr;
   for (Role& r : roles_) {
-    AgentConfig c;
-    c.role = r.id;
-    c.user = r.tb->user;
-    c.bind = r.tb->address;
-    c.transport = r.tb->transport;
-    if (p != nullptr) {
-      c.proxy = "sip:" + p->address.to_string();
-      if (r.tb->transport == core::Transport::tcp) *c.proxy += ";transport=tcp";
-    }
-    c.aor = pre_targets.aor(r.id);
-    c.registrar = pre_targets.registrar();
-    if (r.tb->password_env) {
-      c.password_env = *r.tb->password_env;
-      c.password = secret(*r.tb->password_env);
-    }
+    AgentConfig c = agent_config(r.id, *r.tb, pre_targets, p,
+                                 [this](const std::string& n) { return secret(n); });
     c.dump_path = dir_.path() + "/" + r.id + ".dump";
     c.media_port = r.media_port;
     r.dump = std::make_unique<DumpTail>(c.dump_path);

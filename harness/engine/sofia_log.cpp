@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cstdarg>
+#include <mutex>
 #include <regex>
 
 // Exported by libsofia-sip-ua but declared in no public header.
@@ -46,6 +47,7 @@ SofiaLog::~SofiaLog() {
 }
 
 void SofiaLog::line(const char* text) {
+  std::lock_guard lock(mutex_);  // load mode: several engines' threads log
   pending_ += text;
   std::size_t nl;
   while ((nl = pending_.find('\n')) != std::string::npos) {

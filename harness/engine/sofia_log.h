@@ -3,10 +3,13 @@
 // report, which tells a DUT that is not there from one that answered 503.
 //
 // Sofia's logs are process-wide; one SofiaLog redirects them for its lifetime and restores the
-// default when destroyed. Threading: the engine's thread only (Sofia logs from the loop).
+// default when destroyed. Threading: made and destroyed on one thread; line() may be called from
+// several engines' loops at once (load mode), under a mutex. transport_error() only after they
+// stopped.
 #pragma once
 
 #include <cstdio>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -37,6 +40,7 @@ class SofiaLog {
 
  private:
   std::FILE* file_ = nullptr;
+  std::mutex mutex_;
   std::string pending_;  ///< Sofia writes a line in pieces
   std::optional<TransportError> error_;
 };

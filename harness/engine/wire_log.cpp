@@ -1,5 +1,8 @@
 #include "engine/wire_log.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -182,7 +185,33 @@ void DumpParser::emit_stream(const DumpStamp& stamp, std::string_view chunk, cor
   }
 }
 
+DumpTail::~DumpTail() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<DumpMessage> DumpTail::poll_truncating(core::TimeNs now) {
+  if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd_ < 0) return {};
+  std::string data;
+  char buf[65536];
+  for (int i = 0; i < 4096; ++i) {  // bounded: at most 256 MiB a poll
+    ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(data.size()));
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  if (data.empty()) return {};
+  if (::ftruncate(fd_, 0) != 0) {
+    // Cannot empty it: read on from where this read ended instead.
+    truncate_ = false;
+    offset_ = data.size();
+    ::close(fd_);
+    fd_ = -1;
+  }
+  return parser_.feed(data, now);
+}
+
 std::vector<DumpMessage> DumpTail::poll(core::TimeNs now) {
+  if (truncate_) return poll_truncating(now);
   std::FILE* f = std::fopen(path_.c_str(), "rb");
   if (f == nullptr) return {};
   std::string data;

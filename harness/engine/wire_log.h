@@ -67,14 +67,24 @@ class DumpParser {
 };
 
 /// Reads what was appended to a dump file since the last call. Missing file: nothing yet.
+/// `truncate` (load mode): the file is emptied after each read, so a long run keeps no dump on
+/// disk. Safe because Sofia opens the dump for appending ("ab": every write goes to the end,
+/// also after a truncation) and writes it on the same thread as the reader.
 class DumpTail {
  public:
-  explicit DumpTail(std::string path) : path_(std::move(path)) {}
+  explicit DumpTail(std::string path, bool truncate = false)
+      : path_(std::move(path)), truncate_(truncate) {}
+  ~DumpTail();
+  DumpTail(const DumpTail&) = delete;
+  DumpTail& operator=(const DumpTail&) = delete;
   std::vector<DumpMessage> poll(core::TimeNs now);
   const std::string& path() const { return path_; }
 
  private:
+  std::vector<DumpMessage> poll_truncating(core::TimeNs now);
   std::string path_;
+  bool truncate_ = false;
+  int fd_ = -1;  ///< truncate: kept open
   std::uint64_t offset_ = 0;
   DumpParser parser_;
 };

@@ -13,7 +13,8 @@
 # KAM_READY_TIMEOUT, default 5 s) and exports KAM_PID KAM_PORT KAM_ADDR
 # KAM_LOG (stderr log) KAM_CTL (binrpc socket, for kamcmd -s "$KAM_CTL").
 # Memory: KAM_SHM_MB (default 64, -m) and KAM_PKG_MB (default 8, -M);
-# KAM_MEMMGR (-x: qm, fm or tlsf; default: Kamailio's own choice).
+# KAM_MEMMGR (-x: qm, fm or tlsf; default: Kamailio's own choice); KAM_PKG_MEMMGR (-X, the
+# same for private memory).
 # Call kam_start in the current shell, not in $(...), or KAM_PID is lost.
 # kam_stop sends SIGTERM to KAM_PID (and only to the processes it forked),
 # waits up to KAM_STOP_TIMEOUT (default 5 s), then SIGKILLs those PIDs.
@@ -67,6 +68,7 @@ kam_start() {
 	rm -f "$rundir/kamailio_ctl" "$rundir/kamailio.pid"
 	kamailio -f "$cfg" -L "$KAM_MODULES_DIR" -Y "$rundir" -P "$rundir/kamailio.pid" -w "$rundir" \
 		-DD -E -m "${KAM_SHM_MB:-64}" -M "${KAM_PKG_MB:-8}" ${KAM_MEMMGR:+-x "$KAM_MEMMGR"} \
+		${KAM_PKG_MEMMGR:+-X "$KAM_PKG_MEMMGR"} \
 		"${subst[@]}" "${extra[@]}" \
 		</dev/null >"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
