@@ -46,42 +46,13 @@ std::string load_lines(const usecase::LoadRunResult& r) {
   return s;
 }
 
-std::string json_escape(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string load_json(const usecase::LoadRunResult& r) {
-  auto list = [](const std::vector<std::string>& v) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", \"" : "\"") + json_escape(v[i]) + "\"";
-    return s + "]";
-  };
-  std::string s = "{\"load\": {\"attempted\": " + std::to_string(r.attempted) +
-                  ", \"achieved_rate\": " + fixed(r.achieved_rate, 3) +
-                  ", \"engines\": " + std::to_string(r.engines) +
-                  ", \"engine_completed\": " + std::to_string(r.engine_completed) +
-                  ", \"engine_failed\": " + std::to_string(r.engine_failed) +
-                  ", \"engine_errors\": " + list(r.engine_errors) +
-                  ", \"unknown\": " + std::to_string(r.unknown) +
-                  ", \"capture_frames\": " + std::to_string(r.frames) +
-                  ", \"kernel_drops\": " + std::to_string(r.kernel_drops) +
-                  ", \"retransmissions\": " + std::to_string(r.retransmissions) +
-                  ", \"notes\": " + list(r.notes) + "}";
-  if (r.each && r.scenario) s += ", \"check\": " + report::each_json(*r.scenario, *r.each, r.capture);
-  return s + "}";
+  report::LoadFigures f{r.attempted,        r.achieved_rate, r.engines, r.engine_completed,
+                        r.engine_failed,    r.engine_errors, r.unknown, r.frames,
+                        r.kernel_drops,     r.retransmissions, r.notes};
+  const bool checked = r.each && r.scenario;
+  return report::load_json(f, checked ? &*r.scenario : nullptr, checked ? &*r.each : nullptr,
+                           r.capture);
 }
 
 }  // namespace

@@ -230,4 +230,26 @@ std::string each_json(const scenario::Scenario& sc, const checker::EachSummary& 
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string load_json(const LoadFigures& f, const scenario::Scenario* sc,
+                      const checker::EachSummary* summary, const std::string& capture) {
+  nlohmann::ordered_json load;
+  load["attempted"] = f.attempted;
+  load["achieved_rate"] = f.achieved_rate;
+  load["engines"] = f.engines;
+  load["engine_completed"] = f.engine_completed;
+  load["engine_failed"] = f.engine_failed;
+  load["engine_errors"] = f.engine_errors;
+  load["unknown"] = f.unknown;
+  load["capture_frames"] = f.frames;
+  load["kernel_drops"] = f.kernel_drops;
+  load["retransmissions"] = f.retransmissions;
+  load["notes"] = f.notes;
+  nlohmann::ordered_json j;
+  j["load"] = std::move(load);
+  if (sc != nullptr && summary != nullptr) {
+    j["check"] = nlohmann::ordered_json::parse(each_json(*sc, *summary, capture));
+  }
+  return j.dump(2);
+}
+
 }  // namespace ladder::report

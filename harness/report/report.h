@@ -88,6 +88,23 @@ std::string render_each(const scenario::Scenario& scenario, const checker::EachS
 std::string each_json(const scenario::Scenario& scenario, const checker::EachSummary& summary,
                       const std::string& capture);
 
+/// What a load run (`ladder run --calls`) counted besides the per-call check.
+struct LoadFigures {
+  std::uint64_t attempted = 0;  ///< calls the engines started
+  double achieved_rate = 0;     ///< calls started per second
+  unsigned engines = 0;
+  std::uint64_t engine_completed = 0, engine_failed = 0;
+  std::vector<std::string> engine_errors;
+  std::uint64_t unknown = 0;  ///< started, not found in the capture: never "passed"
+  std::uint64_t frames = 0, kernel_drops = 0, retransmissions = 0;
+  std::vector<std::string> notes;
+};
+
+/// A load run as a JSON document: {"load": {...}, "check": each_json's object} ("check" only
+/// when the capture was checked call by call).
+std::string load_json(const LoadFigures& load, const scenario::Scenario* scenario,
+                      const checker::EachSummary* summary, const std::string& capture);
+
 /// A JUnit XML test case for one verdict (one scenario or one instance of it).
 struct JunitCase {
   std::string suite;  ///< classname: "ladder.<scenario>"
