@@ -88,10 +88,27 @@ std::string permission_text(const std::string& interface) {
 
 }  // namespace
 
+// A compiled filter, freed with the capture.
+struct Program {
+  bpf_program prog{};
+  bool set = false;
+  Program() = default;
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+  ~Program() { reset(); }
+  void reset() {
+    if (set) pcap_freecode(&prog);
+    set = false;
+  }
+};
+
 struct LiveCapture::Impl {
   std::unique_ptr<pcap_t, PcapCloser> pcap;
   std::string interface;
   int fd = -1;
+  /// The filter again, run in user space on every frame: a filter attached to the socket
+  /// itself (received_only) does not apply to what the ring took in before it was attached.
+  Program user_filter;
   std::uint64_t frames = 0;
 };
 
@@ -160,6 +177,16 @@ std::expected<LiveCapture, std::string> LiveCapture::open(const std::string& int
     if (set != 0) {
       return std::unexpected("capture filter '" + text + "': " + std::string(std::strerror(why)));
     }
+    // Frames of other traffic may already be in the ring; libpcap's own pcap_setfilter()
+    // filters those in user space, this path must too (the packet type is not readable there:
+    // libpcap itself skips the sent copies on lo).
+    if (!bpf_filter.empty()) {
+      if (pcap_compile(p, &impl->user_filter.prog, bpf_filter.c_str(), 1,
+                       PCAP_NETMASK_UNKNOWN) != 0) {
+        return std::unexpected("capture filter '" + bpf_filter + "': " + pcap_geterr(p));
+      }
+      impl->user_filter.set = true;
+    }
   } else if (!bpf_filter.empty()) {
     bpf_program prog{};
     if (pcap_compile(p, &prog, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
@@ -191,6 +218,7 @@ std::expected<void, std::string> LiveCapture::set_filter(const std::string& bpf_
   int set = pcap_setfilter(p, &prog);
   pcap_freecode(&prog);
   if (set != 0) return std::unexpected("capture filter '" + bpf_filter + "': " + pcap_geterr(p));
+  impl_->user_filter.reset();  // libpcap filters what the ring holds from here on
   return {};
 }
 
@@ -207,6 +235,9 @@ std::expected<std::size_t, std::string> LiveCapture::dispatch(
   } ctx{impl_.get(), &sink};
   auto cb = [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
     auto* c = reinterpret_cast<Ctx*>(user);
+    if (c->impl->user_filter.set && pcap_offline_filter(&c->impl->user_filter.prog, h, bytes) == 0) {
+      return;
+    }
     Frame f;
     f.number = ++c->impl->frames;
     // Nanosecond precision was asked for: tv_usec carries nanoseconds.
