@@ -283,6 +283,21 @@ TEST_F(CaptureCases, TransferNotifyRelayedAfterTheFailedCallToCPasses) {
   EXPECT_GT(r["F22"].frame, r["F29"].frame) << o.out;
 }
 
+TEST_F(CaptureCases, TransferNotifyAnsweredBeforeTheByesTwoHundredPasses) {
+  // Over TCP, Kamailio relayed the 200 to B's BYE after B had answered A's final NOTIFY.
+  const fs::path ladder = kSource / "scenarios" / "transfer" / "unattended-transfer.yaml";
+  Output o = run_command(kLadder + " check '" +
+                         (kCaptures / "found/transfer-bye-answer-late-tcp.pcap").string() + "' -s '" +
+                         ladder.string() +
+                         "' --role A=127.0.0.1:45881 --role B=127.0.0.1:36179"
+                         " --role C=127.0.0.1:37087 --role P=127.0.0.1:51768 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(contains(o.out, "PASSED: transfer-unattended: 40/40 steps passed")) << o.out;
+  auto r = rows(o.out);
+  ASSERT_GT(r["F20"].frame, 0) << o.out;
+  EXPECT_GT(r["F20"].frame, r["F28c"].frame) << o.out;
+}
+
 // ---- the correct calls still pass ----
 
 TEST_F(CaptureCases, CorrectCallsPass) {
