@@ -1,13 +1,9 @@
 #include "engine/testing/baresip_process.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,8 +17,6 @@
 #include <vector>
 
 #include "engine/testing/kamailio_process.h"
-
-extern char** environ;
 
 namespace ladder::testing {
 namespace {
@@ -52,11 +46,6 @@ bool tcp_free(std::uint16_t port) {
   bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   ::close(fd);
   return ok;
-}
-
-bool alive(pid_t pid) {
-  int status = 0;
-  return ::waitpid(pid, &status, WNOHANG) == 0;
 }
 
 /// One probe: connect to ctrl_tcp, ask `reginfo`, read the answer. "" when ctrl_tcp did not
@@ -173,28 +162,15 @@ std::expected<BaresipProcess, std::string> BaresipProcess::start_once(const Bare
     std::ofstream(fs::path(b.dir_) / name) << fill_template(text, values);
   }
 
-  const std::string log = (fs::path(b.dir_) / "baresip.log").string();
-  std::vector<std::string> argv = {"baresip", "-f", b.dir_};
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  int rc = posix_spawnp(&b.pid_, "baresip", &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    b.pid_ = -1;
-    return std::unexpected("baresip not found (apt-get install baresip)");
-  }
+  auto process = parts::Process::spawn({"baresip", "-f", b.dir_},
+                                       (fs::path(b.dir_) / "baresip.log").string());
+  if (!process) return std::unexpected(process.error() + " (apt-get install baresip)");
+  b.process_ = std::move(*process);
 
   auto end = Clock::now() + o.ready_timeout;
   bool accepted = false;
   while (Clock::now() < end) {
-    if (!alive(b.pid_)) {
-      b.pid_ = -1;
+    if (!b.process_.running()) {
       return std::unexpected("baresip exited during start: " + tail(b.log()));
     }
     std::string answer = probe(b.control_, accepted);
@@ -209,7 +185,7 @@ std::expected<BaresipProcess, std::string> BaresipProcess::start_once(const Bare
 }
 
 BaresipProcess::BaresipProcess(BaresipProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
+    : process_(std::move(other.process_)),
       sip_(other.sip_),
       control_(other.control_),
       dir_(std::exchange(other.dir_, {})) {}
@@ -217,7 +193,7 @@ BaresipProcess::BaresipProcess(BaresipProcess&& other) noexcept
 BaresipProcess& BaresipProcess::operator=(BaresipProcess&& other) noexcept {
   if (this != &other) {
     stop();
-    pid_ = std::exchange(other.pid_, -1);
+    process_ = std::move(other.process_);
     sip_ = other.sip_;
     control_ = other.control_;
     dir_ = std::exchange(other.dir_, {});
@@ -232,23 +208,7 @@ std::string BaresipProcess::log() const {
 }
 
 void BaresipProcess::stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    auto end = Clock::now() + std::chrono::seconds(3);
-    bool gone = false;
-    while (Clock::now() < end) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        gone = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polled, with a deadline
-    }
-    if (!gone) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    pid_ = -1;
-  }
+  if (process_.pid() > 0) process_.stop(std::chrono::seconds(3));
   if (!dir_.empty() && !std::getenv("LADDER_KEEP_BARESIP")) {
     std::error_code ec;
     fs::remove_all(dir_, ec);

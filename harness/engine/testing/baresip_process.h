@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "parts/parts.h"
 
 namespace ladder::testing {
 
@@ -44,7 +45,7 @@ class BaresipProcess {
 
   core::Endpoint sip() const { return sip_; }          ///< its SIP address (UDP and TCP)
   core::Endpoint control() const { return control_; }  ///< ctrl_tcp
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_.pid(); }
   const std::string& dir() const { return dir_; }
   std::string log() const;  ///< its output so far
   void stop();
@@ -52,7 +53,7 @@ class BaresipProcess {
  private:
   BaresipProcess() = default;
   static std::expected<BaresipProcess, std::string> start_once(const BaresipOptions& options);
-  pid_t pid_ = -1;
+  parts::Process process_;  ///< spawned and stopped as `ladder run` starts its parts
   core::Endpoint sip_, control_;
   std::string dir_;
 };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "parts/parts.h"
 
 namespace ladder::testing {
 
@@ -44,14 +45,14 @@ class KamailioProcess {
   ~KamailioProcess();
 
   core::Endpoint endpoint() const { return endpoint_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_.pid(); }
   const std::string& run_dir() const { return run_dir_; }
   std::string log() const;  ///< its stderr so far
   void stop();
 
  private:
   KamailioProcess() = default;
-  pid_t pid_ = -1;
+  parts::Process process_;  ///< spawned and stopped as `ladder run` starts its parts
   core::Endpoint endpoint_;
   std::string run_dir_;
 };
