@@ -298,6 +298,21 @@ TEST_F(CaptureCases, TransferNotifyAnsweredBeforeTheByesTwoHundredPasses) {
   EXPECT_GT(r["F20"].frame, r["F28c"].frame) << o.out;
 }
 
+TEST_F(CaptureCases, CallWaitingResumedBeforeTheByesTwoHundredPasses) {
+  // baresip as B took A off hold right after hanging up on C, before the 200 to that BYE.
+  const fs::path ladder = kSource / "scenarios" / "hold" / "call-waiting.yaml";
+  Output o = run_command(kLadder + " check '" +
+                         (kCaptures / "found/call-waiting-resume-before-bye-answer.pcap").string() +
+                         "' -s '" + ladder.string() +
+                         "' --role A=127.0.0.1:48358 --role B=127.0.0.1:43075"
+                         " --role C=127.0.0.1:60051 --role P=127.0.0.1:42033 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(contains(o.out, "PASSED: hold-call-waiting: 38/38 steps passed")) << o.out;
+  auto r = rows(o.out);
+  ASSERT_GT(r["F28"].frame, 0) << o.out;
+  EXPECT_GT(r["F28"].frame, r["F29"].frame) << o.out;
+}
+
 // ---- the correct calls still pass ----
 
 TEST_F(CaptureCases, CorrectCallsPass) {
