@@ -39,6 +39,10 @@ std::string load_lines(const usecase::LoadRunResult& r) {
   }
   s += "  engine's view: " + std::to_string(r.engine_completed) + " completed, " +
        std::to_string(r.engine_failed) + " failed\n";
+  if (!r.each && r.unknown > 0) {
+    s += "  unknown: " + std::to_string(r.unknown) +
+         " (the harness's own sockets dropped datagrams: never passed)\n";
+  }
   for (const std::string& e : r.engine_errors) s += "    " + e + "\n";
   if (r.each) s += "  capture: " + std::to_string(r.frames) + " frames, " + std::to_string(r.kernel_drops) +
        " dropped by the kernel, " + std::to_string(r.retransmissions) + " retransmissions\n";
@@ -47,9 +51,9 @@ std::string load_lines(const usecase::LoadRunResult& r) {
 }
 
 std::string load_json(const usecase::LoadRunResult& r) {
-  report::LoadFigures f{r.attempted,        r.achieved_rate, r.engines, r.engine_completed,
-                        r.engine_failed,    r.engine_errors, r.unknown, r.frames,
-                        r.kernel_drops,     r.retransmissions, r.notes};
+  report::LoadFigures f{r.attempted,    r.achieved_rate,   r.engines,         r.engine_completed,
+                        r.engine_failed, r.engine_errors,   r.unknown,         r.frames,
+                        r.kernel_drops,  r.retransmissions, r.generator_drops, r.notes};
   const bool checked = r.each && r.scenario;
   return report::load_json(f, checked ? &*r.scenario : nullptr, checked ? &*r.each : nullptr,
                            r.capture);

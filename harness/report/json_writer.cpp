@@ -243,6 +243,7 @@ std::string load_json(const LoadFigures& f, const scenario::Scenario* sc,
   load["capture_frames"] = f.frames;
   load["kernel_drops"] = f.kernel_drops;
   load["retransmissions"] = f.retransmissions;
+  load["generator_drops"] = f.generator_drops;
   load["notes"] = f.notes;
   nlohmann::ordered_json j;
   j["load"] = std::move(load);

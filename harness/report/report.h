@@ -97,6 +97,7 @@ struct LoadFigures {
   std::vector<std::string> engine_errors;
   std::uint64_t unknown = 0;  ///< started, not found in the capture: never "passed"
   std::uint64_t frames = 0, kernel_drops = 0, retransmissions = 0;
+  std::uint64_t generator_drops = 0;  ///< at the harness's own sockets
   std::vector<std::string> notes;
 };
 

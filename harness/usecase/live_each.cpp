@@ -91,8 +91,14 @@ struct LiveEach::Impl {
   void loop() {
     std::uint64_t lost = 0;  // kernel drops seen so far
     std::uint64_t tcp_gaps = 0;
+    std::uint64_t generator = 0;  // the load generator's own socket drops so far
+    auto generator_drops = [this] {
+      return options.generator_drops ? options.generator_drops() : std::uint64_t{0};
+    };
     checker::EachOptions eo = options.each;
-    eo.capture_lost = [&lost, &tcp_gaps] { return lost > 0 || tcp_gaps > 0; };
+    eo.capture_lost = [&lost, &tcp_gaps, &generator] {
+      return lost > 0 || tcp_gaps > 0 || generator > 0;
+    };
     checker::EachChecker checker(scenario, eo);
     std::uint64_t peak = 0;
     capture::DecoderOptions dopt;
@@ -138,6 +144,7 @@ struct LiveEach::Impl {
       // checked when it completes (it cannot) or goes idle, long after the drop is known.
       if (now - last_stats >= kStatsEvery) {
         lost = kernel_drops();
+        generator = std::max(generator, generator_drops());
         last_stats = now;
         publish();
       }
@@ -160,6 +167,7 @@ struct LiveEach::Impl {
     }
     if (result.error.empty()) take();
     lost = kernel_drops();
+    generator = std::max(generator, generator_drops());
     decoder.finish();
     tcp_gaps = decoder.stats().tcp_gaps;
     checker.finish();
@@ -171,6 +179,7 @@ struct LiveEach::Impl {
     result.summary = checker.summary();
     result.unknown = result.summary.unknown;
     result.kernel_drops = lost;
+    result.generator_drops = generator;
     result.retransmissions = result.summary.retransmissions;
     result.frames = taken;
     result.peak_open = peak;
@@ -180,7 +189,11 @@ struct LiveEach::Impl {
     std::string about = "live capture on " + live.interface() + ": " + plural(taken, "frame") +
                         ", " + std::to_string(lost) + " dropped by the kernel";
     if (tcp_gaps) about += ", " + plural(tcp_gaps, "TCP hole");
-    about += lost || tcp_gaps
+    if (generator) {
+      about += ", " + plural(generator, "datagram") +
+               " dropped at the load generator's own sockets (it could not keep up)";
+    }
+    about += lost || tcp_gaps || generator
                  ? "; a call the capture may have lost is unknown, never passed: " +
                        plural(result.unknown, "call") +
                        " failed only by missing messages and count as unknown"

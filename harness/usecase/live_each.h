@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -41,6 +42,11 @@ struct LiveEachOptions {
   std::string pcap_path;      ///< the capture saved as taken ("" : not saved)
   checker::EachOptions each;  ///< role map in each.check (its ports make the capture filter)
   std::size_t buffer_mib = 64;  ///< kernel capture buffer
+  /// Datagrams the load generator's own sockets dropped so far (the harness could not keep
+  /// up: usecase/socket_drops.h), asked on the checking thread with the kernel's capture drops.
+  /// While above zero, a call that failed only by missing messages is unknown, as for a capture
+  /// loss: the generator may have missed what it should have answered. Empty: none.
+  std::function<std::uint64_t()> generator_drops;
 };
 
 /// A snapshot, safe to take from any thread.
@@ -54,6 +60,7 @@ struct LiveEachResult {
   checker::EachSummary summary;  ///< counts, failures by step, percentiles; notes say the rule
   std::uint64_t unknown = 0;     ///< calls the capture may have lost (never "passed")
   std::uint64_t kernel_drops = 0, retransmissions = 0;
+  std::uint64_t generator_drops = 0;  ///< LiveEachOptions::generator_drops at the end
   std::uint64_t frames = 0;      ///< frames taken from the kernel
   std::uint64_t peak_open = 0;   ///< most calls open in the checker at once
   /// Why the capture broke off early (the checker has what came before), else empty.

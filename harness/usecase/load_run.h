@@ -57,6 +57,8 @@ struct LoadRunResult {
   /// Calls started that the check did not find in the capture (lost by it): never "passed".
   std::uint64_t unknown = 0;
   std::uint64_t frames = 0, kernel_drops = 0, retransmissions = 0;
+  /// Datagrams dropped at the played roles' own sockets (the harness could not keep up).
+  std::uint64_t generator_drops = 0;
   std::vector<std::string> notes;
   double seconds = 0;  ///< wall time, set-up to check
 };
