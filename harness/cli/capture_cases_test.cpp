@@ -313,6 +313,21 @@ TEST_F(CaptureCases, CallWaitingResumedBeforeTheByesTwoHundredPasses) {
   EXPECT_GT(r["F28"].frame, r["F29"].frame) << o.out;
 }
 
+TEST_F(CaptureCases, AttendedTransferByeAnsweredBeforeTheReferAcceptedPasses) {
+  // Over TCP, Kamailio relayed the 202 to A's REFER after A had answered C's BYE.
+  const fs::path ladder = kSource / "scenarios" / "transfer" / "attended-replaces.yaml";
+  Output o = run_command(kLadder + " check '" +
+                         (kCaptures / "found/attended-bye-answered-before-202-tcp.pcap").string() +
+                         "' -s '" + ladder.string() +
+                         "' --role A=127.0.0.1:45855 --role B=127.0.0.1:35169"
+                         " --role C=127.0.0.1:43853 --role P=127.0.0.1:32802 2>&1");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_TRUE(contains(o.out, "PASSED: transfer-attended-replaces: ")) << o.out;
+  auto r = rows(o.out);
+  ASSERT_GT(r["F28"].frame, 0) << o.out;
+  EXPECT_GT(r["F28"].frame, r["F38"].frame) << o.out;
+}
+
 // ---- the correct calls still pass ----
 
 TEST_F(CaptureCases, CorrectCallsPass) {
