@@ -294,6 +294,10 @@ TEST_F(CaptureCases, FoundCapturesPassTheLaddersTheyOnceFailed) {
       {"attended-bye-answered-before-202-tcp.pcap", "transfer/attended-replaces.yaml",
        "A=127.0.0.1:45855 B=127.0.0.1:35169 C=127.0.0.1:43853 P=127.0.0.1:32802",
        "PASSED: transfer-attended-replaces: ", "F28", {"F38"}},
+      // baresip as A sent 202 and NOTIFY together; B got and answered the NOTIFY first.
+      {"failed-transfer-notify-before-202.pcap", "transfer/failed-target-busy.yaml",
+       "A=127.0.0.1:44772 B=127.0.0.1:55336 C=127.0.0.1:42689 P=127.0.0.1:54195",
+       "PASSED: transfer-failed-target-busy: 44/44 steps passed", "F19", {"F22"}},
   };
   for (const Found& f : found) {
     SCOPED_TRACE(f.capture);
