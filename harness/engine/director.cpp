@@ -192,6 +192,13 @@ void Director::fire_due(core::TimeNs now) {
     auto actor = actors_.find(s.from);
     if (actor == actors_.end()) continue;
     if (driven_.contains(s.from) && stack_behind(i)) continue;
+    if (driven_.contains(s.from) && plan_.verb(i) == ActionKind::dial &&
+        retries_after_challenge(i)) {
+      // A phone answers a 401/407 itself (its account holds the credentials): a command here
+      // would place a second call whenever it came before the phone's own retry was seen.
+      plan_.mark_fired(i, now);
+      continue;
+    }
     Outcome out = actor->second->perform(make_action(i));
     switch (out.status) {
       case Outcome::Status::done:

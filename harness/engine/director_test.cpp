@@ -401,5 +401,35 @@ TEST_F(DirectorTest, APlainDialIsNotCausedByARefer) {
   EXPECT_FALSE(a_.performed[0].dial().by_refer);
 }
 
+TEST_F(DirectorTest, ADrivenPhonesRetryAfterAChallengeIsItsOwnNoSecondDial) {
+  // baresip as A placed a second call once: the retry after the 407 was commanded as a dial
+  // before the phone's own retry was on the wire. A phone answers a challenge itself.
+  load("calls/proxy-auth-407.yaml");
+  driven = {"A"};
+  start({"A", "B"});
+  d_->fire_due(kLate);
+  ASSERT_EQ(steps_of(a_), Ids{"F1"});
+  d_->observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), kSecond);
+  d_->observe("A", false, msg("SIP/2.0 407 Proxy Authentication Required", "c1", "1 INVITE"),
+              kSecond);
+  d_->observe("A", true, msg("ACK sip:bob@h SIP/2.0", "c1", "1 ACK"), kSecond);
+  d_->fire_due(kLate);
+  d_->fire_due(kLate + kSecond);
+  EXPECT_EQ(steps_of(a_), Ids{"F1"});  // no command for the retry
+  // The harness-played caller's retry is an action of its own (its stack needs the credentials).
+  FakeActor fresh;
+  a_ = fresh;
+  driven.clear();
+  start({"A", "B"});
+  d_->fire_due(kLate);
+  d_->observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), kSecond);
+  d_->observe("A", false, msg("SIP/2.0 407 Proxy Authentication Required", "c1", "1 INVITE"),
+              kSecond);
+  d_->observe("A", true, msg("ACK sip:bob@h SIP/2.0", "c1", "1 ACK"), kSecond);
+  d_->fire_due(kLate + kSecond);
+  ASSERT_EQ(steps_of(a_).size(), 2u);
+  EXPECT_TRUE(a_.performed[1].dial().after_challenge);
+}
+
 }  // namespace
 }  // namespace ladder::engine
