@@ -290,6 +290,10 @@ TEST_F(CaptureCases, FoundCapturesPassTheLaddersTheyOnceFailed) {
       {"call-waiting-resume-before-bye-answer.pcap", "hold/call-waiting.yaml",
        "A=127.0.0.1:48358 B=127.0.0.1:43075 C=127.0.0.1:60051 P=127.0.0.1:42033",
        "PASSED: hold-call-waiting: 38/38 steps passed", "F28", {"F29"}},
+      // Kamailio relayed B's BYE to C after B's whole re-INVITE taking A off hold, ACK included.
+      {"call-waiting-ack-before-bye-answer.pcap", "hold/call-waiting.yaml",
+       "A=127.0.0.1:36855 B=127.0.0.1:60841 C=127.0.0.1:39050 P=127.0.0.1:44624",
+       "PASSED: hold-call-waiting: 38/38 steps passed", "F27", {"F29", "F30", "F32", "F34"}},
       // Over TCP, the 202 to A's REFER came after A had answered C's BYE.
       {"attended-bye-answered-before-202-tcp.pcap", "transfer/attended-replaces.yaml",
        "A=127.0.0.1:45855 B=127.0.0.1:35169 C=127.0.0.1:43853 P=127.0.0.1:32802",
