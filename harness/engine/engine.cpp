@@ -320,43 +320,33 @@ void Run::read_wire() {
 }
 
 bool Run::register_roles() {
-  std::vector<Role*> regs;
+  std::vector<Registering> regs;
   for (Role& r : roles_) {
-    if (!r.tb->registers) continue;
-    bool scripted = std::any_of(sc_.steps.begin(), sc_.steps.end(), [&](const auto& s) {
-      return s.from == r.id && s.is_request() && s.method == "REGISTER";
-    });
-    if (scripted) continue;
+    if (!registers_first(sc_, r.id, *r.tb)) continue;
     if (!proxy_) {
       director_->fail(r.id +
                       ": the testbed says it registers, but the ladder has no proxy to register with");
       return false;
     }
     r.agent->register_start();
-    regs.push_back(&r);
+    regs.push_back({r.id, r.agent.get()});
   }
-  core::TimeNs timeout = testbed_step_timeout();
-  core::TimeNs deadline = now_ns() + timeout;
-  auto done = [&] {
-    return std::all_of(regs.begin(), regs.end(), [](Role* r) {
-      const HandleInfo* h = r->agent->registration();
-      return h != nullptr && h->register_status >= 200;
-    });
-  };
-  while (!director_->stopped() && !done() && now_ns() < deadline && !stop_requested()) turn(10);
+  if (regs.empty()) return true;
+  std::optional<std::string> error = await_registrations(
+      regs, testbed_step_timeout(),
+      *proxy_ + " (" + tb_.find_role(*proxy_)->address.to_string() + ")", [&] {
+        if (director_->stopped() || stop_requested()) return false;
+        turn(10);
+        return true;
+      });
   if (director_->stopped()) return false;
   if (stop_requested()) {
     director_->fail("stopped on request during registration");
     return false;
   }
-  for (Role* r : regs) {
-    const HandleInfo* h = r->agent->registration();
-    if (h == nullptr || h->register_status == 0) {
-      director_->fail(r->id + ": no final answer to REGISTER from " + *proxy_ + " (" +
-                      tb_.find_role(*proxy_)->address.to_string() + ") within " +
-                      scenario::format_duration(scenario::Duration(timeout / 1000)));
-      return false;
-    }
+  if (error) {
+    director_->fail(*error);
+    return false;
   }
   return true;
 }

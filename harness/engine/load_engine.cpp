@@ -240,54 +240,37 @@ bool LoadEngine::wait_bound() {
 }
 
 bool LoadEngine::register_roles() {
-  std::vector<Role*> regs;
+  std::vector<Registering> regs;
   for (Role& r : roles_) {
-    if (!r.tb->registers) continue;
-    bool scripted = std::any_of(sc_.steps.begin(), sc_.steps.end(), [&](const auto& s) {
-      return s.from == r.id && s.is_request() && s.method == "REGISTER";
-    });
-    if (scripted) continue;
+    if (!registers_first(sc_, r.id, *r.tb)) continue;
     if (!proxy_) {
       setup_error_ =
           r.id + ": the testbed says it registers, but the ladder has no proxy to register with";
       return false;
     }
     r.agent->register_start();
-    regs.push_back(&r);
+    regs.push_back({r.id, r.agent.get()});
   }
-  core::TimeNs timeout = common_->director.testbed_step_timeout.value_or(common_->director.step_timeout);
-  core::TimeNs deadline = now_ns() + timeout;
-  auto done = [&] {
-    return std::all_of(regs.begin(), regs.end(), [](Role* r) {
-      const HandleInfo* h = r->agent->registration();
-      return h != nullptr && h->register_status >= 200;
-    });
-  };
-  while (!done() && now_ns() < deadline && !aborted()) {
-    turn(10);
-    for (Role* r : regs) {
-      for (auto& [n, e] : r->agent->take_instance_errors()) {
-        if (e.fatal) {
-          setup_error_ = e.message;
-          return false;
+  if (regs.empty()) return true;
+  std::optional<std::string> error = await_registrations(
+      regs, common_->director.testbed_step_timeout.value_or(common_->director.step_timeout),
+      *proxy_ + " (" + tb_.find_role(*proxy_)->address.to_string() + ")", [&] {
+        if (aborted()) return false;
+        turn(10);
+        for (Role& r : roles_) {
+          for (auto& [n, e] : r.agent->take_instance_errors()) {
+            if (e.fatal) {
+              setup_error_ = e.message;
+              return false;
+            }
+          }
         }
-      }
-    }
-  }
-  if (aborted()) return false;
-  for (Role* r : regs) {
-    const HandleInfo* h = r->agent->registration();
-    if (h == nullptr || h->register_status == 0) {
-      setup_error_ = r->id + ": no final answer to REGISTER from " + *proxy_ + " (" +
-                     tb_.find_role(*proxy_)->address.to_string() + ") within " +
-                     scenario::format_duration(scenario::Duration(timeout / 1000));
-      return false;
-    }
-    if (h->register_status >= 300) {
-      setup_error_ = r->id + ": REGISTER rejected: " + std::to_string(h->register_status) + " " +
-                     h->register_phrase;
-      return false;
-    }
+        return true;
+      });
+  if (aborted() || !setup_error_.empty()) return false;
+  if (error) {
+    setup_error_ = std::move(*error);
+    return false;
   }
   return true;
 }

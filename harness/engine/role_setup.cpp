@@ -1,5 +1,10 @@
 #include "engine/role_setup.h"
 
+#include <algorithm>
+
+#include "engine/wire_log.h"
+#include "scenario/duration.h"
+
 namespace ladder::engine {
 
 namespace {
@@ -51,6 +56,39 @@ AgentConfig agent_config(
     c.password = secret(*tb.password_env);
   }
   return c;
+}
+
+bool registers_first(const scenario::Scenario& sc, const std::string& role,
+                     const scenario::TestbedRole& tb) {
+  if (!tb.registers) return false;
+  return std::none_of(sc.steps.begin(), sc.steps.end(), [&](const auto& s) {
+    return s.from == role && s.is_request() && s.method == "REGISTER";
+  });
+}
+
+std::optional<std::string> await_registrations(const std::vector<Registering>& regs,
+                                               core::TimeNs timeout, const std::string& registrar,
+                                               const std::function<bool()>& turn) {
+  auto answered = [](const Registering& r) {
+    const HandleInfo* h = r.agent->registration();
+    return h != nullptr && h->register_status >= 200;
+  };
+  core::TimeNs deadline = now_ns() + timeout;
+  while (!std::all_of(regs.begin(), regs.end(), answered) && now_ns() < deadline) {
+    if (!turn()) return std::nullopt;
+  }
+  for (const Registering& r : regs) {
+    const HandleInfo* h = r.agent->registration();
+    if (h == nullptr || h->register_status == 0) {
+      return r.role + ": no final answer to REGISTER from " + registrar + " within " +
+             scenario::format_duration(scenario::Duration(timeout / 1000));
+    }
+    if (h->register_status >= 300) {
+      return r.role + ": REGISTER rejected: " + std::to_string(h->register_status) + " " +
+             h->register_phrase;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ladder::engine

@@ -27,4 +27,23 @@ AgentConfig agent_config(const std::string& role, const scenario::TestbedRole& t
                          const Targets& pre, const scenario::TestbedRole* proxy,
                          const std::function<std::optional<std::string>(const std::string&)>& secret);
 
+/// Whether played role `role` registers before the ladder starts: the testbed says it registers
+/// and none of the role's own steps sends the REGISTER.
+bool registers_first(const scenario::Scenario& scenario, const std::string& role,
+                     const scenario::TestbedRole& tb);
+
+/// A played role whose REGISTER went out before the ladder starts.
+struct Registering {
+  std::string role;
+  const Agent* agent = nullptr;
+};
+
+/// Waits until each of `regs` has a final answer to its REGISTER, calling `turn` (one turn of the
+/// engine's loop; false: stop waiting, the caller knows why) until then or until `timeout` (ns)
+/// has passed. The error, if one is owed: a role with no final answer from `registrar` (its name
+/// and address) within the timeout, or one refused ("B: REGISTER rejected: 403 Forbidden").
+std::optional<std::string> await_registrations(const std::vector<Registering>& regs,
+                                               core::TimeNs timeout, const std::string& registrar,
+                                               const std::function<bool()>& turn);
+
 }  // namespace ladder::engine
