@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "capture/capture.h"
 #include "testing/udp_socket.h"
 #include "testing/run_command.h"
+#include "testing/unprivileged.h"
 
 namespace ladder::capture {
 namespace {
@@ -204,27 +204,11 @@ TEST_F(LiveCaptureTest, UnknownInterfaceIsNamed) {
 }
 
 TEST_F(LiveCaptureTest, WithoutCapNetRawTheRefusalSaysHowToGrantIt) {
-  // As root, check the refusal in a child that gives up root; otherwise in this process.
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (::getuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(2);
+  // As root, check the refusal in a child that gives up root.
+  std::string got = testing::as_unprivileged([] {
     auto cap = LiveCapture::open("lo", "");
-    std::string out = cap ? std::string("opened") : cap.error();
-    if (::write(fds[1], out.data(), out.size()) < 0) ::_exit(3);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string got;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+    return cap ? std::string("opened") : cap.error();
+  });
   if (got == "opened") GTEST_SKIP() << "this user may capture; nothing to refuse";
   EXPECT_EQ(got, "capture on lo not permitted: run as root or `setcap cap_net_raw+ep ladder`");
 }

@@ -3,7 +3,6 @@
 // lo and held against scenarios/basic/caller-hangs-up.yaml, the ladder made from such captures.
 // Needs CAP_NET_RAW, sipp and kamailio: skips with a message without them.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +15,7 @@
 #include "engine/testing/kamailio_process.h"
 #include "testing/child_process.h"
 #include "testing/run_command.h"
+#include "testing/unprivileged.h"
 #include "usecase/live_each.h"
 #include "usecase/usecase.h"
 
@@ -224,28 +224,13 @@ TEST(LiveEachErrors, NoSuchInterfaceIsOneSentence) {
 TEST(LiveEachErrors, CaptureNotPermittedSaysHowToGrantIt) {
   auto loaded = scenario::load_scenario((kSource / "scenarios/basic/caller-hangs-up.yaml").string());
   ASSERT_TRUE(loaded.ok());
-  // As root, in a child that gives up root; otherwise in this process.
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (::getuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(2);
+  // As root, in a child that gives up root.
+  std::string got = testing::as_unprivileged([&] {
     auto live = LiveEach::start(*loaded.scenario, LiveEachOptions{});
     std::string out = live ? std::string("opened") : live.error();
     if (live) (*live)->finish(0ms);
-    if (::write(fds[1], out.data(), out.size()) < 0) ::_exit(3);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string got;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+    return out;
+  });
   if (got == "opened") GTEST_SKIP() << "this user may capture; nothing to refuse";
   EXPECT_EQ(got, "capture on lo not permitted: run as root or `setcap cap_net_raw+ep ladder`");
 }
