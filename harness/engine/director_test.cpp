@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/testing/library.h"
+
 namespace ladder::engine {
 namespace {
 
@@ -58,9 +60,8 @@ roles:
 class DirectorTest : public ::testing::Test {
  protected:
   void load(const std::string& rel) {
-    auto r = scenario::load_scenario(std::string(LADDER_SOURCE_DIR) + "/scenarios/" + rel);
-    ASSERT_TRUE(r.ok()) << rel;
-    sc_ = *r.scenario;
+    sc_ = testing::library_ladder(rel);
+    ASSERT_FALSE(sc_.steps.empty()) << rel;
   }
   void load_text(const std::string& yaml) {
     auto r = scenario::load_scenario_text(yaml, "test.yaml");

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/testing/kamailio_process.h"
+#include "engine/testing/library.h"
 #include "testing/udp_socket.h"
 
 namespace ladder::engine {
@@ -25,41 +26,9 @@ using namespace std::chrono_literals;
 using scenario::PlayedBy;
 using testing::KamailioOptions;
 using testing::KamailioProcess;
-
-scenario::Scenario load(const std::string& rel) {
-  auto r = scenario::load_scenario(std::string(LADDER_SOURCE_DIR) + "/scenarios/" + rel);
-  EXPECT_TRUE(r.ok()) << rel;
-  if (!r.ok()) {
-    for (const auto& d : r.diagnostics) ADD_FAILURE() << d.format();
-    return {};
-  }
-  return *r.scenario;
-}
-
-scenario::TestbedRole harness_role(const std::string& id, const std::string& user,
-                                   const std::string& addr = "127.0.0.1", bool registers = true,
-                                   core::Transport t = core::Transport::udp) {
-  scenario::TestbedRole r;
-  r.id = id;
-  r.played_by = PlayedBy::harness;
-  r.address = core::Endpoint{*core::Address::parse(addr), 0};
-  r.user = user;
-  r.transport = t;
-  r.registers = registers;
-  return r;
-}
-
-scenario::TestbedRole dut_proxy(const std::string& id, core::Endpoint at,
-                                const std::string& domain) {
-  scenario::TestbedRole r;
-  r.id = id;
-  r.played_by = PlayedBy::dut;
-  r.address = at;
-  r.domain = domain;
-  r.kind = scenario::RoleKind::proxy;
-  r.record_route = true;
-  return r;
-}
+using testing::dut_proxy;
+using testing::harness_role;
+const auto load = testing::library_ladder;
 
 /// Methods and statuses of the engine's view, one word each: "INVITE", "100", ...
 std::vector<std::string> labels(const EngineResult& r) {

@@ -17,6 +17,7 @@
 #include "capture/capture.h"
 #include "engine/load_engine.h"
 #include "engine/testing/kamailio_process.h"
+#include "engine/testing/library.h"
 
 namespace ladder::engine {
 namespace {
@@ -25,35 +26,8 @@ using namespace std::chrono_literals;
 using scenario::PlayedBy;
 using testing::KamailioOptions;
 using testing::KamailioProcess;
-
-scenario::Scenario load(const std::string& rel) {
-  auto r = scenario::load_scenario(std::string(LADDER_SOURCE_DIR) + "/scenarios/" + rel);
-  EXPECT_TRUE(r.ok()) << rel;
-  if (!r.ok()) return {};
-  return *r.scenario;
-}
-
-scenario::TestbedRole harness_role(const std::string& id, const std::string& user,
-                                   bool registers) {
-  scenario::TestbedRole r;
-  r.id = id;
-  r.played_by = PlayedBy::harness;
-  r.address = core::Endpoint{*core::Address::parse("127.0.0.1"), 0};
-  r.user = user;
-  r.registers = registers;
-  return r;
-}
-
-scenario::TestbedRole dut_proxy(core::Endpoint at) {
-  scenario::TestbedRole r;
-  r.id = "P";
-  r.played_by = PlayedBy::dut;
-  r.address = at;
-  r.domain = "ladder.test";
-  r.kind = scenario::RoleKind::proxy;
-  r.record_route = true;
-  return r;
-}
+using testing::harness_role;
+const auto load = testing::library_ladder;
 
 std::string errors_of(const LoadResult& r) {
   std::string out;
@@ -160,7 +134,7 @@ class LoadKamailio : public ::testing::Test {
     scenario::Testbed tb;
     tb.source = "test";
     tb.roles = std::move(played);
-    tb.roles.push_back(dut_proxy(kam_->endpoint()));
+    tb.roles.push_back(testing::dut_proxy("P", kam_->endpoint(), "ladder.test"));
     return tb;
   }
   std::optional<KamailioProcess> kam_;
@@ -169,7 +143,7 @@ class LoadKamailio : public ::testing::Test {
 TEST_F(LoadKamailio, BasicCallAsLoadCompletesEveryCallWithItsOwnCallId) {
   ASSERT_NO_FATAL_FAILURE(start());
   auto sc = load("basic/successful-call.yaml");
-  auto tb = testbed({harness_role("A", "alice", true), harness_role("B", "bob", true)});
+  auto tb = testbed({harness_role("A", "alice"), harness_role("B", "bob")});
   LoadOptions o = quick(600, 200);
   o.engines = 2;
   CallIdSpy spy;
@@ -211,8 +185,8 @@ TEST_F(LoadKamailio, BasicCallAsLoadCompletesEveryCallWithItsOwnCallId) {
 TEST_F(LoadKamailio, TransferLadderAsLoad) {
   ASSERT_NO_FATAL_FAILURE(start());
   auto sc = load("transfer/unattended-transfer.yaml");
-  auto tb = testbed({harness_role("A", "alice", true), harness_role("B", "bob", true),
-                     harness_role("C", "carol", true)});
+  auto tb = testbed({harness_role("A", "alice"), harness_role("B", "bob"),
+                     harness_role("C", "carol")});
   auto r = play_load(sc, tb, quick(100, 50));
   ASSERT_TRUE(r.has_value()) << r.error();
   EXPECT_EQ(r->stats.started, 100u);
@@ -225,7 +199,7 @@ TEST_F(LoadKamailio, AProxyThatDropsThe180FailsEveryCallAtThe180) {
   k.defines = {"DROP_180"};
   ASSERT_NO_FATAL_FAILURE(start(k));
   auto sc = load("basic/successful-call.yaml");
-  auto tb = testbed({harness_role("A", "alice", true), harness_role("B", "bob", true)});
+  auto tb = testbed({harness_role("A", "alice"), harness_role("B", "bob")});
   LoadOptions o = quick(20, 20);
   o.engine.step_timeout = 1s;
   auto r = play_load(sc, tb, o);
@@ -242,7 +216,7 @@ TEST_F(LoadKamailio, AProxyThatDropsThe180FailsEveryCallAtThe180) {
 scenario::Testbed direct_testbed() {
   scenario::Testbed tb;
   tb.source = "test";
-  tb.roles = {harness_role("A", "alice", false), harness_role("B", "bob", false)};
+  tb.roles = {harness_role("A", "alice", "127.0.0.1", false), harness_role("B", "bob", "127.0.0.1", false)};
   return tb;
 }
 

@@ -5,15 +5,13 @@
 
 #include <algorithm>
 
+#include "engine/testing/library.h"
+
 namespace ladder::engine {
 namespace {
 constexpr core::TimeNs kLate = 1'000'000'000'000'000;  // a time when everything armed is due
 
-scenario::Scenario load(const std::string& rel) {
-  auto r = scenario::load_scenario(std::string(LADDER_SOURCE_DIR) + "/scenarios/" + rel);
-  EXPECT_TRUE(r.ok());
-  return r.ok() ? *r.scenario : scenario::Scenario{};
-}
+const auto load = testing::library_ladder;
 
 std::size_t idx(const scenario::Scenario& s, const std::string& id) { return *s.find_step(id); }
 
