@@ -165,6 +165,9 @@ bool groupable_by_call_id(const scenario::Scenario& sc) {
 struct EachChecker::Impl {
   const scenario::Scenario& scenario;
   EachOptions options;
+  std::string_view call_of(std::string_view call_id) const {
+    return options.call_of ? options.call_of(call_id) : call_id;
+  }
   Share share;
   EachSummary summary;
   std::vector<Need> needs;
@@ -269,7 +272,10 @@ struct EachChecker::Impl {
                       Effort{.full_parse = false, .bindings_have_roles = true});
     add_timings(scenario, v, summary);
     std::vector<KeptMessage> kept;
+    std::string first_call_id;
     if (!v.passed && summary.first_failed.size() < options.keep_failed) {
+      first_call_id = call.messages.empty() ? std::string(key.id)
+                                            : std::string(call.messages.front().message.summary().call_id);
       for (const sip::WireMessage& o : call.messages) {
         kept.push_back({static_cast<const sip::Wire&>(o), std::string(o.message.bytes())});
       }
@@ -296,7 +302,7 @@ struct EachChecker::Impl {
     }
     if (unknown) return;
     if (summary.first_failed.size() < options.keep_failed) {
-      summary.first_failed.push_back({key.id, std::move(v), at, std::move(kept)});
+      summary.first_failed.push_back({std::move(first_call_id), std::move(v), at, std::move(kept)});
     }
   }
 
@@ -357,7 +363,7 @@ struct EachChecker::Impl {
   // Every message passes here once the roles are known, in capture order.
   void arrive(sip::WireMessage&& o, std::uint64_t arrival) {
     core::TimeNs now = o.time;
-    CallKey key(o.message.summary().call_id);
+    CallKey key(call_of(o.message.summary().call_id));
     if (mine(key.hash)) take(std::move(o), key, arrival);
     sweep(now, arrival);
   }
@@ -368,7 +374,7 @@ struct EachChecker::Impl {
   void infer_from_pending() {
     std::vector<sip::WireMessage> sample;
     for (const auto& [arrival, o] : pending) {
-      if (o.message.summary().call_id == first_call) {
+      if (call_of(o.message.summary().call_id) == first_call) {
         sample.push_back(o.copy());
       }
     }
@@ -394,7 +400,7 @@ struct EachChecker::Impl {
   void add(sip::WireMessage&& o) {
     std::uint64_t arrival = arrivals++;
     if (roles_known) return arrive(std::move(o), arrival);
-    std::string_view cid = o.message.summary().call_id;
+    std::string_view cid = call_of(o.message.summary().call_id);
     core::TimeNs now = o.time;
     if (pending.empty()) {
       first_call = cid;
@@ -427,7 +433,7 @@ struct EachChecker::Impl {
     if (!roles_known || share.count <= 1) return add(observed());
     // Most messages are another share's: find their Call-ID without parsing them.
     std::uint64_t arrival = arrivals++;
-    CallKey key(sip::call_id_of(a.bytes));
+    CallKey key(call_of(sip::call_id_of(a.bytes)));
     if (mine(key.hash)) take(observed(), key, arrival);  // key views a.bytes: valid here
     sweep(a.time, arrival);
   }

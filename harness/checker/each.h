@@ -9,7 +9,8 @@
 // counted too. A capture known to have lost packets (EachOptions::capture_lost, a live
 // capture's kernel drops) makes a call that failed only by missing messages `unknown`: never
 // passed, not blamed on the device. Scenarios whose steps span more than one dialog
-// cannot be grouped by Call-ID: use the plain check for them. Without a role map, messages wait
+// cannot be grouped by Call-ID: use the plain check for them, or say which call each Call-ID
+// belongs to (EachOptions::call_of: the load run's Call-IDs carry their call's number). Without a role map, messages wait
 // until the roles are inferred from the first call: once it has a message per step, has gone
 // idle, or 20,000 messages have waited, whichever comes first.
 //
@@ -41,6 +42,11 @@ struct EachOptions {
   /// root failures are all missing messages is counted `unknown`, not failed: the capture may
   /// have lost them. Empty: a complete capture (a file).
   std::function<bool()> capture_lost;
+  /// Which call a Call-ID belongs to, for a ladder whose steps span several dialogs (a
+  /// transfer): messages whose Call-IDs give the same key are one call, checked as a whole. It
+  /// returns a view into its argument (e.g. a prefix). Empty: each Call-ID is a call of its own,
+  /// and a multi-dialog ladder cannot be checked per call (groupable_by_call_id()).
+  std::function<std::string_view(std::string_view call_id)> call_of;
 };
 
 /// Which calls a checker takes: those whose Call-ID hashes to `index` modulo `count`.
@@ -67,7 +73,7 @@ struct KeptMessage {
 };
 
 struct FailedCall {
-  std::string call_id;
+  std::string call_id;  ///< the Call-ID of the call's first message
   Verdict verdict;
   CheckedAt at;
   std::vector<KeptMessage> messages;  ///< what the verdict's message indices point into

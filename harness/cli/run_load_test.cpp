@@ -80,28 +80,52 @@ TEST_F(RunLoad, AProxyThatDropsThe180FailsTheLoadAtTheStep) {
   EXPECT_NE(o.out.find("calls/s  passed"), std::string::npos) << o.out;
 }
 
-TEST_F(RunLoad, TheTransferRunsAsLoadJudgedByTheEnginesView) {
+// The transfer (three dialogs a flow: A-B, the REFER's subscription, A-C) as load: every
+// flow's Call-IDs carry its number, and the capture is checked flow by flow.
+class RunTransferLoad : public RunLoad {
+ protected:
+  Output run_transfer(const std::string& extra) {
+    std::string p = kamailio_->endpoint().to_string();
+    fs::path tb = write("abc.yaml",
+                        "roles:\n"
+                        "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice, "
+                        "domain: example.test, register: true}\n"
+                        "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob, "
+                        "domain: example.test, register: true}\n"
+                        "  C: {played_by: harness, bind: 127.0.0.1:0, user: carol, "
+                        "domain: example.test, register: true}\n"
+                        "  P: {dut: " + p + ", domain: example.test, kind: proxy, record_route: true}\n"
+                        "capture: {interface: lo}\n");
+    return run_command(kLadder + " run '" +
+                           (kScenarios / "transfer/unattended-transfer.yaml").string() +
+                           "' --testbed '" + tb.string() + "' --out '" + (dir_ / "out").string() +
+                           "'" + extra + " 2>&1",
+                       90);
+  }
+};
+
+TEST_F(RunTransferLoad, EveryTransferOfTheLoadIsCheckedFromTheCapture) {
   start_kamailio();
-  std::string p = kamailio_->endpoint().to_string();
-  fs::path tb = write("abc.yaml",
-                      "roles:\n"
-                      "  A: {played_by: harness, bind: 127.0.0.1:0, user: alice, "
-                      "domain: example.test, register: true}\n"
-                      "  B: {played_by: harness, bind: 127.0.0.1:0, user: bob, "
-                      "domain: example.test, register: true}\n"
-                      "  C: {played_by: harness, bind: 127.0.0.1:0, user: carol, "
-                      "domain: example.test, register: true}\n"
-                      "  P: {dut: " + p + ", domain: example.test, kind: proxy, record_route: true}\n"
-                      "capture: {interface: lo}\n");
-  Output o = run_command(kLadder + " run '" +
-                             (kScenarios / "transfer/unattended-transfer.yaml").string() +
-                             "' --testbed '" + tb.string() + "' --out '" + (dir_ / "out").string() +
-                             "' --calls 30 --rate 30 2>&1",
-                         60);
+  Output o = run_transfer(" --calls 30 --rate 30");
   EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("30 calls, 30 passed, 0 failed"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("engine's view: 30 completed, 0 failed"), std::string::npos) << o.out;
-  // Steps in several dialogs: not told apart by Call-ID in a capture, and the report says so.
-  EXPECT_NE(o.out.find("judged by the engines' own view only"), std::string::npos) << o.out;
+  auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
+  EXPECT_EQ(j["check"]["calls_passed"], 30);
+  EXPECT_EQ(j["load"]["unknown"], 0);
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "capture.pcap"));
+}
+
+TEST_F(RunTransferLoad, AProxyThatDropsThe180FailsEveryTransferAtTheStep) {
+  ladder::testing::KamailioOptions k;
+  k.defines = {"DROP_180"};
+  start_kamailio(k);
+  Output o = run_transfer(" --calls 4 --rate 10 --step-timeout 1");
+  EXPECT_EQ(o.status, 1) << o.out;
+  // B's 180 to A's first INVITE (F3 -> F4) never reached A, in every flow, seen on the wire.
+  EXPECT_NE(o.out.find("F4 missing: 4 calls"), std::string::npos) << o.out;
+  auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
+  EXPECT_EQ(j["check"]["calls_failed"], 4);
 }
 
 TEST_F(RunLoad, LoadOptionsWithoutABoundOrWithAHandsetAreUsageErrors) {

@@ -86,6 +86,11 @@ std::optional<std::uint64_t> call_number(std::string_view call_id, std::string_v
   return n;
 }
 
+std::string_view call_flow(std::string_view call_id, std::string_view token) {
+  if (!call_number(call_id, token)) return call_id;
+  return call_id.substr(0, call_id.find('-') + 1);
+}
+
 struct LoadEngine::Role {
   std::string id;
   const scenario::TestbedRole* tb = nullptr;

@@ -46,9 +46,6 @@ struct LoadShared {
   std::mutex sofia;
 };
 
-/// A random token for this run's Call-IDs (a late message of an earlier run is not taken).
-std::string run_token();
-
 /// The call number in a Call-ID made by an engine of the run with `token`
 /// ("17-2-5f3a9c@ladder" gives 17); nothing for any other Call-ID.
 std::optional<std::uint64_t> call_number(std::string_view call_id, std::string_view token);

@@ -216,7 +216,7 @@ LiveEach::~LiveEach() {
 
 std::expected<std::unique_ptr<LiveEach>, std::string> LiveEach::start(
     const scenario::Scenario& sc, LiveEachOptions options) {
-  if (!checker::groupable_by_call_id(sc)) {
+  if (!options.each.call_of && !checker::groupable_by_call_id(sc)) {
     return std::unexpected("a live check groups calls by Call-ID, but " + sc.source +
                            " has steps in more than one dialog");
   }

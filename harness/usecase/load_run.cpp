@@ -100,9 +100,11 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
 
   fs::path pcap = dir / "capture.pcap";
   // The live check starts when the engines are bound (its filter is the ports they got), before
-  // they send anything; it runs on a thread of its own. A ladder whose calls cannot be told
-  // apart by Call-ID (steps in several dialogs: the transfer) is played, not checked per call.
-  bool checkable = checker::groupable_by_call_id(sc);
+  // they send anything; it runs on a thread of its own. A ladder with steps in several dialogs
+  // (the transfer) has several Call-IDs a call: the engines put the call's number in each, and
+  // the check groups them by it.
+  lo.token = engine::run_token();
+  bool one_call_id = checker::groupable_by_call_id(sc);
   std::unique_ptr<LiveEach> live;
   std::string live_error;
   std::atomic<bool> live_failed{false};
@@ -126,12 +128,16 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
         if (a.port) own_ports.insert(*a.port);
       }
     }
-    if (!checkable) return;
     LiveEachOptions le;
     le.interface = capture_interface(testbed, rq.interface);
     le.pcap_path = pcap.string();
     le.each.check = co;
     le.each.check.roles = roles;
+    if (!one_call_id) {
+      le.each.call_of = [token = lo.token](std::string_view call_id) {
+        return engine::call_flow(call_id, token);
+      };
+    }
     le.generator_drops = read_own_drops;
     auto started = LiveEach::start(sc, std::move(le));
     if (!started) {
@@ -142,7 +148,6 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     live = std::move(*started);
   };
   lo.on_progress = [&](const engine::LoadStats& s) {
-    if (!checkable) read_own_drops();  // else the checking thread reads them
     if (!on_progress) return;
     LoadProgress p{s.started, s.completed, s.failed, s.in_progress, s.elapsed_s, 0, 0, 0, 0};
     if (live) {
@@ -192,15 +197,9 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
         "what its user agents then missed is not held against the device; such calls are "
         "unknown, never passed");
   }
-  if (!checked) {
-    out.notes.push_back(sc.source + " has steps in more than one dialog: its calls cannot be "
-                        "told apart by Call-ID in a capture, so this load is judged by the "
-                        "engines' own view only, not checked from the wire");
-    // With the harness's own drops, a flow its engine saw fail may have failed there.
-    if (out.generator_drops > 0) out.unknown = out.engine_failed;
-    out.outcome = out.engine_failed == 0 && out.attempted > 0 && !stopped ? Outcome::passed
-                                                                          : Outcome::failed;
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  if (!checked) {  // the engines never reported their roles bound
+    out.outcome = Outcome::environment;
+    out.error = sc.name + ": the engines started no live check (no roles bound)";
     return out;
   }
   out.capture = pcap.string();
