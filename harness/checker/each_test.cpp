@@ -205,6 +205,66 @@ TEST(EachChecker, MessagesOutsideTheRolesAreCountedNotChecked) {
   EXPECT_EQ(s.passed, 1u);
 }
 
+// A ladder of two calls in a row, A to B twice (two dialogs, two Call-IDs a flow), and flow k
+// of a load: its calls have Call-IDs "k-1-run" and "k-2-run", as the load engines make them.
+std::string two_calls_ladder() {
+  std::string one = basic_ladder();
+  std::string steps = one.substr(one.find("  - {id: F1,"));
+  std::string second = steps;
+  for (int i = 13; i >= 1; --i) replace_all(second, "F" + std::to_string(i) + ",", "G" + std::to_string(i) + ",");
+  for (int i = 13; i >= 1; --i) replace_all(second, "F" + std::to_string(i) + "}", "G" + std::to_string(i) + "}");
+  replace_all(second, "dialog: call", "dialog: again");
+  std::string head = one.substr(0, one.find("steps:\n"));
+  replace_all(head, "dialogs: {call: new}", "dialogs: {call: new, again: new}");
+  return head + "steps:\n" + steps + second;
+}
+
+std::vector<Wire> flow(int k, bool drop_second_180) {
+  std::vector<Wire> all;
+  for (int c = 1; c <= 2; ++c) {
+    std::vector<Wire> w = call(100 * k + c);
+    for (Wire& m : w) {
+      replace_all(m.text, "Call-ID: call-" + std::to_string(100 * k + c),
+                  "Call-ID: " + std::to_string(k) + "-" + std::to_string(c) + "-run");
+      m.at += (c - 1) * 6.0 - (100 * k + c) * 0.05 + k * 0.05;
+    }
+    if (c == 2 && drop_second_180) w.erase(w.begin() + F5);
+    all.insert(all.end(), w.begin(), w.end());
+  }
+  return all;
+}
+
+TEST(EachChecker, CallIdsGroupedIntoOneCallAreCheckedAsAWhole) {
+  scenario::Scenario sc = load(two_calls_ladder());
+  std::vector<std::vector<Wire>> flows;
+  for (int k = 1; k <= 40; ++k) flows.push_back(flow(k, k == 9));
+  std::vector<sip::WireMessage> in = interleave(std::move(flows));
+  EachOptions o;
+  o.check.roles = role_map();
+  o.call_of = [](std::string_view id) { return id.substr(0, id.find('-') + 1); };
+  EachSummary s = check_each(sc, o, 2, [&in](unsigned, const Feed& feed) {
+    for (const sip::WireMessage& m : in) {
+      feed(sip::WireBytes{static_cast<const sip::Wire&>(m), m.message.bytes()});
+    }
+  });
+  EXPECT_EQ(s.calls, 40u);
+  EXPECT_EQ(s.passed, 39u);
+  EXPECT_EQ(s.failed, 1u);
+  EXPECT_EQ(s.failures_by_step["G5 missing"], 1u);
+  ASSERT_EQ(s.first_failed.size(), 1u);
+  EXPECT_EQ(s.first_failed[0].call_id, "9-1-run");  // the flow's first Call-ID
+
+  // Without it, each Call-ID is a call of its own: half a flow each, none passes.
+  o.call_of = nullptr;
+  EachSummary apart = check_each(sc, o, 1, [&in](unsigned, const Feed& feed) {
+    for (const sip::WireMessage& m : in) {
+      feed(sip::WireBytes{static_cast<const sip::Wire&>(m), m.message.bytes()});
+    }
+  });
+  EXPECT_EQ(apart.calls, 80u);
+  EXPECT_EQ(apart.passed, 0u);
+}
+
 TEST(EachChecker, RetransmissionsOfAnOpenCallAreCounted) {
   std::vector<Wire> c = call(1);
   Wire again = c[F1];
