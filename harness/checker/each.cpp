@@ -274,8 +274,9 @@ struct EachChecker::Impl {
     std::vector<KeptMessage> kept;
     std::string first_call_id;
     if (!v.passed && summary.first_failed.size() < options.keep_failed) {
-      first_call_id = call.messages.empty() ? std::string(key.id)
-                                            : std::string(call.messages.front().message.summary().call_id);
+      first_call_id = std::string(call.messages.empty()
+                                      ? key.id
+                                      : call.messages.front().message.summary().call_id);
       for (const sip::WireMessage& o : call.messages) {
         kept.push_back({static_cast<const sip::Wire&>(o), std::string(o.message.bytes())});
       }

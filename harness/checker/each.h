@@ -10,9 +10,9 @@
 // capture's kernel drops) makes a call that failed only by missing messages `unknown`: never
 // passed, not blamed on the device. Scenarios whose steps span more than one dialog
 // cannot be grouped by Call-ID: use the plain check for them, or say which call each Call-ID
-// belongs to (EachOptions::call_of: the load run's Call-IDs carry their call's number). Without a role map, messages wait
-// until the roles are inferred from the first call: once it has a message per step, has gone
-// idle, or 20,000 messages have waited, whichever comes first.
+// belongs to (EachOptions::call_of: the load run's Call-IDs carry their call's number).
+// Without a role map, messages wait until the roles are inferred from the first call: once it
+// has a message per step, has gone idle, or 20,000 messages have waited, whichever comes first.
 //
 // Threading: an EachChecker is used from one thread. check_each() runs several on as many
 // threads, each reading the whole capture itself and taking only its share of the calls (by

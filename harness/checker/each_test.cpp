@@ -211,8 +211,11 @@ std::string two_calls_ladder() {
   std::string one = basic_ladder();
   std::string steps = one.substr(one.find("  - {id: F1,"));
   std::string second = steps;
-  for (int i = 13; i >= 1; --i) replace_all(second, "F" + std::to_string(i) + ",", "G" + std::to_string(i) + ",");
-  for (int i = 13; i >= 1; --i) replace_all(second, "F" + std::to_string(i) + "}", "G" + std::to_string(i) + "}");
+  for (int i = 13; i >= 1; --i) {
+    for (const char* end : {",", "}"}) {
+      replace_all(second, "F" + std::to_string(i) + end, "G" + std::to_string(i) + end);
+    }
+  }
   replace_all(second, "dialog: call", "dialog: again");
   std::string head = one.substr(0, one.find("steps:\n"));
   replace_all(head, "dialogs: {call: new}", "dialogs: {call: new, again: new}");

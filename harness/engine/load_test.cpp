@@ -216,7 +216,8 @@ TEST_F(LoadKamailio, AProxyThatDropsThe180FailsEveryCallAtThe180) {
 scenario::Testbed direct_testbed() {
   scenario::Testbed tb;
   tb.source = "test";
-  tb.roles = {harness_role("A", "alice", "127.0.0.1", false), harness_role("B", "bob", "127.0.0.1", false)};
+  tb.roles = {harness_role("A", "alice", "127.0.0.1", false),
+              harness_role("B", "bob", "127.0.0.1", false)};
   return tb;
 }
 
