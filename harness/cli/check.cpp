@@ -220,7 +220,8 @@ Runner add_check(CLI::App& app) {
   cmd->add_flag("--rules-warn", a->rules_warn, "RFC 3261 rule findings warn instead of fail");
   cmd->add_flag("--each", a->each,
                 "Check every call (Call-ID) of the capture against the ladder; counts plus the "
-                "first failures in full");
+                "first failures in full. A ladder with several dialogs: a call of `ladder run "
+                "--calls` is all the Call-IDs with its run and call number");
   cmd->add_option("--jobs", a->jobs,
                   "--each: threads, each reading the capture and checking its share of the "
                   "calls (default: one per core; 1 for standard input); the result is the same "

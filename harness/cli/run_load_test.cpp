@@ -113,7 +113,19 @@ TEST_F(RunTransferLoad, EveryTransferOfTheLoadIsCheckedFromTheCapture) {
   auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
   EXPECT_EQ(j["check"]["calls_passed"], 30);
   EXPECT_EQ(j["load"]["unknown"], 0);
-  EXPECT_TRUE(fs::exists(dir_ / "out" / "capture.pcap"));
+  ASSERT_TRUE(fs::exists(dir_ / "out" / "capture.pcap"));
+  // The saved capture alone, checked again: its Call-IDs say which flow they belong to.
+  std::string roles;
+  for (const auto& [role, addresses] : j["check"]["roles"].items()) {
+    for (const auto& a : addresses) roles += " --role " + role + "=" + a.get<std::string>();
+  }
+  Output again = run_command(kLadder + " check '" + (dir_ / "out" / "capture.pcap").string() +
+                                 "' -s '" + (kScenarios / "transfer/unattended-transfer.yaml").string() +
+                                 "' --each --testbed '" + (dir_ / "abc.yaml").string() + "'" +
+                                 roles + " 2>&1",
+                             60);
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("30 calls, 30 passed, 0 failed"), std::string::npos) << again.out;
 }
 
 TEST_F(RunTransferLoad, AProxyThatDropsThe180FailsEveryTransferAtTheStep) {

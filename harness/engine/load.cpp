@@ -107,7 +107,7 @@ std::expected<LoadResult, std::string> play_load(const scenario::Scenario& sc,
 
   SofiaLog sofia_log(o.engine.sofia_log);  // process-wide: before the first nua, after the last
   LoadShared shared;
-  shared.token = o.token.empty() ? run_token() : o.token;
+  shared.token = run_token();
   std::vector<std::unique_ptr<LoadEngine>> engines;
   for (unsigned i = 0; i < k; ++i) {
     engines.push_back(std::make_unique<LoadEngine>(sc, tb, o, shared, i, k));

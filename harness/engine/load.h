@@ -59,9 +59,6 @@ struct LoadOptions {
   /// Called on the calling thread about every 250 ms while the load runs, and once at the end.
   std::function<void(const LoadStats&)> on_progress;
   std::function<bool()> stop_requested;  ///< e.g. Ctrl-C; polled on the calling thread
-  /// The token in every Call-ID of this run (run_token()); empty: play_load makes one. Given by
-  /// a caller that groups the capture's Call-IDs into calls (call_flow()).
-  std::string token;
 };
 
 struct LoadResult {
@@ -76,10 +73,12 @@ struct LoadResult {
 /// A random token for a run's Call-IDs (a late message of an earlier run is not taken).
 std::string run_token();
 
-/// The part of a Call-ID made by an engine of the run with `token` that names its call ("17-"
-/// of "17-2-5f3a9c@ladder"): every dialog of one call of a multi-dialog ladder (a transfer's
-/// REFER and the transferee's new INVITE) has the same. Any other Call-ID: the whole of it.
-std::string_view call_flow(std::string_view call_id, std::string_view token);
+/// The part of a Call-ID made by a load engine that names its run and call
+/// ("5f3a9c0d11e2a4b7-17-" of "5f3a9c0d11e2a4b7-17-2@ladder": the run's token, the call number):
+/// every dialog of one call of a multi-dialog ladder (a transfer's REFER and the transferee's new
+/// INVITE) has the same, so a check of the capture can take them as one call. Any other
+/// Call-ID: the whole of it.
+std::string_view call_flow(std::string_view call_id);
 
 /// Plays `scenario` as load on `testbed`. The unexpected value is one sentence: a usage error
 /// (load_usage_error) or an environment error (a bind failure, a registration refused).

@@ -68,27 +68,54 @@ std::string run_token() {
   return buf;
 }
 
-std::optional<std::uint64_t> call_number(std::string_view call_id, std::string_view token) {
-  // "<call>-<seq>-<token>@ladder"
-  std::size_t dash = call_id.find('-');
-  if (dash == 0 || dash == std::string_view::npos || dash > 19) return std::nullopt;
+namespace {
+
+// "<token>-<call>-<seq>@..." split: the token, the call number and what follows the second dash;
+// nothing for a Call-ID of another shape.
+struct CallIdParts {
+  std::string_view token;
+  std::uint64_t call = 0;
+  std::size_t flow_end = 0;  ///< the length of "<token>-<call>-"
+};
+
+std::optional<std::uint64_t> digits(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
   std::uint64_t n = 0;
-  for (char c : call_id.substr(0, dash)) {
+  for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
     n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  std::size_t at = call_id.find('@');
-  std::string_view rest = call_id.substr(0, at);
-  if (rest.size() < token.size() + 1 || !rest.ends_with(token) ||
-      rest[rest.size() - token.size() - 1] != '-') {
-    return std::nullopt;
   }
   return n;
 }
 
-std::string_view call_flow(std::string_view call_id, std::string_view token) {
-  if (!call_number(call_id, token)) return call_id;
-  return call_id.substr(0, call_id.find('-') + 1);
+std::optional<CallIdParts> parts_of(std::string_view id) {
+  std::size_t d1 = id.find('-');
+  if (d1 == 0 || d1 == std::string_view::npos) return std::nullopt;
+  std::size_t d2 = id.find('-', d1 + 1);
+  if (d2 == std::string_view::npos) return std::nullopt;
+  std::size_t at = id.find('@', d2 + 1);
+  auto call = digits(id.substr(d1 + 1, d2 - d1 - 1));
+  if (!call || !digits(id.substr(d2 + 1, at == std::string_view::npos ? at : at - d2 - 1))) {
+    return std::nullopt;
+  }
+  return CallIdParts{id.substr(0, d1), *call, d2 + 1};
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> call_number(std::string_view call_id, std::string_view token) {
+  auto p = parts_of(call_id);
+  if (!p || p->token != token) return std::nullopt;
+  return p->call;
+}
+
+std::string_view call_flow(std::string_view call_id) {
+  auto p = parts_of(call_id);
+  if (!p || !call_id.ends_with("@ladder") || p->token.size() != 16 ||
+      p->token.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return call_id;
+  }
+  return call_id.substr(0, p->flow_end);
 }
 
 struct LoadEngine::Role {
@@ -205,7 +232,7 @@ bool LoadEngine::setup() {
     c.udp_buffer = opt_.udp_buffer;
     c.new_call_id = [this, &token](std::uint64_t n) -> std::string {
       if (n == 0) return {};  // the registration, not a call: the stack's own Call-ID
-      return std::to_string(n) + "-" + std::to_string(++call_ids_) + "-" + token + "@ladder";
+      return token + "-" + std::to_string(n) + "-" + std::to_string(++call_ids_) + "@ladder";
     };
     c.instance_of = [this, &token](std::string_view id) -> std::optional<std::uint64_t> {
       auto n = call_number(id, token);

@@ -47,7 +47,7 @@ struct LoadShared {
 };
 
 /// The call number in a Call-ID made by an engine of the run with `token`
-/// ("17-2-5f3a9c@ladder" gives 17); nothing for any other Call-ID.
+/// ("5f3a9c0d11e2a4b7-17-2@ladder" gives 17); nothing for any other Call-ID.
 std::optional<std::uint64_t> call_number(std::string_view call_id, std::string_view token);
 
 class LoadEngine {

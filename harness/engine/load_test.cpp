@@ -319,12 +319,24 @@ TEST(Load, BadOptionsAreRefused) {
 }
 
 TEST(Load, CallNumbersComeOnlyFromThisRunsCallIds) {
-  EXPECT_EQ(call_number("17-2-abc@ladder", "abc"), 17u);
-  EXPECT_EQ(call_number("17-2-abc", "abc"), 17u);
-  EXPECT_FALSE(call_number("17-2-abd@ladder", "abc").has_value());
-  EXPECT_FALSE(call_number("x7-2-abc@ladder", "abc").has_value());
-  EXPECT_FALSE(call_number("-2-abc@ladder", "abc").has_value());
+  EXPECT_EQ(call_number("abc-17-2@ladder", "abc"), 17u);
+  EXPECT_EQ(call_number("abc-17-2", "abc"), 17u);
+  EXPECT_FALSE(call_number("abd-17-2@ladder", "abc").has_value());
+  EXPECT_FALSE(call_number("abc-x7-2@ladder", "abc").has_value());
+  EXPECT_FALSE(call_number("abc--2@ladder", "abc").has_value());
+  EXPECT_FALSE(call_number("abc-17-@ladder", "abc").has_value());
   EXPECT_FALSE(call_number("a84b4c76e66710@pc33.example.com", "abc").has_value());
+}
+
+TEST(Load, AFlowIsItsRunAndCallNumberAnyOtherCallIdIsItself) {
+  EXPECT_EQ(call_flow("5f3a9c0d11e2a4b7-17-2@ladder"), "5f3a9c0d11e2a4b7-17-");
+  EXPECT_EQ(call_flow("5f3a9c0d11e2a4b7-17-9@ladder"), call_flow("5f3a9c0d11e2a4b7-17-2@ladder"));
+  EXPECT_NE(call_flow("5f3a9c0d11e2a4b7-18-2@ladder"), call_flow("5f3a9c0d11e2a4b7-17-2@ladder"));
+  EXPECT_NE(call_flow("0f3a9c0d11e2a4b7-17-2@ladder"), call_flow("5f3a9c0d11e2a4b7-17-2@ladder"));
+  for (const char* other : {"a84b4c76e66710@pc33.example.com", "5f3a9c0d11e2a4b7-17-2@pc33",
+                            "5F3A9C0D11E2A4B7-17-2@ladder", "5f3a9c-17-2@ladder", "1-2-3"}) {
+    EXPECT_EQ(call_flow(other), other);
+  }
 }
 
 }  // namespace

@@ -79,6 +79,23 @@ nlohmann::ordered_json failure_json(const checker::Failure& f, core::TimeNs orig
 
 }  // namespace
 
+namespace {
+
+// Each role's addresses as "host:port" (or "host" for a role bound to any port): what
+// `ladder check --role ROLE=ADDR` takes to check the same capture again.
+nlohmann::ordered_json roles_object(const scenario::RoleMap& map) {
+  nlohmann::ordered_json roles = nlohmann::ordered_json::object();
+  for (const auto& [role, addrs] : map.roles) {
+    for (const scenario::RoleAddress& a : addrs) {
+      core::Endpoint e{a.address, a.port.value_or(0)};
+      roles[role].push_back(a.port ? e.to_string() : a.address.to_string());
+    }
+  }
+  return roles;
+}
+
+}  // namespace
+
 nlohmann::ordered_json verdict_object(const scenario::Scenario& sc, const checker::Verdict& v,
                                       const std::string& capture) {
   nlohmann::ordered_json j;
@@ -88,14 +105,7 @@ nlohmann::ordered_json verdict_object(const scenario::Scenario& sc, const checke
   j["capture"] = capture;
   j["passed"] = v.passed;
   j["checked_anything"] = v.checked_anything;
-  nlohmann::ordered_json roles = nlohmann::ordered_json::object();
-  for (const auto& [role, addrs] : v.roles.roles) {
-    for (const scenario::RoleAddress& a : addrs) {
-      core::Endpoint e{a.address, a.port.value_or(0)};
-      roles[role].push_back(a.port ? e.to_string() : a.address.to_string());
-    }
-  }
-  j["roles"] = roles;
+  j["roles"] = roles_object(v.roles);
   j["steps"] = nlohmann::ordered_json::array();
   for (const checker::StepResult& r : v.steps) {
     const scenario::Step& st = sc.steps[r.step];
@@ -194,6 +204,7 @@ std::string each_json(const scenario::Scenario& sc, const checker::EachSummary& 
   j["calls_failed"] = s.failed;
   j["messages"] = s.messages;
   j["outside_roles"] = s.outside_roles;
+  j["roles"] = roles_object(s.roles);
   j["late"] = s.late;
   j["failures_by_step"] = s.failures_by_step;
   j["calls_unknown"] = s.unknown;

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "capture/capture.h"
+#include "engine/load.h"
 #include "usecase/infer.h"
 #include "usecase/usecase.h"
 
@@ -24,13 +25,12 @@ bool rereadable(const std::string& path) {
 void check_each(const CheckRequest& rq, const checker::CheckOptions& options, const Hooks& hooks,
                 CheckResult& out) {
   const scenario::Scenario& sc = *out.scenario;
-  if (!checker::groupable_by_call_id(sc)) {
-    out.error = "--each groups calls by Call-ID, but " + sc.source +
-                " has steps in more than one dialog; check one instance with --call-id instead";
-    return;
-  }
   checker::EachOptions eo;
   eo.check = options;
+  // Steps in several dialogs: a call spans Call-IDs. Those a load run made carry its token and
+  // the call's number, and are grouped by them; any other is a call of its own.
+  bool grouped = !checker::groupable_by_call_id(sc);
+  if (grouped) eo.call_of = engine::call_flow;
   if (rq.idle.count() > 0) eo.idle = std::chrono::nanoseconds(rq.idle).count();
   unsigned jobs = rq.jobs != 0 ? rq.jobs : std::max(1u, std::thread::hardware_concurrency());
   if (!rereadable(rq.capture)) jobs = 1;  // every job reads the capture itself
@@ -75,6 +75,12 @@ void check_each(const CheckRequest& rq, const checker::CheckOptions& options, co
     }
   }
   out.messages_read = first->stats.sip_messages;
+  if (grouped) {
+    summary.notes.push_back(sc.source + " has steps in more than one dialog: the Call-IDs of a "
+                            "call of `ladder run --calls` are taken together by its run and call "
+                            "number; any other Call-ID is a call of its own (check one instance "
+                            "of another capture with --call-id)");
+  }
   bool passed = summary.all_passed();
   out.each = std::move(summary);
   if (!first->complete) {

@@ -103,7 +103,6 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
   // they send anything; it runs on a thread of its own. A ladder with steps in several dialogs
   // (the transfer) has several Call-IDs a call: the engines put the call's number in each, and
   // the check groups them by it.
-  lo.token = engine::run_token();
   bool one_call_id = checker::groupable_by_call_id(sc);
   std::unique_ptr<LiveEach> live;
   std::string live_error;
@@ -134,9 +133,7 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     le.each.check = co;
     le.each.check.roles = roles;
     if (!one_call_id) {
-      le.each.call_of = [token = lo.token](std::string_view call_id) {
-        return engine::call_flow(call_id, token);
-      };
+      le.each.call_of = engine::call_flow;
     }
     le.generator_drops = read_own_drops;
     auto started = LiveEach::start(sc, std::move(le));
