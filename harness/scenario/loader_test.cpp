@@ -35,6 +35,27 @@ TEST(Loader, UnknownKeySuggestsTheCloseOneWithCaret) {
             "      |              ^\n");
 }
 
+// Two edits is the limit: a key two letters longer than a known one is still close, three
+// letters longer is not (and costs no distance computation: a hostile file's long keys).
+TEST(Loader, UnknownKeySuggestsAKnownOneUpToTwoLettersLongerOrShorter) {
+  const std::string ladder = "roles: [A, B]\nsteps:\n  - {id: F1, %s: A, to: B, request: BYE}\n";
+  auto with_key = [&](const std::string& key) {
+    std::string text = ladder;
+    text.replace(text.find("%s"), 2, key);
+    return summaries(text);
+  };
+  auto hint = [&](const std::string& key) {
+    const std::string said = with_key(key);
+    const std::size_t at = said.find("did you mean '");
+    return at == std::string::npos ? std::string()
+                                   : said.substr(at + 14, said.find('\'', at + 14) - at - 14);
+  };
+  EXPECT_EQ(hint("fromxx"), "from");
+  EXPECT_EQ(hint("respon"), "response");
+  EXPECT_EQ(hint("fromxxx"), "");
+  EXPECT_EQ(hint(std::string(100'000, 'f')), "");
+}
+
 TEST(Loader, UnknownKeyWithoutACloseOneListsTheKeys) {
   EXPECT_EQ(
       summaries(

@@ -127,6 +127,9 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   std::size_t best = std::string_view::npos;
   const std::string* pick = nullptr;
   for (const std::string& c : candidates) {
+    // Lengths apart by more than two are more than two edits apart: skip the quadratic
+    // distance, which a hostile file's long keys would otherwise pay once per known name.
+    if (word.size() > c.size() + 2 || c.size() > word.size() + 2) continue;
     std::size_t d = edit_distance(word, c);
     if (d < best) {
       best = d;
