@@ -499,7 +499,9 @@ void LoadEngine::load() {
     if (starting_) {
       if (auto t = due_seconds(started_here_)) {
         core::TimeNs due = shared_.t0.load() + static_cast<core::TimeNs>(*t * 1e9);
-        wait = static_cast<int>(std::clamp<core::TimeNs>((due - now) / kMs, 0, 5));
+        // Rounded up: a call due in under a millisecond must not turn the loop into a spin (a
+        // late start is caught up, as the schedule is by deadline).
+        wait = static_cast<int>(std::clamp<core::TimeNs>((due - now + kMs - 1) / kMs, 0, 5));
       }
     }
     if (!touched_.empty()) wait = 0;
