@@ -289,12 +289,16 @@ struct EachChecker::Impl {
       ++summary.passed;
       return;
     }
-    bool only_missing = true;
+    bool only_missing = true, played_step = false;
     for (const Failure& f : v.failures) {
-      if (is_root(f)) only_missing &= f.kind == core::FailureKind::missing;
+      if (!is_root(f)) continue;
+      only_missing &= f.kind == core::FailureKind::missing;
+      played_step = played_step || sent_by_played(f.step);
     }
-    // A capture that lost packets may have lost these messages: unknown, never passed.
-    bool unknown = only_missing && options.capture_lost && options.capture_lost();
+    // A capture that lost packets may have lost these messages, and a harness that fell behind
+    // may have botched its own steps: unknown, never passed.
+    bool unknown = (only_missing && options.capture_lost && options.capture_lost()) ||
+                   (played_step && options.harness_behind && options.harness_behind());
     ++(unknown ? summary.unknown : summary.failed);
     auto& by_step = unknown ? summary.unknown_by_step : summary.failures_by_step;
     for (const Failure& f : v.failures) {  // root failures only: consequences are not causes
@@ -305,6 +309,13 @@ struct EachChecker::Impl {
     if (summary.first_failed.size() < options.keep_failed) {
       summary.first_failed.push_back({std::move(first_call_id), std::move(v), at, std::move(kept)});
     }
+  }
+
+  // Whether step `id` is sent by a role the harness plays (EachOptions::played).
+  bool sent_by_played(std::string_view id) const {
+    if (options.played.empty()) return false;
+    auto i = scenario.find_step(id);
+    return i && options.played.contains(scenario.steps[*i].from);
   }
 
   template <typename It>

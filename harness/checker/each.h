@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,13 @@ struct EachOptions {
   /// returns a view into its argument (e.g. a prefix). Empty: each Call-ID is a call of its own,
   /// and a multi-dialog ladder cannot be checked per call (groupable_by_call_id()).
   std::function<std::string_view(std::string_view call_id)> call_of;
+  /// A load run's own roles (those the harness plays), and whether the harness has fallen
+  /// behind (datagrams dropped at its own sockets), asked like capture_lost. While it says yes,
+  /// a failed call with a root failure at a step one of `played` sends is `unknown`: the
+  /// harness's own user agent went wrong (say a UAS whose caller missed the 2xx gives up waiting
+  /// for the ACK and hangs up), which says nothing about the device. Empty: never.
+  std::set<std::string, std::less<>> played;
+  std::function<bool()> harness_behind;
 };
 
 /// Which calls a checker takes: those whose Call-ID hashes to `index` modulo `count`.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "checker/flow_test_util.h"
 
@@ -315,6 +316,48 @@ TEST(EachChecker, ACallTheCaptureMayHaveLostIsUnknownNeverPassed) {
   EXPECT_EQ(only_unknown.failed, 0u);
   EXPECT_EQ(only_unknown.unknown, 1u);
   EXPECT_FALSE(only_unknown.all_passed());
+}
+
+// EachOptions::harness_behind: a load run's played user agent that fell behind botches its own
+// steps (B hangs up before the ACK reaches it, as a UAS does that waited too long for one); while
+// the harness says it fell behind, such a call is unknown. A step the device sends that is wrong
+// still fails the call, and a harness that kept up answers for its own steps.
+EachSummary run_behind(const std::vector<sip::WireMessage>& in, bool behind,
+                       std::set<std::string, std::less<>> played) {
+  EachOptions o;
+  o.check.roles = role_map();
+  o.played = std::move(played);
+  o.harness_behind = [behind] { return behind; };
+  scenario::Scenario sc = load(basic_ladder());
+  EachChecker each(sc, o);
+  for (const sip::WireMessage& m : in) each.add(m.copy());
+  each.finish();
+  return each.summary();
+}
+
+TEST(EachChecker, AStepTheHarnessBotchedWhileBehindIsUnknownNeverFailed) {
+  std::vector<Wire> early_bye = call(1);  // B's BYE and P's forward of it before the ACK
+  early_bye[F10].at = early_bye[F7].at + 0.001;
+  early_bye[F11].at = early_bye[F7].at + 0.002;
+  std::vector<Wire> bad_forward = call(2);
+  edit(bad_forward[F3].text, "Max-Forwards: 69", "Max-Forwards: 70");
+  const auto in = interleave({early_bye, bad_forward, call(3)});
+
+  EachSummary behind = run_behind(in, true, {"A", "B"});
+  EXPECT_EQ(behind.passed, 1u);
+  EXPECT_EQ(behind.unknown, 1u);
+  EXPECT_EQ(behind.failed, 1u);
+  EXPECT_EQ(failed_ids(behind), std::vector<std::string>{"call-2"});
+  EXPECT_EQ(behind.unknown_by_step.count("F10 order"), 1u);
+
+  EachSummary kept_up = run_behind(in, false, {"A", "B"});
+  EXPECT_EQ(kept_up.unknown, 0u);
+  EXPECT_EQ(kept_up.failed, 2u);
+  EXPECT_EQ(kept_up.failures_by_step.count("F10 order"), 1u);
+
+  EachSummary b_is_the_device = run_behind(in, true, {"A"});
+  EXPECT_EQ(b_is_the_device.unknown, 0u);
+  EXPECT_EQ(b_is_the_device.failed, 2u);
 }
 
 TEST(EachChecker, OpenCallsFollowTheCallsInProgress) {

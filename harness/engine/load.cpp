@@ -9,7 +9,9 @@
 // retransmission intervals are RFC 3261's). What that gives up: a transaction now times out
 // (408, Timers B/F) when no final response comes within 4 s, and a retransmission that arrives
 // more than 4 s after its transaction ended is taken as a new request (a late BYE is answered
-// 481). On loopback against a proxy that answers at all, responses come in milliseconds; a
+// 481), and a UAS whose 2xx gets no ACK within 4 s hangs up (RFC 3261 13.3.1.4): when the
+// harness falls behind, its own B may send BYE before its A's ACK (the check counts such a call
+// unknown, not failed: checker::EachOptions::harness_behind). On loopback against a proxy that answers at all, responses come in milliseconds; a
 // DUT that takes longer than 4 s per transaction is not one to load-test at full rate.
 // Measured (scripts/bench-load, a direct call at 800/s): the resident size still grows by about
 // 15 KB a call for about 32 s and then stays flat (600 MiB), with 64*T1 set at nua_create and

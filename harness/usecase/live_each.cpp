@@ -99,6 +99,7 @@ struct LiveEach::Impl {
     eo.capture_lost = [&lost, &tcp_gaps, &generator] {
       return lost > 0 || tcp_gaps > 0 || generator > 0;
     };
+    eo.harness_behind = [&generator] { return generator > 0; };
     checker::EachChecker checker(scenario, eo);
     std::uint64_t peak = 0;
     capture::DecoderOptions dopt;

@@ -119,10 +119,12 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     }
     return std::max(now, seen);
   };
+  std::set<std::string, std::less<>> own_roles;
   lo.on_bound = [&](const scenario::RoleMap& roles) {
     for (const auto& [role, addresses] : roles.roles) {
       const scenario::TestbedRole* t = testbed.find_role(role);
       if (t == nullptr || t->played_by != scenario::PlayedBy::harness) continue;
+      own_roles.insert(role);
       for (const scenario::RoleAddress& a : addresses) {
         if (a.port) own_ports.insert(*a.port);
       }
@@ -136,6 +138,7 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
       le.each.call_of = engine::call_flow;
     }
     le.generator_drops = read_own_drops;
+    le.each.played = own_roles;
     auto started = LiveEach::start(sc, std::move(le));
     if (!started) {
       live_error = started.error();
@@ -191,8 +194,8 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     out.notes.push_back(
         std::to_string(out.generator_drops) +
         " datagrams dropped at the harness's own sockets (it could not keep up at this rate): "
-        "what its user agents then missed is not held against the device; such calls are "
-        "unknown, never passed");
+        "what its user agents then missed, or got wrong for want of it (a step of their own out "
+        "of order), is not held against the device; such calls are unknown, never passed");
   }
   if (!checked) {  // the engines never reported their roles bound
     out.outcome = Outcome::environment;
