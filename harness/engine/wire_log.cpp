@@ -193,19 +193,26 @@ std::vector<DumpMessage> DumpTail::poll_truncating(core::TimeNs now) {
   if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
   if (fd_ < 0) return {};
   std::string data;
-  char buf[65536];
   for (int i = 0; i < 4096; ++i) {  // bounded: at most 256 MiB a poll
-    ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(data.size()));
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
+    std::size_t have = data.size();
+    data.resize(have + 65536);
+    ssize_t n = ::pread(fd_, data.data() + have, 65536, static_cast<off_t>(offset_ + have));
+    data.resize(have + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n < 65536) break;
   }
   if (data.empty()) return {};
-  if (::ftruncate(fd_, 0) != 0) {
-    // Cannot empty it: read on from where this read ended instead.
-    truncate_ = false;
-    offset_ = data.size();
-    ::close(fd_);
-    fd_ = -1;
+  offset_ += data.size();
+  // Emptied once it holds kTruncateAt: each truncation costs the file system as much as many
+  // reads, and the stack appends (O_APPEND) on this thread, so nothing is written between
+  // this read and the truncation.
+  if (offset_ >= kTruncateAt) {
+    if (::ftruncate(fd_, 0) == 0) {
+      offset_ = 0;
+    } else {  // cannot empty it: read on from where this read ended
+      truncate_ = false;
+      ::close(fd_);
+      fd_ = -1;
+    }
   }
   return parser_.feed(data, now);
 }

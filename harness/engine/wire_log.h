@@ -67,9 +67,9 @@ class DumpParser {
 };
 
 /// Reads what was appended to a dump file since the last call. Missing file: nothing yet.
-/// `truncate` (load mode): the file is emptied after each read, so a long run keeps no dump on
-/// disk. Safe because Sofia opens the dump for appending ("ab": every write goes to the end,
-/// also after a truncation) and writes it on the same thread as the reader.
+/// `truncate` (load mode): the file is emptied once the reads have taken 1 MiB of it, so a long
+/// run keeps at most that. Safe because Sofia opens the dump for appending ("ab": every write
+/// goes to the end, also after a truncation) and writes it on the same thread as the reader.
 class DumpTail {
  public:
   explicit DumpTail(std::string path, bool truncate = false)
@@ -82,6 +82,7 @@ class DumpTail {
 
  private:
   std::vector<DumpMessage> poll_truncating(core::TimeNs now);
+  static constexpr std::uint64_t kTruncateAt = 1 << 20;
   std::string path_;
   bool truncate_ = false;
   int fd_ = -1;  ///< truncate: kept open

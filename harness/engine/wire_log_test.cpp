@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+
 namespace ladder::engine {
 namespace {
 
@@ -90,6 +93,35 @@ TEST(WireLog, ShortRecordOfASentMessageEndsAtTheNextStamp) {
                     1'000'000'000'000LL);
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].body_missing, 3u);
+}
+
+// Load mode's tail: the writer appends as Sofia does ("ab"), the reader empties the file once it
+// has read 1 MiB of it; every record comes out once, in order, and the file stays bounded.
+TEST(WireLog, TruncatingTailLosesNothingAndKeepsTheFileSmall) {
+  char dir[] = "/tmp/ladder-dumptail-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/a.dump";
+  std::FILE* out = std::fopen(path.c_str(), "ab");
+  ASSERT_NE(out, nullptr);
+  DumpTail tail(path, true);
+  const std::string one = record(
+      "sent " + std::to_string(kInvite.size()) + " bytes to udp/[127.0.0.1]:5060 at 00:00:01.000000:",
+      kInvite);
+  std::size_t written = 0, read = 0, largest = 0;
+  for (int round = 0; round < 60; ++round) {
+    for (int i = 0; i < 500; ++i, ++written) std::fputs(one.c_str(), out);
+    std::fflush(out);
+    largest = std::max<std::size_t>(largest, std::filesystem::file_size(path));
+    for (const DumpMessage& m : tail.poll(1'000'000'000'000LL)) {
+      EXPECT_EQ(m.bytes, kInvite);
+      ++read;
+    }
+  }
+  std::fclose(out);
+  EXPECT_EQ(read, written);
+  EXPECT_GT(written * one.size(), 4u << 20);        // several truncations happened
+  EXPECT_LT(largest, (1u << 20) + 500 * one.size());  // and the file never grew past them
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
