@@ -263,4 +263,17 @@ bool Director::over(core::TimeNs now) {
   return false;
 }
 
+std::optional<core::TimeNs> Director::next_wake(core::TimeNs now) const {
+  if (stopped_) return now;
+  std::optional<core::TimeNs> wake =
+      plan_.next_wake([this](std::size_t i) { return timeout_of(i); });
+  auto consider = [&wake](core::TimeNs t) { wake = wake ? std::min(*wake, t) : t; };
+  if (linger_until_) {
+    consider(*linger_until_);
+  } else if (run_deadline_) {
+    consider(*run_deadline_);
+  }
+  return wake;
+}
+
 }  // namespace ladder::engine

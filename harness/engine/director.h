@@ -85,6 +85,12 @@ class Director {
   /// Fails the run (and says so) when a step is past its deadline or the scenario past its.
   bool over(core::TimeNs now);
 
+  /// The earliest time at which fire_due() or over() may act with no message or actor error
+  /// meanwhile (an arming, a deadline, the end of the linger); the load engine advances a call
+  /// then instead of visiting every call on a timer. At or before `now`: act again soon (an
+  /// action armed but not performed yet).
+  std::optional<core::TimeNs> next_wake(core::TimeNs now) const;
+
   /// Stops the run with `message`, naming `step` as the one it was stuck at (the first one
   /// given is kept).
   void fail(std::string message, std::optional<std::size_t> step = std::nullopt);

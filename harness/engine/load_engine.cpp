@@ -2,7 +2,8 @@
 // this engine is due at t0 + T(k * engines + index), T from the constant rate or the linear
 // ramp, so a late turn catches up instead of drifting), run the loop once, read the transport
 // dumps and hand each message to the instance its Call-ID names, then advance the instances
-// touched (all of them every few milliseconds, for ring times and deadlines).
+// touched and those whose wake-up time (Director::next_wake: a ring time, a pause, a deadline,
+// the end of the linger) has come; no call is visited on a timer.
 #include "engine/load_engine.h"
 
 #include <algorithm>
@@ -22,10 +23,8 @@ namespace ladder::engine {
 
 namespace {
 constexpr core::TimeNs kMs = 1'000'000;
-/// Every instance is advanced at least this often (ring times, pauses, step deadlines): a
-/// ring time is kept to within this. Each sweep visits every call in progress (the Director
-/// keeps no wake-up time), so it is the main cost of a call besides the stack.
-constexpr core::TimeNs kSweep = 20 * kMs;
+/// An action armed but not performed yet (its actor was not ready) is tried again this soon.
+constexpr core::TimeNs kRetry = 20 * kMs;
 /// Most calls one engine starts in one turn (a turn late by seconds does not start thousands).
 constexpr int kMostStartsPerTurn = 500;
 
@@ -138,6 +137,7 @@ struct LoadEngine::Instance {
   std::vector<std::unique_ptr<InstanceActor>> actors;  ///< by role index
   bool counted = false;                                ///< completed or failed recorded
   bool touched = false;
+  core::TimeNs wake = 0;  ///< when it is next advanced with nothing seen (its entry in wakes_)
   Instance(std::uint64_t number, const Targets& t, const scenario::Scenario& sc,
            const std::set<std::string, std::less<>>& played, const DirectorOptions& d)
       : n(number), targets(t), director(sc, played, d) {}
@@ -455,20 +455,31 @@ void LoadEngine::finish(std::uint64_t n) {
   instances_.erase(n);
 }
 
-void LoadEngine::advance(core::TimeNs now, bool sweep) {
+void LoadEngine::advance(core::TimeNs now) {
+  // The calls whose wake-up time has come join those a message or an error touched. An entry
+  // is stale when the call was advanced since and took a new time (or is over).
+  while (!wakes_.empty() && wakes_.top().first <= now) {
+    auto [t, n] = wakes_.top();
+    wakes_.pop();
+    auto it = instances_.find(n);
+    if (it == instances_.end() || it->second->wake != t || it->second->touched) continue;
+    it->second->touched = true;
+    touched_.push_back(n);
+  }
   std::vector<std::uint64_t> done;
-  if (sweep) {
-    for (auto& [n, x] : instances_) {
-      x->touched = false;
-      if (advance_one(*x, now)) done.push_back(n);
+  for (std::uint64_t n : touched_) {
+    auto it = instances_.find(n);
+    if (it == instances_.end()) continue;
+    Instance& x = *it->second;
+    x.touched = false;
+    if (advance_one(x, now)) {
+      done.push_back(n);
+      continue;
     }
-  } else {
-    for (std::uint64_t n : touched_) {
-      auto it = instances_.find(n);
-      if (it == instances_.end()) continue;
-      it->second->touched = false;
-      if (advance_one(*it->second, now)) done.push_back(n);
-    }
+    auto w = x.director.next_wake(now);
+    // Nothing timed ahead: only a message moves it on; the run's own deadline still holds.
+    x.wake = w ? std::max(*w, now + (*w <= now ? kRetry : 0)) : 0;
+    if (x.wake != 0) wakes_.emplace(x.wake, n);
   }
   touched_.clear();
   for (std::uint64_t n : done) finish(n);
@@ -487,7 +498,6 @@ void LoadEngine::stop_all(const std::string& why) {
 }
 
 void LoadEngine::load() {
-  core::TimeNs last_sweep = 0;
   while (!aborted()) {
     core::TimeNs now = now_ns();
     if (shared_.stop.load() && starting_) {
@@ -504,14 +514,16 @@ void LoadEngine::load() {
         wait = static_cast<int>(std::clamp<core::TimeNs>((due - now + kMs - 1) / kMs, 0, 5));
       }
     }
+    if (!wakes_.empty()) {
+      wait = static_cast<int>(
+          std::clamp<core::TimeNs>((wakes_.top().first - now + kMs - 1) / kMs, 0, wait));
+    }
     if (!touched_.empty()) wait = 0;
     loop_->step(wait);
     now = now_ns();
     read_wire(now);
     route_errors();
-    bool sweep = now - last_sweep >= kSweep;
-    if (sweep) last_sweep = now;
-    advance(now, sweep);
+    advance(now);
     if (!starting_ && instances_.empty()) break;
   }
   if (!instances_.empty()) stop_all("the load was cut short");

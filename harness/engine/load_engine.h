@@ -5,11 +5,13 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -88,8 +90,8 @@ class LoadEngine {
   void start_call(std::uint64_t n, core::TimeNs now);
   void read_wire(core::TimeNs now);
   void route_errors();
-  /// Fires, checks deadlines and finishes the instances touched this turn (all: `sweep`).
-  void advance(core::TimeNs now, bool sweep);
+  /// Fires, checks deadlines and finishes the instances touched this turn or due to wake.
+  void advance(core::TimeNs now);
   /// Fires, checks; true when the instance is over.
   bool advance_one(Instance& x, core::TimeNs now);
   void count(Instance& x, bool completed, const std::string& error);
@@ -120,6 +122,10 @@ class LoadEngine {
   std::unique_ptr<Shared> common_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Instance>> instances_;
   std::vector<std::uint64_t> touched_;
+  /// (wake-up time, call number), earliest first; see Instance::wake.
+  std::priority_queue<std::pair<core::TimeNs, std::uint64_t>,
+                      std::vector<std::pair<core::TimeNs, std::uint64_t>>, std::greater<>>
+      wakes_;
   std::uint64_t started_here_ = 0;  ///< this engine's calls started (k of due_seconds)
   std::uint64_t call_ids_ = 0;      ///< Call-IDs made here
   bool starting_ = true;

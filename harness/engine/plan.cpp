@@ -399,16 +399,21 @@ std::optional<core::TimeNs> Plan::armed_alone(std::size_t i) const {
 
 std::vector<std::size_t> Plan::due(core::TimeNs now) const {
   std::vector<std::size_t> out;
-  std::set<std::string, std::less<>> blocked;  // roles with an earlier action not fired
+  // Roles with an earlier action not fired: a handful, so a list (this runs for every call in
+  // progress at every turn that touches it under load).
+  std::vector<std::string_view> blocked;
+  auto is_blocked = [&blocked](std::string_view role) {
+    return std::find(blocked.begin(), blocked.end(), role) != blocked.end();
+  };
   const auto& steps = scenario_->steps;
   for (std::size_t i = 0; i < tracking_.size(); ++i) {
     if (tracking_[i] != Tracking::action) continue;
     const scenario::Step& s = steps[i];
     if (states_[i].fired || (stack_may_send_[i] && states_[i].satisfied)) continue;
+    if (is_blocked(s.from)) continue;
     auto armed = armed_at(i);
-    bool ok = !blocked.contains(s.from) && armed && *armed <= now;
-    if (ok) out.push_back(i);
-    if (!s.optional) blocked.insert(s.from);
+    if (armed && *armed <= now) out.push_back(i);
+    if (!s.optional) blocked.push_back(s.from);
   }
   return out;
 }
@@ -438,6 +443,24 @@ std::optional<std::size_t> Plan::overdue(
     if (armed && now - *armed > timeout(i)) return i;
   }
   return std::nullopt;
+}
+
+std::optional<core::TimeNs> Plan::next_wake(
+    const std::function<core::TimeNs(std::size_t)>& timeout) const {
+  std::optional<core::TimeNs> wake;
+  auto consider = [&wake](core::TimeNs t) { wake = wake ? std::min(*wake, t) : t; };
+  for (std::size_t i = 0; i < tracking_.size(); ++i) {
+    if (tracking_[i] == Tracking::ignored) continue;
+    bool open_action = tracking_[i] == Tracking::action && !states_[i].fired &&
+                       !(stack_may_send_[i] && states_[i].satisfied);
+    bool open_step = !scenario_->steps[i].optional && !states_[i].satisfied;
+    if (!open_action && !open_step) continue;
+    auto armed = armed_at(i);
+    if (!armed) continue;
+    if (open_action) consider(*armed);
+    if (open_step) consider(*armed + timeout(i));
+  }
+  return wake;
 }
 
 std::optional<std::string> Plan::call_id(std::string_view role, std::string_view dialog) const {

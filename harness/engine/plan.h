@@ -118,6 +118,12 @@ class Plan {
   /// The earliest non-optional tracked step that is armed and not satisfied past its timeout.
   std::optional<std::size_t> overdue(core::TimeNs now,
                                      const std::function<core::TimeNs(std::size_t)>& timeout) const;
+  /// The earliest time after which due() or overdue() may say something new with no message
+  /// seen meanwhile: an action's arming (ring time, pause, glare wait; an action already armed
+  /// but not fired gives its armed time, at or before `now`), a tracked step's deadline (armed
+  /// plus `timeout`). Nothing: only a message can move the plan on.
+  std::optional<core::TimeNs> next_wake(
+      const std::function<core::TimeNs(std::size_t)>& timeout) const;
   /// The earliest non-optional tracked step not satisfied (what the run waits for).
   std::optional<std::size_t> waiting_for() const;
 

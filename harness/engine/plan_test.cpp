@@ -132,6 +132,28 @@ TEST(Plan, OverdueNamesTheFirstArmedStep) {
   EXPECT_FALSE(p.overdue(500, [](std::size_t) { return core::TimeNs{1000}; }).has_value());
 }
 
+// The load engine advances a call at its next wake-up instead of on a timer: an action's arming
+// (here the ring time) or the earliest deadline of a step still open, whichever comes first.
+TEST(Plan, NextWakeIsTheNextArmingOrDeadline) {
+  auto sc = load("basic/successful-call.yaml");
+  Plan p(sc, {"A", "B"});
+  p.set_ring({}, 300);
+  auto timeout = [](std::size_t) { return core::TimeNs{1000}; };
+  std::size_t f4 = idx(sc, "F4"), f6 = idx(sc, "F6");
+  EXPECT_FALSE(p.next_wake(timeout).has_value());  // not started: nothing is armed
+  p.start(1);
+  EXPECT_EQ(p.next_wake(timeout), 1);  // F1 armed, not performed yet: at once
+  p.mark_fired(idx(sc, "F1"), 1);
+  EXPECT_EQ(p.next_wake(timeout), 1 + 1000);  // F1's deadline
+  p.observe("A", true, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE"), 2);
+  p.observe("B", false, msg("INVITE sip:bob@h SIP/2.0", "c1", "1 INVITE", "z9hG4bK2"), 5);
+  p.mark_fired(f4, 6);
+  p.observe("B", true, msg("SIP/2.0 180 Ringing", "c1", "1 INVITE", "z9hG4bK2"), 10);
+  EXPECT_EQ(p.next_wake(timeout), 10 + 300);  // B answers after its ring time
+  p.mark_fired(f6, 310);
+  EXPECT_EQ(p.next_wake(timeout), 2 + 1000);  // now the earliest deadline: F2 (100), armed at 2
+}
+
 // Issue 11: B's 180 and 200 left within microseconds; a multi-worker proxy relayed the 200
 // first and dropped the late 180 (a false red at F4 one run in ten). The 200 now waits for the
 // ring time after the 180 was seen on the wire.
