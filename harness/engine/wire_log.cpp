@@ -193,12 +193,12 @@ std::vector<DumpMessage> DumpTail::poll_truncating(core::TimeNs now) {
   if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
   if (fd_ < 0) return {};
   std::string data;
+  char buf[65536];  // not data.resize(): that would clear 64 KiB each poll
   for (int i = 0; i < 4096; ++i) {  // bounded: at most 256 MiB a poll
-    std::size_t have = data.size();
-    data.resize(have + 65536);
-    ssize_t n = ::pread(fd_, data.data() + have, 65536, static_cast<off_t>(offset_ + have));
-    data.resize(have + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    if (n < 65536) break;
+    ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(offset_ + data.size()));
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) < sizeof buf) break;
   }
   if (data.empty()) return {};
   offset_ += data.size();
