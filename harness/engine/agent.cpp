@@ -174,6 +174,7 @@ std::expected<std::unique_ptr<Agent>, std::string> Agent::create(su_root_t* root
                        NUTAG_ALLOW_EVENTS("message-summary, dialog, presence"),
                        TAG_IF(c.proxy.has_value(), NUTAG_PROXY(c.proxy ? c.proxy->c_str() : "")),
                        TAG_IF(c.t1x64_ms != 0, NTATAG_SIP_T1X64(c.t1x64_ms)),
+                       TAG_IF(c.t4_ms != 0, NTATAG_SIP_T4(c.t4_ms)),
                        TAG_IF(c.udp_buffer != 0, TPTAG_UDP_RMEM(c.udp_buffer)),
                        TAG_IF(c.udp_buffer != 0, TPTAG_UDP_WMEM(c.udp_buffer)),
                        TPTAG_DUMP(c.dump_path.c_str()), TAG_END());

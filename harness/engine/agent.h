@@ -47,6 +47,9 @@ struct AgentConfig {
   std::function<std::optional<std::uint64_t>(std::string_view call_id)> instance_of;
   /// NTATAG_SIP_T1X64 in ms (0: the stack's 64*T1 = 32 s). See load.cpp for the trade-off.
   unsigned t1x64_ms = 0;
+  /// NTATAG_SIP_T4 in ms (0: the stack's 5 s): how long a completed transaction stays to absorb
+  /// retransmissions on UDP (Timers K and I). See load.cpp.
+  unsigned t4_ms = 0;
   /// TPTAG_UDP_RMEM/WMEM in bytes (0: the system's default).
   unsigned udp_buffer = 0;
 };

@@ -2,21 +2,27 @@
 // thread waits for them to bind and register, hands out the start of the schedule, reports
 // progress from the shared counters and joins them.
 //
-// The stack's retained state: nua keeps every finished transaction for 64*T1 (32 s with RFC
-// 3261's T1 of 500 ms: Timers J and H, and the INVITE client's wait for 2xx retransmissions), so
-// memory grows with rate x 32 s (about 1.2 GB per 1,000 calls/s). Load mode sets 64*T1 to
-// LoadOptions::transaction_linger (4 s) with NTATAG_SIP_T1X64, keeping T1 itself (so
-// retransmission intervals are RFC 3261's). What that gives up: a transaction now times out
-// (408, Timers B/F) when no final response comes within 4 s, and a retransmission that arrives
-// more than 4 s after its transaction ended is taken as a new request (a late BYE is answered
-// 481), and a UAS whose 2xx gets no ACK within 4 s hangs up (RFC 3261 13.3.1.4): when the
-// harness falls behind, its own B may send BYE before its A's ACK (the check counts such a call
-// unknown, not failed: checker::EachOptions::harness_behind). On loopback against a proxy that answers at all, responses come in milliseconds; a
-// DUT that takes longer than 4 s per transaction is not one to load-test at full rate.
-// Measured (scripts/bench-load, a direct call at 800/s): the resident size still grows by about
-// 15 KB a call for about 32 s and then stays flat (600 MiB), with 64*T1 set at nua_create and
-// again through nua_set_params, and also with the live checker's idle time at 2 s; so some
-// other 32 s retention (the stack's dialogs or legs) remains, not yet found.
+// The stack's retained state: nua keeps every finished transaction for a while, so memory grows
+// with rate x that while. Load mode shortens what RFC 3261 lets a load run on loopback shorten:
+// - 64*T1 (Timers B, F, H, J: 32 s with RFC 3261's T1 of 500 ms) to
+//   LoadOptions::transaction_linger (4 s) with NTATAG_SIP_T1X64, keeping T1 itself (so
+//   retransmission intervals are RFC 3261's). What that gives up: a transaction now times out
+//   (408, Timers B/F) when no final response comes within 4 s, a retransmission that arrives
+//   more than 4 s after its transaction ended is taken as a new request (a late BYE is answered
+//   481), and a UAS whose 2xx gets no ACK within 4 s hangs up (RFC 3261 13.3.1.4): when the
+//   harness falls behind, its own B may send BYE before its A's ACK (the check counts such a
+//   call unknown, not failed: checker::EachOptions::harness_behind). On loopback against a
+//   proxy that answers at all, responses come in milliseconds; a DUT that takes longer than 4 s
+//   per transaction is not one to load-test at full rate.
+// - T4 (Timers K and I: 5 s, "the longest a message stays in the network") to LoadOptions::t4
+//   (1 s) with NTATAG_SIP_T4: a response or ACK retransmitted more than 1 s after its
+//   transaction completed is no longer absorbed by it (loopback holds a message microseconds).
+//   Measured (bench-load 2000 20, paired): peak RSS 1,067 -> 883 MiB.
+// - Not Timer D: Sofia-SIP 1.12.11 keeps a client INVITE transaction (the INVITE, nua's request
+//   template, the 2xx: about 11 KB) for max(32 s, 64*T1) after its final response, a constant no
+//   tag shortens (nta.c: timer_d = 32000), so the resident size grows for 32 s and then levels
+//   off at about rate x 32 s x 11 KB plus the shorter-lived state (about 0.9 GB at 2,000
+//   calls/s). More load needs more memory, or an engine per process.
 #include "engine/load.h"
 
 #include <algorithm>

@@ -50,6 +50,9 @@ struct LoadOptions {
   /// How long a finished transaction is kept by the stack (64*T1; RFC 3261 says 32 s). See
   /// load.cpp for what a shorter time gives up. 0: the stack's default.
   std::chrono::milliseconds transaction_linger{4000};
+  /// T4 (RFC 3261: 5 s, the longest a message stays in the network): how long a completed
+  /// transaction absorbs retransmitted responses and ACKs (Timers K and I). See load.cpp.
+  std::chrono::milliseconds t4{1000};
   /// UDP socket buffers of every nua (4 MiB: without them the kernel drops datagrams at a few
   /// thousand calls per second; the kernel's rmem_max/wmem_max cap them).
   unsigned udp_buffer = 4u << 20;

@@ -229,6 +229,7 @@ bool LoadEngine::setup() {
     c.dump_path = dir_->path() + "/" + r.id + ".dump";
     c.media_port = static_cast<std::uint16_t>(40000 + 2 * i);
     c.t1x64_ms = static_cast<unsigned>(opt_.transaction_linger.count());
+    c.t4_ms = static_cast<unsigned>(opt_.t4.count());
     c.udp_buffer = opt_.udp_buffer;
     c.new_call_id = [this, &token](std::uint64_t n) -> std::string {
       if (n == 0) return {};  // the registration, not a call: the stack's own Call-ID
