@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "checker/flow_test_util.h"
@@ -280,17 +281,23 @@ TEST(EachChecker, RetransmissionsOfAnOpenCallAreCounted) {
   EXPECT_EQ(s.late, 0u);
 }
 
-// EachOptions::capture_lost: a failed call whose root failures are all missing messages is
-// unknown while the capture says it lost packets; any other root failure still fails it.
-EachSummary run_lossy(const std::vector<sip::WireMessage>& in, bool lost) {
+// One EachChecker on this thread over `in`, with the role map and what `set` adds.
+EachSummary run_with(const std::vector<sip::WireMessage>& in,
+                     const std::function<void(EachOptions&)>& set) {
   EachOptions o;
   o.check.roles = role_map();
-  o.capture_lost = [lost] { return lost; };
+  set(o);
   scenario::Scenario sc = load(basic_ladder());
   EachChecker each(sc, o);
   for (const sip::WireMessage& m : in) each.add(m.copy());
   each.finish();
   return each.summary();
+}
+
+// EachOptions::capture_lost: a failed call whose root failures are all missing messages is
+// unknown while the capture says it lost packets; any other root failure still fails it.
+EachSummary run_lossy(const std::vector<sip::WireMessage>& in, bool lost) {
+  return run_with(in, [lost](EachOptions& o) { o.capture_lost = [lost] { return lost; }; });
 }
 
 TEST(EachChecker, ACallTheCaptureMayHaveLostIsUnknownNeverPassed) {
@@ -323,16 +330,11 @@ TEST(EachChecker, ACallTheCaptureMayHaveLostIsUnknownNeverPassed) {
 // the harness says it fell behind, such a call is unknown. A step the device sends that is wrong
 // still fails the call, and a harness that kept up answers for its own steps.
 EachSummary run_behind(const std::vector<sip::WireMessage>& in, bool behind,
-                       std::set<std::string, std::less<>> played) {
-  EachOptions o;
-  o.check.roles = role_map();
-  o.played = std::move(played);
-  o.harness_behind = [behind] { return behind; };
-  scenario::Scenario sc = load(basic_ladder());
-  EachChecker each(sc, o);
-  for (const sip::WireMessage& m : in) each.add(m.copy());
-  each.finish();
-  return each.summary();
+                       const std::set<std::string, std::less<>>& played) {
+  return run_with(in, [&](EachOptions& o) {
+    o.played = played;
+    o.harness_behind = [behind] { return behind; };
+  });
 }
 
 TEST(EachChecker, AStepTheHarnessBotchedWhileBehindIsUnknownNeverFailed) {
