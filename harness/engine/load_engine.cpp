@@ -478,9 +478,11 @@ void LoadEngine::advance(core::TimeNs now) {
       continue;
     }
     auto w = x.director.next_wake(now);
-    // Nothing timed ahead: only a message moves it on; the run's own deadline still holds.
-    x.wake = w ? std::max(*w, now + (*w <= now ? kRetry : 0)) : 0;
-    if (x.wake != 0) wakes_.emplace(x.wake, n);
+    // Nothing timed ahead: only a message moves it on. The same time as before: its entry is
+    // still in the heap (one popped is at or before now, and a new time is after it).
+    core::TimeNs wake = w ? std::max(*w, now + (*w <= now ? kRetry : 0)) : 0;
+    if (wake != x.wake && wake != 0) wakes_.emplace(wake, n);
+    x.wake = wake;
   }
   touched_.clear();
   for (std::uint64_t n : done) finish(n);
