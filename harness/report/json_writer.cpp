@@ -77,10 +77,6 @@ nlohmann::ordered_json failure_json(const checker::Failure& f, core::TimeNs orig
   return j;
 }
 
-}  // namespace
-
-namespace {
-
 // Each role's addresses as "host:port" (or "host" for a role bound to any port): what
 // `ladder check --role ROLE=ADDR` takes to check the same capture again.
 nlohmann::ordered_json roles_object(const scenario::RoleMap& map) {
