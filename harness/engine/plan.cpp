@@ -434,13 +434,20 @@ std::optional<std::size_t> Plan::waiting_for() const {
   return std::nullopt;
 }
 
+std::optional<core::TimeNs> Plan::deadline(
+    std::size_t i, const std::function<core::TimeNs(std::size_t)>& timeout) const {
+  if (tracking_[i] == Tracking::ignored || scenario_->steps[i].optional) return std::nullopt;
+  if (states_[i].satisfied) return std::nullopt;
+  auto armed = armed_at(i);
+  if (!armed) return std::nullopt;
+  return *armed + timeout(i);
+}
+
 std::optional<std::size_t> Plan::overdue(
     core::TimeNs now, const std::function<core::TimeNs(std::size_t)>& timeout) const {
   for (std::size_t i = 0; i < tracking_.size(); ++i) {
-    if (tracking_[i] == Tracking::ignored || scenario_->steps[i].optional) continue;
-    if (states_[i].satisfied) continue;
-    auto armed = armed_at(i);
-    if (armed && now - *armed > timeout(i)) return i;
+    auto d = deadline(i, timeout);
+    if (d && now > *d) return i;
   }
   return std::nullopt;
 }
@@ -448,17 +455,14 @@ std::optional<std::size_t> Plan::overdue(
 std::optional<core::TimeNs> Plan::next_wake(
     const std::function<core::TimeNs(std::size_t)>& timeout) const {
   std::optional<core::TimeNs> wake;
-  auto consider = [&wake](core::TimeNs t) { wake = wake ? std::min(*wake, t) : t; };
+  auto consider = [&wake](std::optional<core::TimeNs> t) {
+    if (t) wake = wake ? std::min(*wake, *t) : *t;
+  };
   for (std::size_t i = 0; i < tracking_.size(); ++i) {
-    if (tracking_[i] == Tracking::ignored) continue;
     bool open_action = tracking_[i] == Tracking::action && !states_[i].fired &&
                        !(stack_may_send_[i] && states_[i].satisfied);
-    bool open_step = !scenario_->steps[i].optional && !states_[i].satisfied;
-    if (!open_action && !open_step) continue;
-    auto armed = armed_at(i);
-    if (!armed) continue;
-    if (open_action) consider(*armed);
-    if (open_step) consider(*armed + timeout(i));
+    if (open_action) consider(armed_at(i));
+    consider(deadline(i, timeout));
   }
   return wake;
 }

@@ -141,6 +141,9 @@ class Plan {
  private:
   bool candidate(std::size_t i, std::string_view role, bool sent, const sip::Summary& s) const;
   std::optional<core::TimeNs> armed_alone(std::size_t step) const;
+  /// A non-optional tracked step not satisfied yet, once armed: its armed time plus `timeout`.
+  std::optional<core::TimeNs> deadline(std::size_t step,
+                                       const std::function<core::TimeNs(std::size_t)>& timeout) const;
   const scenario::Scenario* scenario_;
   std::set<std::string, std::less<>> played_;
   std::vector<Tracking> tracking_;
