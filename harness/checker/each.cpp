@@ -180,9 +180,23 @@ struct EachChecker::Impl {
   // Before the roles are known (inferred from the first call): every message, with its arrival.
   std::vector<std::pair<std::uint64_t, sip::WireMessage>> pending;
 
-  // The options every call is checked with, fixed once the roles are known.
+  // The options every call is checked with, fixed once the roles are known; and those of calls
+  // with users of their own (EachOptions::users_of), made once per set of users.
   CheckOptions per_call;
   bool per_call_ready = false;
+  std::map<const std::map<std::string, std::string, std::less<>>*, CheckOptions> per_users;
+
+  const CheckOptions& options_for(std::string_view call_id) {
+    if (!options.users_of) return per_call;
+    const auto* users = options.users_of(call_id);
+    if (users == nullptr) return per_call;
+    auto [it, made] = per_users.try_emplace(users);
+    if (made) {
+      it->second = per_call;
+      for (const auto& [role, user] : *users) it->second.bindings.roles[role]["user"] = user;
+    }
+    return it->second;
+  }
 
   Impl(const scenario::Scenario& sc, EachOptions o, Share s)
       : scenario(sc), options(std::move(o)), share(s) {
@@ -268,7 +282,9 @@ struct EachChecker::Impl {
       return;
     }
     // Only what the ladder asserts is parsed with Sofia; the roles are bound once, above.
-    Verdict v = check(scenario, call.messages, per_call,
+    std::string_view call_id =
+        call.messages.empty() ? std::string_view(key.id) : call.messages.front().message.summary().call_id;
+    Verdict v = check(scenario, call.messages, options_for(call_id),
                       Effort{.full_parse = false, .bindings_have_roles = true});
     add_timings(scenario, v, summary);
     std::vector<KeptMessage> kept;

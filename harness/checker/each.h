@@ -55,6 +55,12 @@ struct EachOptions {
   /// for the ACK and hangs up), which says nothing about the device. Empty: never.
   std::set<std::string, std::less<>> played;
   std::function<bool()> harness_behind;
+  /// A load run whose engines register under users of their own (engine 2's B is "bob-2"):
+  /// the users of the roles that differ for the call a Call-ID belongs to ("B" -> "bob-2"),
+  /// or null for the testbed's own. ${ROLE.user} is then that call's. The maps must live as
+  /// long as the function (it may own them). Empty: one set of users for every call.
+  std::function<const std::map<std::string, std::string, std::less<>>*(std::string_view call_id)>
+      users_of;
 };
 
 /// Which calls a checker takes: those whose Call-ID hashes to `index` modulo `count`.

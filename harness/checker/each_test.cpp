@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <memory>
 #include <set>
 
 #include "checker/flow_test_util.h"
@@ -360,6 +362,47 @@ TEST(EachChecker, AStepTheHarnessBotchedWhileBehindIsUnknownNeverFailed) {
   EachSummary b_is_the_device = run_behind(in, true, {"A"});
   EXPECT_EQ(b_is_the_device.unknown, 0u);
   EXPECT_EQ(b_is_the_device.failed, 2u);
+}
+
+// A load run on two engines that register apart: the second engine's calls go to "bob-2". Each
+// call is checked with its own engine's user for ${B.user}, so a call the proxy routed by the
+// wrong user still fails.
+TEST(EachChecker, EachCallIsCheckedWithItsOwnEnginesUsers) {
+  std::string text = basic_ladder();
+  edit(text, "{id: F1, from: A, to: P, request: INVITE, dialog: call}",
+       "{id: F1, from: A, to: P, request: INVITE, dialog: call, uri: {user: '${B.user}'}}");
+  scenario::Scenario sc = load(text);
+  std::vector<Wire> own = call(1);  // engine 1: bob
+  std::vector<Wire> apart = call(2);  // engine 2: bob-2
+  edit(apart[F1].text, "INVITE sip:bob@", "INVITE sip:bob-2@");
+  std::vector<Wire> crossed = call(3);  // engine 2's call, but to engine 1's bob
+  const auto in = interleave({own, apart, crossed});
+  auto run_with = [&](bool users) {
+    EachOptions o;
+    o.check.roles = role_map();
+    o.check.bindings.roles["B"]["user"] = "bob";
+    auto second = std::make_shared<std::map<std::string, std::string, std::less<>>>();
+    (*second)["B"] = "bob-2";
+    if (users) {
+      o.users_of = [second](std::string_view id) -> const std::map<std::string, std::string,
+                                                                  std::less<>>* {
+        return id == "call-1" ? nullptr : second.get();
+      };
+    }
+    return check_each(sc, o, 1, [&in](unsigned, const Feed& feed) {
+      for (const sip::WireMessage& m : in) {
+        feed(sip::WireBytes{static_cast<const sip::Wire&>(m), m.message.bytes()});
+      }
+    });
+  };
+  EachSummary by_engine = run_with(true);
+  EXPECT_EQ(by_engine.passed, 2u);
+  EXPECT_EQ(failed_ids(by_engine), std::vector<std::string>{"call-3"});
+  EXPECT_EQ(by_engine.failures_by_step["F1 header"], 1u);  // the Request-URI's user
+
+  EachSummary one_user = run_with(false);
+  EXPECT_EQ(one_user.passed, 2u);
+  EXPECT_EQ(failed_ids(one_user), std::vector<std::string>{"call-2"});
 }
 
 TEST(EachChecker, OpenCallsFollowTheCallsInProgress) {

@@ -68,6 +68,30 @@ TEST_F(RunLoad, EveryCallOfTheLoadIsCheckedFromTheCapture) {
   EXPECT_NE(read_file(dir_ / "j.xml").find("<testsuite"), std::string::npos);
 }
 
+// Registered roles on two engines (asked for): the second registers as alice-2 and bob-2, and
+// each call is checked with its engine's users, live and again from the saved capture.
+TEST_F(RunLoad, TwoEnginesRegisterApartAndEachCallIsCheckedWithItsEnginesUsers) {
+  start_kamailio();
+  fs::path tb = testbed();
+  Output o = run(tb, " --calls 60 --rate 60 --engines 2");
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("60 calls, 60 passed, 0 failed"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("2 engines"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("A alice-2, B bob-2"), std::string::npos) << o.out;
+  auto j = nlohmann::json::parse(read_file(dir_ / "out" / "report.json"));
+  ASSERT_EQ(j["check"]["roles"]["B"].size(), 2u);
+  std::string roles;
+  for (const auto& [role, addresses] : j["check"]["roles"].items()) {
+    for (const auto& a : addresses) roles += " --role " + role + "=" + a.get<std::string>();
+  }
+  Output again = run_command(kLadder + " check '" + (dir_ / "out" / "capture.pcap").string() +
+                                 "' -s '" + (kScenarios / "basic/successful-call.yaml").string() +
+                                 "' --each --testbed '" + tb.string() + "'" + roles + " 2>&1",
+                             60);
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("60 calls, 60 passed, 0 failed"), std::string::npos) << again.out;
+}
+
 TEST_F(RunLoad, AProxyThatDropsThe180FailsTheLoadAtTheStep) {
   ladder::testing::KamailioOptions k;
   k.defines = {"DROP_180"};

@@ -29,6 +29,8 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "engine/load_engine.h"
@@ -40,12 +42,29 @@ namespace ladder::engine {
 namespace {
 constexpr core::TimeNs kMs = 1'000'000;
 
-bool any_registers(const scenario::Scenario& sc, const scenario::Testbed& tb) {
+// The played roles that register, with their users.
+std::vector<std::pair<std::string, std::string>> registering(const scenario::Scenario& sc,
+                                                             const scenario::Testbed& tb) {
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& r : sc.roles) {
     const scenario::TestbedRole* t = tb.find_role(r.id);
-    if (t != nullptr && t->played_by == scenario::PlayedBy::harness && t->registers) return true;
+    if (t != nullptr && t->played_by == scenario::PlayedBy::harness && t->registers) {
+      out.emplace_back(r.id, t->user);
+    }
   }
-  return false;
+  return out;
+}
+
+// The testbed as engine `i` plays it: its registering roles under the engine's users.
+scenario::Testbed engine_testbed(const scenario::Testbed& tb, const EngineUsers& users,
+                                 unsigned i) {
+  scenario::Testbed out = tb;
+  if (i >= users.size()) return out;
+  for (scenario::TestbedRole& r : out.roles) {
+    auto u = users[i].find(r.id);
+    if (u != users[i].end()) r.user = u->second;
+  }
+  return out;
 }
 
 LoadStats snapshot(const LoadShared& s, core::TimeNs now) {
@@ -60,6 +79,54 @@ LoadStats snapshot(const LoadShared& s, core::TimeNs now) {
 }
 
 }  // namespace
+
+namespace {
+std::map<std::string, std::string, std::less<>> users_for(
+    const std::vector<std::pair<std::string, std::string>>& registering, unsigned engine) {
+  std::map<std::string, std::string, std::less<>> out;
+  if (engine == 0) return out;
+  for (const auto& [role, user] : registering) out[role] = user + "-" + std::to_string(engine + 1);
+  return out;
+}
+}  // namespace
+
+std::map<std::string, std::string, std::less<>> engine_users_of(const scenario::Scenario& sc,
+                                                                const scenario::Testbed& tb,
+                                                                unsigned engine) {
+  return users_for(registering(sc, tb), engine);
+}
+
+EngineUsers engine_users(const scenario::Scenario& sc, const scenario::Testbed& tb,
+                         unsigned engines) {
+  if (engines <= 1 || registering(sc, tb).empty()) return {};
+  EngineUsers out;
+  for (unsigned i = 0; i < engines; ++i) out.push_back(engine_users_of(sc, tb, i));
+  return out;
+}
+
+std::function<const std::map<std::string, std::string, std::less<>>*(std::string_view)>
+users_by_call(const scenario::Scenario& sc, const scenario::Testbed& tb) {
+  // Made on first use, one entry per engine seen; the map's entries never move.
+  struct Cache {
+    std::vector<std::pair<std::string, std::string>> registering;
+    std::mutex mutex;
+    std::map<unsigned, std::map<std::string, std::string, std::less<>>> users;
+  };
+  auto cache = std::make_shared<Cache>();
+  cache->registering = registering(sc, tb);
+  if (cache->registering.empty()) return {};
+  return [cache](std::string_view call_id)
+             -> const std::map<std::string, std::string, std::less<>>* {
+    std::optional<unsigned> e = call_engine(call_id);
+    if (!e || *e == 0 || *e >= kMostEngines) return nullptr;
+    std::lock_guard lock(cache->mutex);
+    auto it = cache->users.find(*e);
+    if (it == cache->users.end()) {
+      it = cache->users.emplace(*e, users_for(cache->registering, *e)).first;
+    }
+    return &it->second;
+  };
+}
 
 std::optional<std::string> load_usage_error(const scenario::Scenario& sc,
                                             const scenario::Testbed& tb, const LoadOptions& o) {
@@ -86,6 +153,9 @@ std::optional<std::string> load_usage_error(const scenario::Scenario& sc,
   } else if (o.rate <= 0) {
     return "the rate must be above 0 calls per second";
   }
+  if (o.engines > kMostEngines) {
+    return "at most " + std::to_string(kMostEngines) + " engines (--engines)";
+  }
   if (o.calls == 0 && o.duration.count() <= 0) {
     return "load needs a bound: a number of calls or a duration";
   }
@@ -104,21 +174,35 @@ std::expected<LoadResult, std::string> play_load(const scenario::Scenario& sc,
   LoadResult result;
   unsigned k = o.engines != 0 ? o.engines : std::max(1u, std::thread::hardware_concurrency());
   if (o.calls != 0) k = static_cast<unsigned>(std::min<std::uint64_t>(k, o.calls));
-  if (k > 1 && any_registers(sc, tb)) {
+  auto regs = registering(sc, tb);
+  if (k > 1 && !regs.empty() && o.engines == 0) {
     result.notes.push_back(
         "one engine, not " + std::to_string(k) +
         ": the testbed registers its roles, and a registrar forks a call to every contact of an "
-        "AoR, so each engine's registration would get every call");
+        "AoR, so each engine's registration would get every call (--engines " +
+        std::to_string(k) + " runs " + std::to_string(k) +
+        ", each registering under users of its own, " + regs.front().second + "-2 ...)");
     k = 1;
   }
   result.engines = k;
+  result.users = engine_users(sc, tb, k);
+  if (!result.users.empty()) {
+    std::string names;
+    for (const auto& [role, user] : result.users.back()) {
+      names += (names.empty() ? "" : ", ") + role + " " + user;
+    }
+    result.notes.push_back("the testbed registers its roles: each of the " + std::to_string(k) +
+                           " engines registers under users of its own (the last: " + names +
+                           "), and each call is checked with its engine's users");
+  }
 
   SofiaLog sofia_log(o.engine.sofia_log);  // process-wide: before the first nua, after the last
   LoadShared shared;
   shared.token = run_token();
   std::vector<std::unique_ptr<LoadEngine>> engines;
   for (unsigned i = 0; i < k; ++i) {
-    engines.push_back(std::make_unique<LoadEngine>(sc, tb, o, shared, i, k));
+    engines.push_back(
+        std::make_unique<LoadEngine>(sc, engine_testbed(tb, result.users, i), o, shared, i, k));
   }
   std::vector<std::thread> threads;
   for (auto& e : engines) threads.emplace_back([&e] { e->run(); });
@@ -166,7 +250,7 @@ std::expected<LoadResult, std::string> play_load(const scenario::Scenario& sc,
       result.roles.roles[role].push_back(scenario::RoleAddress{at.address, at.port});
     }
   }
-  if (o.on_bound) o.on_bound(result.roles);
+  if (o.on_bound) o.on_bound(result.roles, result.users);
   shared.go_register.store(true);
   core::TimeNs step = o.engine.step_timeout.count() * kMs;
   if (tb.timeouts.step) step = tb.timeouts.step->count() * 1000;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -69,11 +70,12 @@ std::string run_token() {
 
 namespace {
 
-// "<token>-<call>-<seq>@..." split: the token, the call number and what follows the second dash;
-// nothing for a Call-ID of another shape.
+// "<token>-<call>-<engine>.<seq>@..." (or "<token>-<call>-<seq>@...", engine 0) split: the
+// token, the call number, the engine; nothing for a Call-ID of another shape.
 struct CallIdParts {
   std::string_view token;
   std::uint64_t call = 0;
+  std::uint64_t engine = 0;
   std::size_t flow_end = 0;  ///< the length of "<token>-<call>-"
 };
 
@@ -94,10 +96,19 @@ std::optional<CallIdParts> parts_of(std::string_view id) {
   if (d2 == std::string_view::npos) return std::nullopt;
   std::size_t at = id.find('@', d2 + 1);
   auto call = digits(id.substr(d1 + 1, d2 - d1 - 1));
-  if (!call || !digits(id.substr(d2 + 1, at == std::string_view::npos ? at : at - d2 - 1))) {
-    return std::nullopt;
+  std::string_view rest = id.substr(d2 + 1, at == std::string_view::npos ? at : at - d2 - 1);
+  std::optional<std::uint64_t> engine = 0;
+  if (std::size_t dot = rest.find('.'); dot != std::string_view::npos) {
+    engine = digits(rest.substr(0, dot));
+    rest.remove_prefix(dot + 1);
   }
-  return CallIdParts{id.substr(0, d1), *call, d2 + 1};
+  if (!call || !engine || !digits(rest)) return std::nullopt;
+  return CallIdParts{id.substr(0, d1), *call, *engine, d2 + 1};
+}
+
+bool made_by_ladder(std::string_view call_id, const CallIdParts& p) {
+  return call_id.ends_with("@ladder") && p.token.size() == 16 &&
+         p.token.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 }  // namespace
@@ -110,11 +121,16 @@ std::optional<std::uint64_t> call_number(std::string_view call_id, std::string_v
 
 std::string_view call_flow(std::string_view call_id) {
   auto p = parts_of(call_id);
-  if (!p || !call_id.ends_with("@ladder") || p->token.size() != 16 ||
-      p->token.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
-    return call_id;
-  }
+  if (!p || !made_by_ladder(call_id, *p)) return call_id;
   return call_id.substr(0, p->flow_end);
+}
+
+std::optional<unsigned> call_engine(std::string_view call_id) {
+  auto p = parts_of(call_id);
+  if (!p || !made_by_ladder(call_id, *p) || p->engine > std::numeric_limits<unsigned>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<unsigned>(p->engine);
 }
 
 struct LoadEngine::Role {
@@ -143,9 +159,9 @@ struct LoadEngine::Instance {
       : n(number), targets(t), director(sc, played, d) {}
 };
 
-LoadEngine::LoadEngine(const scenario::Scenario& sc, const scenario::Testbed& tb,
-                       const LoadOptions& o, LoadShared& shared, unsigned index, unsigned count)
-    : sc_(sc), tb_(tb), opt_(o), shared_(shared), index_(index), count_(count) {}
+LoadEngine::LoadEngine(const scenario::Scenario& sc, scenario::Testbed tb, const LoadOptions& o,
+                       LoadShared& shared, unsigned index, unsigned count)
+    : sc_(sc), tb_(std::move(tb)), opt_(o), shared_(shared), index_(index), count_(count) {}
 
 LoadEngine::~LoadEngine() = default;
 
@@ -233,7 +249,8 @@ bool LoadEngine::setup() {
     c.udp_buffer = opt_.udp_buffer;
     c.new_call_id = [this, &token](std::uint64_t n) -> std::string {
       if (n == 0) return {};  // the registration, not a call: the stack's own Call-ID
-      return token + "-" + std::to_string(n) + "-" + std::to_string(++call_ids_) + "@ladder";
+      return token + "-" + std::to_string(n) + "-" + std::to_string(index_) + "." +
+             std::to_string(++call_ids_) + "@ladder";
     };
     c.instance_of = [this, &token](std::string_view id) -> std::optional<std::uint64_t> {
       auto n = call_number(id, token);

@@ -49,14 +49,16 @@ struct LoadShared {
 };
 
 /// The call number in a Call-ID made by an engine of the run with `token`
-/// ("5f3a9c0d11e2a4b7-17-2@ladder" gives 17); nothing for any other Call-ID.
+/// ("5f3a9c0d11e2a4b7-17-0.2@ladder" gives 17); nothing for any other Call-ID.
 std::optional<std::uint64_t> call_number(std::string_view call_id, std::string_view token);
 
 class LoadEngine {
  public:
   enum class Phase : std::uint8_t { starting, bound, registered, running, done, failed };
 
-  LoadEngine(const scenario::Scenario& scenario, const scenario::Testbed& testbed,
+  /// `testbed` is the engine's own copy: its registering roles may have users of their own
+  /// (engine_users()).
+  LoadEngine(const scenario::Scenario& scenario, scenario::Testbed testbed,
              const LoadOptions& options, LoadShared& shared, unsigned index, unsigned count);
   ~LoadEngine();
   LoadEngine(const LoadEngine&) = delete;
@@ -103,7 +105,7 @@ class LoadEngine {
   bool aborted() const { return shared_.abort.load(); }
 
   const scenario::Scenario& sc_;
-  const scenario::Testbed& tb_;
+  const scenario::Testbed tb_;
   const LoadOptions& opt_;
   LoadShared& shared_;
   unsigned index_, count_;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -74,6 +75,11 @@ class CallIdSpy {
     std::lock_guard lock(mutex_);
     return invites_;
   }
+  /// (Call-ID, Request-URI user) of every INVITE seen, each pair once.
+  std::set<std::pair<std::string, std::string>> targets() {
+    std::lock_guard lock(mutex_);
+    return targets_;
+  }
 
  private:
   void loop() {
@@ -94,8 +100,10 @@ class CallIdSpy {
         if (c == std::string_view::npos) return;
         c += 11;
         std::size_t e = bytes.find("\r\n", c);
+        std::size_t user = at + 11, user_end = bytes.find_first_of("@ ", user);
         std::lock_guard lock(mutex_);
         invites_.insert(std::string(bytes.substr(c, e - c)));
+        targets_.emplace(bytes.substr(c, e - c), bytes.substr(user, user_end - user));
       });
       if (!n) break;
       if (done_.load() && *n == 0) break;
@@ -108,6 +116,7 @@ class CallIdSpy {
   std::atomic<bool> done_{false};
   std::mutex mutex_;
   std::set<std::string> invites_;
+  std::set<std::pair<std::string, std::string>> targets_;
 
  public:
   std::uint64_t dropped_ = 0;  ///< frames the kernel dropped (read after stop())
@@ -145,9 +154,13 @@ TEST_F(LoadKamailio, BasicCallAsLoadCompletesEveryCallWithItsOwnCallId) {
   auto sc = load("basic/successful-call.yaml");
   auto tb = testbed({harness_role("A", "alice"), harness_role("B", "bob")});
   LoadOptions o = quick(600, 200);
-  o.engines = 2;
+  o.engines = 2;  // asked for: registered roles then register apart, a user per engine
   CallIdSpy spy;
-  o.on_bound = [&](const scenario::RoleMap& roles) { spy.arm(roles); };
+  EngineUsers users;
+  o.on_bound = [&](const scenario::RoleMap& roles, const EngineUsers& u) {
+    users = u;
+    spy.arm(roles);
+  };
   int progress = 0;
   o.on_progress = [&](const LoadStats&) { ++progress; };
   auto t0 = std::chrono::steady_clock::now();
@@ -164,10 +177,15 @@ TEST_F(LoadKamailio, BasicCallAsLoadCompletesEveryCallWithItsOwnCallId) {
   EXPECT_EQ(r->stats.failed, 0u) << errors_of(*r);
   EXPECT_EQ(r->stats.in_progress, 0u);
   EXPECT_TRUE(r->errors.empty()) << errors_of(*r);
-  // Registered roles: one engine, and the result says why.
-  EXPECT_EQ(r->engines, 1u);
+  // Registered roles on two engines: the second registers as alice-2 and bob-2, and says so.
+  EXPECT_EQ(r->engines, 2u);
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_TRUE(users[0].empty());
+  EXPECT_EQ(users[1], (std::map<std::string, std::string, std::less<>>{{"A", "alice-2"},
+                                                                       {"B", "bob-2"}}));
+  EXPECT_EQ(r->users, users);
   ASSERT_FALSE(r->notes.empty());
-  EXPECT_NE(r->notes.front().find("registrar forks"), std::string::npos) << r->notes.front();
+  EXPECT_NE(r->notes.front().find("B bob-2"), std::string::npos) << r->notes.front();
   // Paced: 600 calls at 200/s start over about 3 s, not at once.
   double spread = static_cast<double>(r->last_start - r->first_start) / 1e9;
   EXPECT_GT(spread, 2.7);
@@ -180,6 +198,31 @@ TEST_F(LoadKamailio, BasicCallAsLoadCompletesEveryCallWithItsOwnCallId) {
   EXPECT_LE(spy.invites().size(), 600u);
   EXPECT_GE(spy.invites().size() + spy.dropped_, 600u) << spy.dropped_ << " frames dropped";
   if (spy.dropped_ > 0) std::cout << "spy: " << spy.dropped_ << " frames dropped by the kernel\n";
+  // Every INVITE of a call, A's and the proxy's fork alike, is for its own engine's B: the
+  // registrar routed each call to the engine that made it, and forked none to the other.
+  std::set<unsigned> engines_seen;
+  for (const auto& [call_id, user] : spy.targets()) {
+    auto e = call_engine(call_id);
+    ASSERT_TRUE(e.has_value()) << call_id;
+    engines_seen.insert(*e);
+    EXPECT_EQ(user, *e == 0 ? "bob" : "bob-2") << call_id;
+  }
+  EXPECT_EQ(engines_seen, (std::set<unsigned>{0, 1}));
+}
+
+TEST_F(LoadKamailio, ARegisteringTestbedRunsOnOneEngineUnlessAskedForMore) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one core: one engine anyway";
+  ASSERT_NO_FATAL_FAILURE(start());
+  auto sc = load("basic/successful-call.yaml");
+  auto tb = testbed({harness_role("A", "alice"), harness_role("B", "bob")});
+  auto r = play_load(sc, tb, quick(20, 50));  // engines: one per core, by default
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(r->engines, 1u);
+  EXPECT_TRUE(r->users.empty());
+  EXPECT_EQ(r->stats.completed, 20u) << errors_of(*r);
+  ASSERT_FALSE(r->notes.empty());
+  EXPECT_NE(r->notes.front().find("registrar forks"), std::string::npos) << r->notes.front();
+  EXPECT_NE(r->notes.front().find("--engines"), std::string::npos) << r->notes.front();
 }
 
 TEST_F(LoadKamailio, TransferLadderAsLoad) {
@@ -227,7 +270,7 @@ TEST(Load, TwoEnginesEachWithItsOwnPortsAndCalls) {
   o.engines = 2;
   CallIdSpy spy;
   scenario::RoleMap bound;
-  o.on_bound = [&](const scenario::RoleMap& roles) {
+  o.on_bound = [&](const scenario::RoleMap& roles, const EngineUsers&) {
     bound = roles;
     spy.arm(roles);
   };
@@ -326,6 +369,32 @@ TEST(Load, CallNumbersComeOnlyFromThisRunsCallIds) {
   EXPECT_FALSE(call_number("abc--2@ladder", "abc").has_value());
   EXPECT_FALSE(call_number("abc-17-@ladder", "abc").has_value());
   EXPECT_FALSE(call_number("a84b4c76e66710@pc33.example.com", "abc").has_value());
+}
+
+TEST(Load, TheEngineOfACallIdIsAfterItsCallNumber) {
+  EXPECT_EQ(call_engine("5f3a9c0d11e2a4b7-17-1.2@ladder"), 1u);
+  EXPECT_EQ(call_engine("5f3a9c0d11e2a4b7-17-0.9@ladder"), 0u);
+  EXPECT_EQ(call_engine("5f3a9c0d11e2a4b7-17-2@ladder"), 0u);  // written before engines were
+  EXPECT_EQ(call_number("abc-17-1.2@ladder", "abc"), 17u);
+  EXPECT_EQ(call_flow("5f3a9c0d11e2a4b7-17-1.2@ladder"), "5f3a9c0d11e2a4b7-17-");
+  for (const char* other : {"5f3a9c0d11e2a4b7-17-1.@ladder", "5f3a9c0d11e2a4b7-17-.2@ladder",
+                            "5f3a9c0d11e2a4b7-17-x.2@ladder", "5f3a9c0d11e2a4b7-17-1.2@pc33",
+                            "a84b4c76e66710@pc33.example.com"}) {
+    EXPECT_FALSE(call_engine(other).has_value()) << other;
+  }
+}
+
+TEST(Load, EachEngineButTheFirstRegistersUnderUsersOfItsOwn) {
+  auto sc = load("basic/successful-call.yaml");
+  scenario::Testbed tb = direct_testbed();
+  EXPECT_TRUE(engine_users(sc, tb, 3).empty());  // nothing registers
+  tb.roles[1].registers = true;  // B only
+  EXPECT_TRUE(engine_users(sc, tb, 1).empty());
+  EngineUsers u = engine_users(sc, tb, 3);
+  ASSERT_EQ(u.size(), 3u);
+  EXPECT_TRUE(u[0].empty());
+  EXPECT_EQ(u[1], (std::map<std::string, std::string, std::less<>>{{"B", "bob-2"}}));
+  EXPECT_EQ(u[2], (std::map<std::string, std::string, std::less<>>{{"B", "bob-3"}}));
 }
 
 TEST(Load, AFlowIsItsRunAndCallNumberAnyOtherCallIdIsItself) {

@@ -22,11 +22,14 @@ bool rereadable(const std::string& path) {
   return path != "-" && std::filesystem::is_regular_file(path, ec);
 }
 
-void check_each(const CheckRequest& rq, const checker::CheckOptions& options, const Hooks& hooks,
-                CheckResult& out) {
+void check_each(const CheckRequest& rq, const checker::CheckOptions& options,
+                const scenario::Testbed* testbed, const Hooks& hooks, CheckResult& out) {
   const scenario::Scenario& sc = *out.scenario;
   checker::EachOptions eo;
   eo.check = options;
+  // A load run's capture: the calls of its engines past the first were made under their own
+  // users (engine::engine_users()) when the testbed registers; the Call-ID says which engine.
+  if (testbed != nullptr) eo.users_of = engine::users_by_call(sc, *testbed);
   // Steps in several dialogs: a call spans Call-IDs. Those a load run made carry its token and
   // the call's number, and are grouped by them; any other is a call of its own.
   bool grouped = !checker::groupable_by_call_id(sc);
@@ -183,8 +186,9 @@ CheckResult check(const CheckRequest& rq, const Hooks& hooks) {
   out.scenario = std::move(loaded.scenario);
 
   checker::CheckOptions options;
+  scenario::TestbedResult tb;
   if (!rq.testbed.empty()) {
-    scenario::TestbedResult tb = scenario::load_testbed(rq.testbed);
+    tb = scenario::load_testbed(rq.testbed);
     report(hooks, tb.diagnostics);
     if (!tb.ok()) return out;
     report(hooks, scenario::check_binding(*out.scenario, *tb.testbed));
@@ -199,7 +203,7 @@ CheckResult check(const CheckRequest& rq, const Hooks& hooks) {
   if (!rq.live.empty()) {
     check_live(rq, options, hooks, out);
   } else if (rq.each) {
-    check_each(rq, options, hooks, out);
+    check_each(rq, options, tb.testbed ? &*tb.testbed : nullptr, hooks, out);
   } else {
     check_once(rq, options, hooks, out);
   }

@@ -120,7 +120,7 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     return std::max(now, seen);
   };
   std::set<std::string, std::less<>> own_roles;
-  lo.on_bound = [&](const scenario::RoleMap& roles) {
+  lo.on_bound = [&](const scenario::RoleMap& roles, const engine::EngineUsers& users) {
     for (const auto& [role, addresses] : roles.roles) {
       const scenario::TestbedRole* t = testbed.find_role(role);
       if (t == nullptr || t->played_by != scenario::PlayedBy::harness) continue;
@@ -137,6 +137,8 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     if (!one_call_id) {
       le.each.call_of = engine::call_flow;
     }
+    // Engines that registered under users of their own: a call is checked with its engine's.
+    if (!users.empty()) le.each.users_of = engine::users_by_call(sc, testbed);
     le.generator_drops = read_own_drops;
     le.each.played = own_roles;
     auto started = LiveEach::start(sc, std::move(le));
