@@ -287,6 +287,7 @@ struct EachChecker::Impl {
     Verdict v = check(scenario, call.messages, options_for(call_id),
                       Effort{.full_parse = false, .bindings_have_roles = true});
     add_timings(scenario, v, summary);
+    bool gave_up = !v.passed && stack_gave_up_early(call);
     std::vector<KeptMessage> kept;
     std::string first_call_id;
     if (!v.passed && summary.first_failed.size() < options.keep_failed) {
@@ -313,8 +314,10 @@ struct EachChecker::Impl {
     }
     // A capture that lost packets may have lost these messages, and a harness that fell behind
     // may have botched its own steps: unknown, never passed.
+    bool own_fault = gave_up || (options.harness_behind && options.harness_behind());
     bool unknown = (only_missing && options.capture_lost && options.capture_lost()) ||
-                   (played_step && options.harness_behind && options.harness_behind());
+                   (played_step && own_fault);
+    if (unknown && played_step && gave_up) ++summary.harness_gave_up;
     ++(unknown ? summary.unknown : summary.failed);
     auto& by_step = unknown ? summary.unknown_by_step : summary.failures_by_step;
     for (const Failure& f : v.failures) {  // root failures only: consequences are not causes
@@ -325,6 +328,29 @@ struct EachChecker::Impl {
     if (summary.first_failed.size() < options.keep_failed) {
       summary.first_failed.push_back({std::move(first_call_id), std::move(v), at, std::move(kept)});
     }
+  }
+
+  // Whether a played role's own stack hung up for want of an ACK sooner than it waits for one
+  // (EachOptions::played_ack_wait): its BYE with Sofia-SIP's "ACK Timeout" reason, less than
+  // that after the first 2xx to an INVITE it sent.
+  bool stack_gave_up_early(const Call& call) {
+    if (options.played_ack_wait <= 0 || options.played.empty()) return false;
+    std::vector<std::pair<core::Endpoint, core::TimeNs>> answered;  // each role's first 2xx
+    for (const sip::WireMessage& o : call.messages) {
+      int r = role(o.src);
+      if (r < 0 || !options.played.contains(role_ids[static_cast<std::size_t>(r)])) continue;
+      const sip::Summary& s = o.message.summary();
+      auto at = std::find_if(answered.begin(), answered.end(),
+                             [&](const auto& a) { return a.first == o.src; });
+      if (!s.is_request && s.status >= 200 && s.status < 300 && s.cseq_method == "INVITE") {
+        if (at == answered.end()) answered.emplace_back(o.src, o.time);
+      } else if (s.is_request && s.method == "BYE" && at != answered.end() &&
+                 o.time - at->second < options.played_ack_wait) {
+        auto reason = o.message.header_view("Reason");
+        if (reason && reason->find("ACK Timeout") != std::string_view::npos) return true;
+      }
+    }
+    return false;
   }
 
   // Whether step `id` is sent by a role the harness plays (EachOptions::played).
@@ -490,6 +516,7 @@ EachSummary merge(std::vector<EachSummary> parts, std::size_t keep_failed) {
     all.passed += p.passed;
     all.failed += p.failed;
     all.unknown += p.unknown;
+    all.harness_gave_up += p.harness_gave_up;
     all.messages += p.messages;
     all.retransmissions += p.retransmissions;
     all.outside_roles += p.outside_roles;

@@ -55,6 +55,13 @@ struct EachOptions {
   /// for the ACK and hangs up), which says nothing about the device. Empty: never.
   std::set<std::string, std::less<>> played;
   std::function<bool()> harness_behind;
+  /// How long the played roles' stacks wait for the ACK of a 2xx they sent (their 64*T1). A
+  /// played role that hung up for want of that ACK (its BYE says `Reason: ...;text="ACK
+  /// Timeout"`, Sofia-SIP's words) sooner than this gave up early: its stack misfired (Sofia-SIP
+  /// 1.12.11's Timer H fires early on an overloaded loop, measured 2 ms to 1 s after the 2xx),
+  /// so a call failed at a step a played role sends is then `unknown`, whatever the drop
+  /// counters say. 0: never.
+  core::TimeNs played_ack_wait = 0;
   /// A load run whose engines register under users of their own (engine 2's B is "bob-2"):
   /// the users of the roles that differ for the call a Call-ID belongs to ("B" -> "bob-2"),
   /// or null for the testbed's own. ${ROLE.user} is then that call's. The maps must live as
@@ -120,6 +127,8 @@ struct EachSummary {
   /// Failed only by missing messages while the capture had lost packets (EachOptions::
   /// capture_lost): neither passed nor failed. Never counted as passed.
   std::uint64_t unknown = 0;
+  /// Of the unknown: calls a played role's own stack hung up too early (played_ack_wait).
+  std::uint64_t harness_gave_up = 0;
   std::uint64_t messages = 0;          ///< SIP messages taken in
   /// Messages of an open call whose transmission it had already (sip::hop_key): resent by
   /// their sender. Those after their call was checked are in `late` instead.

@@ -364,6 +364,45 @@ TEST(EachChecker, AStepTheHarnessBotchedWhileBehindIsUnknownNeverFailed) {
   EXPECT_EQ(b_is_the_device.failed, 2u);
 }
 
+// Sofia-SIP 1.12.11 on an overloaded loop fires Timer H early: the harness's own B hangs up
+// ("ACK Timeout") a few hundred ms after its 200, before the ACK it was waiting for. That is the
+// harness's doing, whatever the drop counters say; a B that waited its full 64*T1, or a device
+// B, or a BYE without that reason, is judged as before.
+TEST(EachChecker, AHarnessStackThatGaveUpOnTheAckEarlyIsUnknownNeverFailed) {
+  const std::string ack_timeout = "\r\nReason: SIP;cause=408;text=\"ACK Timeout\"\r\n";
+  auto bye_before_ack = [&](int k, double after_200, bool reason) {
+    std::vector<Wire> c = call(k);
+    double t = c[F6].at + after_200;
+    c[F10].at = t;
+    c[F11].at = t + 0.001;
+    c[F8].at = t + 0.002;
+    c[F9].at = t + 0.003;
+    c[F12].at = t + 0.004;
+    c[F13].at = t + 0.005;
+    if (reason) edit(c[F10].text, "\r\n", ack_timeout);
+    return c;
+  };
+  const auto in = interleave({bye_before_ack(1, 0.3, true), bye_before_ack(2, 5.0, true),
+                              bye_before_ack(3, 0.3, false), call(4)});
+  auto judge = [&](const std::set<std::string, std::less<>>& played) {
+    return run_with(in, [&](EachOptions& o) {
+      o.played = played;
+      o.played_ack_wait = 4'000'000'000;  // the load run's 64*T1
+    });
+  };
+  EachSummary s = judge({"A", "B"});
+  EXPECT_EQ(s.passed, 1u);
+  EXPECT_EQ(s.unknown, 1u);  // call 1: gave up 0.3 s after its 200
+  EXPECT_EQ(s.harness_gave_up, 1u);
+  EXPECT_EQ(s.unknown_by_step.count("F10 order"), 1u);
+  // Call 3 (no reason) is over first; call 2 waited its full 4 s and more.
+  EXPECT_EQ(failed_ids(s), (std::vector<std::string>{"call-3", "call-2"}));
+
+  EachSummary device_b = judge({"A"});
+  EXPECT_EQ(device_b.unknown, 0u);
+  EXPECT_EQ(device_b.failed, 3u);
+}
+
 // A load run on two engines that register apart: the second engine's calls go to "bob-2". Each
 // call is checked with its own engine's user for ${B.user}, so a call the proxy routed by the
 // wrong user still fails.

@@ -141,6 +141,10 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     if (!users.empty()) le.each.users_of = engine::users_by_call(sc, testbed);
     le.generator_drops = read_own_drops;
     le.each.played = own_roles;
+    // The engines' stacks wait 64*T1 for an ACK; one that hangs up sooner misfired.
+    auto linger = lo.transaction_linger.count() > 0 ? lo.transaction_linger
+                                                    : std::chrono::milliseconds(32'000);
+    le.each.played_ack_wait = std::chrono::nanoseconds(linger).count();
     auto started = LiveEach::start(sc, std::move(le));
     if (!started) {
       live_error = started.error();
@@ -221,6 +225,13 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
                         " calls started but not found in the capture: unknown, not passed");
   }
   if (!checked->error.empty()) out.notes.push_back("capture: " + checked->error);
+  if (std::uint64_t n = checked->summary.harness_gave_up; n > 0) {
+    out.notes.push_back(
+        std::to_string(n) + (n == 1 ? " call" : " calls") +
+        " where the harness's own user agent hung up for want of an ACK (\"ACK Timeout\") "
+        "sooner than its stack waits for one: its stack misfired on an overloaded loop (Sofia-SIP "
+        "1.12.11); unknown, never passed, not held against the device");
+  }
   out.each = std::move(checked->summary);
   // The wire decides each call. The engines' own failures fail the run too, unless the
   // harness dropped datagrams: then they may be its own losses, and the wire (where a call
