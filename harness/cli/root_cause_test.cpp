@@ -33,12 +33,6 @@ std::string read(const fs::path& p) {
   return s.str();
 }
 
-// "127.0.0.1:5060" -> ("127.0.0.1", 5060)
-std::pair<std::string, std::uint16_t> split(const std::string& e) {
-  std::size_t colon = e.rfind(':');
-  return {e.substr(0, colon), static_cast<std::uint16_t>(std::stoi(e.substr(colon + 1)))};
-}
-
 class RootCause : public ladder::testing::TempDirTest {
  protected:
   // The correct UDP call with the Call-ID rewritten on messages 3 to 7 (the forwarded INVITE,
@@ -55,10 +49,7 @@ class RootCause : public ladder::testing::TempDirTest {
       EXPECT_TRUE(std::regex_search(text, m, call_id)) << text;
       *original = m[1];
       if (i >= 2) text = std::regex_replace(text, call_id, "\r\nCall-ID: proxy-$1\r\n");
-      auto [sa, sp] = split(d.messages[i].src);
-      auto [da, dp] = split(d.messages[i].dst);
-      frames.push_back(ladder::testing::ethernet(
-          ladder::testing::ipv4(sa, da, 17, ladder::testing::udp(sp, dp, text))));
+      frames.push_back(ladder::testing::udp_frame(d.messages[i].src, d.messages[i].dst, text));
     }
     fs::path out = dir_ / "rewrite-call-id.pcap";
     ladder::testing::write_pcap(out.string(), ladder::capture::LinkType::ethernet, frames);

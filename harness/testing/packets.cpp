@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <utility>
 
 namespace ladder::testing {
 namespace {
@@ -77,6 +79,17 @@ std::string common_headers(std::string_view call_id) {
          std::string(call_id) +
          "\r\n"
          "CSeq: 1 INVITE\r\n";
+}
+
+// "127.0.0.1:5060" -> ("127.0.0.1", 5060); brackets around an IPv6 address are dropped.
+std::pair<std::string, std::uint16_t> split_endpoint(std::string_view e) {
+  std::size_t colon = e.rfind(':');
+  std::string_view host = e.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  auto port = static_cast<std::uint16_t>(std::stoi(std::string(e.substr(colon + 1))));
+  return {std::string(host), port};
 }
 
 }  // namespace
@@ -211,6 +224,12 @@ Bytes ethernet(const Bytes& packet, std::initializer_list<Vlan> tags) {
   put16(b, b.size() - 2, ethertype_of(packet));
   append(b, packet);
   return b;
+}
+
+Bytes udp_frame(std::string_view src, std::string_view dst, std::string_view payload) {
+  auto [sa, sp] = split_endpoint(src);
+  auto [da, dp] = split_endpoint(dst);
+  return ethernet(ip(sa, da, kUdp, udp(sp, dp, payload)));
 }
 
 Bytes linux_sll(const Bytes& packet) {

@@ -83,6 +83,11 @@ Bytes null_bsd(const Bytes& packet, std::uint32_t family, bool big_endian = fals
 /// OpenBSD LOOP: family in network order.
 Bytes loop(const Bytes& packet, std::uint32_t family);
 
+/// An Ethernet frame of one UDP datagram between "ip:port" endpoints as a capture decoder
+/// prints them ("127.0.0.1:5060", "[::1]:5060" or "::1:5060"): a message of a decoded capture
+/// written back as a frame.
+Bytes udp_frame(std::string_view src, std::string_view dst, std::string_view payload);
+
 /// A SIP message with a correct Content-Length: "INVITE sip:b@x SIP/2.0\r\n..." for a method,
 /// "SIP/2.0 200 OK..." for a status such as "200 OK".
 std::string sip_request(std::string_view method, std::string_view call_id,
