@@ -5,17 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "testing/capture_files.h"
 #include "cli/cli_test.h"
+#include "testing/capture_files.h"
+#include "testing/packets.h"
 #include "testing/run_command.h"
 
 namespace {
 
 using namespace ladder::cli::testing;
+using ladder::testing::Bytes;
+using ladder::testing::udp_frame;
 
 const fs::path kLoad = kSource / "captures" / "load" / "basic-100.pcap";
 const fs::path kBasic = kSource / "scenarios" / "basic" / "caller-hangs-up.yaml";
@@ -50,8 +54,8 @@ class Each : public ladder::testing::TempDirTest {
         }
       }
     }
-    Output o = run_command("editcap '" + kLoad.string() + "' '" + out.string() + "'" + frames +
-                           " 2>&1");
+    Output o =
+        run_command("editcap '" + kLoad.string() + "' '" + out.string() + "'" + frames + " 2>&1");
     EXPECT_EQ(o.status, 0) << o.out;
     return ids;
   }
@@ -141,6 +145,69 @@ TEST_F(Each, IdleTakesADuration) {
   EXPECT_EQ(bad.status, 2) << bad.out;
   EXPECT_NE(bad.out.find("--idle: expected a duration such as 10s, got 'soon'"), std::string::npos)
       << bad.out;
+}
+
+// A capture of a load run in which the harness's own B, its stack misfiring on an overloaded loop
+// (Sofia-SIP 1.12.11 fires Timer H early), hung up for want of an ACK ("ACK Timeout") right after
+// its 200, before A acknowledged. Checked again with the run's testbed (A and B played by the
+// harness) that call is unknown, as the live check judged it: never passed, not held against the
+// proxy. Without the testbed B could be a device, and the call fails.
+TEST_F(Each, AHarnessUserAgentThatGaveUpOnTheAckEarlyIsUnknownWithTheRunsTestbed) {
+  ladder::testing::Decoded d = ladder::testing::read_file(kLoad.string());
+  ASSERT_TRUE(d.complete) << d.error;
+  const std::string caller = d.messages.front().src;  // A: the first INVITE's sender
+  auto header = [](const std::string& text, const std::string& name) {
+    std::size_t at = text.find("\r\n" + name + ": ");
+    EXPECT_NE(at, std::string::npos) << name << " in " << text;
+    at += name.size() + 4;
+    return text.substr(at, text.find("\r\n", at) - at);
+  };
+  std::string cid, proxy, callee;
+  std::vector<Bytes> frames;
+  for (const auto& m : d.messages) {
+    if (cid.empty() && m.start_line().starts_with("INVITE ") && m.src == caller &&
+        header(m.bytes, "Call-ID").starts_with("5-")) {
+      cid = header(m.bytes, "Call-ID");
+      proxy = m.dst;
+    }
+    bool mine = !cid.empty() && header(m.bytes, "Call-ID") == cid;
+    // Call 5 ends where B hangs up: no ACK, no BYE from A and no answer to it.
+    if (mine && (m.start_line().starts_with("ACK ") || header(m.bytes, "CSeq").ends_with(" BYE"))) {
+      continue;
+    }
+    frames.push_back(udp_frame(m.src, m.dst, m.bytes));
+    if (mine && m.src != proxy && m.src != caller && m.start_line().starts_with("SIP/2.0 200")) {
+      callee = m.src;
+      std::string bye =
+          "BYE sip:" + caller + " SIP/2.0\r\nVia: SIP/2.0/UDP " + callee +
+          ";branch=z9hG4bKmisfire\r\nMax-Forwards: 70\r\nFrom: " + header(m.bytes, "To") +
+          "\r\nTo: " + header(m.bytes, "From") + "\r\nCall-ID: " + cid +
+          "\r\nCSeq: 2 BYE\r\n"
+          "Reason: SIP;cause=408;text=\"ACK Timeout\"\r\nContent-Length: 0\r\n\r\n";
+      frames.push_back(udp_frame(callee, proxy, bye));
+    }
+  }
+  ASSERT_FALSE(callee.empty());
+  fs::path pcap = dir_ / "misfire.pcap";
+  ladder::testing::write_pcap(pcap.string(), ladder::capture::LinkType::ethernet, frames);
+  fs::path testbed = dir_ / "testbed.yaml";
+  std::ofstream(testbed) << "roles:\n  A: {played_by: harness, bind: '" << caller
+                         << "'}\n  B: {played_by: harness, bind: '" << callee << "'}\n  P: {dut: '"
+                         << proxy << "', kind: proxy}\n";
+
+  Output own = each(pcap, " --testbed '" + testbed.string() + "'");
+  EXPECT_EQ(own.status, 1) << own.out;  // unknown is never a pass
+  EXPECT_NE(own.out.find("100 calls, 99 passed, 0 failed, 1 unknown"), std::string::npos)
+      << own.out;
+  EXPECT_NE(own.out.find("1 call where the harness's own user agent hung up for want of an ACK"),
+            std::string::npos)
+      << own.out;
+  EXPECT_EQ(own.out.find("call " + cid), std::string::npos) << own.out;  // not drawn as failed
+
+  Output device = each(pcap);
+  EXPECT_EQ(device.status, 1) << device.out;
+  EXPECT_NE(device.out.find("100 calls, 99 passed, 1 failed"), std::string::npos) << device.out;
+  EXPECT_NE(device.out.find("call " + cid), std::string::npos) << device.out;
 }
 
 }  // namespace

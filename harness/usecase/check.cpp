@@ -5,6 +5,7 @@
 
 #include "capture/capture.h"
 #include "engine/load.h"
+#include "usecase/harness_own.h"
 #include "usecase/infer.h"
 #include "usecase/usecase.h"
 
@@ -29,7 +30,11 @@ void check_each(const CheckRequest& rq, const checker::CheckOptions& options,
   eo.check = options;
   // A load run's capture: the calls of its engines past the first were made under their own
   // users (engine::engine_users()) when the testbed registers; the Call-ID says which engine.
-  if (testbed != nullptr) eo.users_of = engine::users_by_call(sc, *testbed);
+  // Its user agents' stacks misfired alike on an overloaded loop: judged as the live check did.
+  if (testbed != nullptr) {
+    eo.users_of = engine::users_by_call(sc, *testbed);
+    judge_as_load(sc, *testbed, eo);
+  }
   // Steps in several dialogs: a call spans Call-IDs. Those a load run made carry its token and
   // the call's number, and are grouped by them; any other is a call of its own.
   bool grouped = !checker::groupable_by_call_id(sc);
@@ -83,6 +88,9 @@ void check_each(const CheckRequest& rq, const checker::CheckOptions& options,
                             "call of `ladder run --calls` are taken together by its run and call "
                             "number; any other Call-ID is a call of its own (check one instance "
                             "of another capture with --call-id)");
+  }
+  if (std::uint64_t n = summary.harness_gave_up; n > 0) {
+    summary.notes.push_back(harness_gave_up_note(n));
   }
   bool passed = summary.all_passed();
   out.each = std::move(summary);

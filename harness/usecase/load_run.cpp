@@ -14,6 +14,7 @@
 
 #include "engine/load.h"
 #include "parts/parts.h"
+#include "usecase/harness_own.h"
 #include "usecase/live_each.h"
 #include "usecase/socket_drops.h"
 #include "usecase/run_capture.h"
@@ -226,11 +227,7 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
   }
   if (!checked->error.empty()) out.notes.push_back("capture: " + checked->error);
   if (std::uint64_t n = checked->summary.harness_gave_up; n > 0) {
-    out.notes.push_back(
-        std::to_string(n) + (n == 1 ? " call" : " calls") +
-        " where the harness's own user agent hung up for want of an ACK (\"ACK Timeout\") "
-        "sooner than its stack waits for one: its stack misfired on an overloaded loop (Sofia-SIP "
-        "1.12.11); unknown, never passed, not held against the device");
+    out.notes.push_back(harness_gave_up_note(n));
   }
   out.each = std::move(checked->summary);
   // The wire decides each call. The engines' own failures fail the run too, unless the
