@@ -35,7 +35,7 @@ std::string load_lines(const usecase::LoadRunResult& r) {
   if (r.each) {
     s += "  checked from the capture: " + std::to_string(r.each->passed) + " passed, " +
          std::to_string(r.each->failed) + " failed, " + std::to_string(r.unknown) +
-         " unknown (the capture may have lost them: never passed)\n";
+         " unknown (" + report::unknown_cause(*r.each) + ": never passed)\n";
   }
   s += "  engine's view: " + std::to_string(r.engine_completed) + " completed, " +
        std::to_string(r.engine_failed) + " failed\n";

@@ -102,8 +102,8 @@ std::string each_html(const scenario::Scenario& sc, const checker::EachSummary& 
     body += "</tbody></table>";
   }
   if (!s.unknown_by_step.empty()) {
-    body += "<table class=\"idx\"><thead><tr><th>unknown: the capture lost packets (never "
-            "passed)</th><th>calls</th></tr></thead><tbody>";
+    body += "<table class=\"idx\"><thead><tr><th>unknown: " + html::escape(unknown_cause(s)) +
+            " (never passed)</th><th>calls</th></tr></thead><tbody>";
     for (const auto& [what, n] : s.unknown_by_step) {
       body += "<tr><td>" + html::escape(what) + "</td><td>" + std::to_string(n) + "</td></tr>";
     }

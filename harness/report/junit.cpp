@@ -72,7 +72,7 @@ std::vector<JunitCase> each_junit_cases(const scenario::Scenario& sc,
         std::to_string(s.failed) + " of " + std::to_string(s.calls) + " calls failed";
     if (s.unknown) {
       all.failure_message += ", " + std::to_string(s.unknown) +
-                             " unknown (the capture lost packets; never counted as passed)";
+                             " unknown (" + unknown_cause(s) + "; never counted as passed)";
     }
     for (const auto& [what, n] : s.failures_by_step) {
       all.failure_text += what + ": " + std::to_string(n) + "\n";

@@ -83,6 +83,11 @@ std::string verdicts_json(const std::vector<VerdictOf>& verdicts);
 std::string render_each(const scenario::Scenario& scenario, const checker::EachSummary& summary,
                         const std::string& capture);
 
+/// Why `summary`'s unknown calls are unknown, as a phrase: the capture lost packets, the
+/// harness's own user agents fell behind, or their stack hung up early (EachSummary's counts
+/// tell the last apart). Unknown is never passed.
+std::string unknown_cause(const checker::EachSummary& summary);
+
 /// The result of `check --each` as a JSON document: counts, failures by step, the first failed
 /// calls' verdicts in full.
 std::string each_json(const scenario::Scenario& scenario, const checker::EachSummary& summary,

@@ -152,6 +152,16 @@ std::string render_verdict(const scenario::Scenario& sc, const checker::Verdict&
   return out + "\n";
 }
 
+std::string unknown_cause(const checker::EachSummary& s) {
+  if (s.harness_gave_up > 0 && s.harness_gave_up == s.unknown) {
+    return "the harness's own user agent hung up for want of an ACK sooner than its stack "
+           "waits: the stack misfired";
+  }
+  std::string cause = "the capture lost packets, or the harness's own user agents fell behind";
+  if (s.harness_gave_up > 0) cause += " or hung up early";
+  return cause;
+}
+
 std::string render_each(const scenario::Scenario& sc, const checker::EachSummary& s,
                         const std::string& capture) {
   std::string out = sc.name + "  (" + capture + ", every call)\n";
@@ -167,8 +177,7 @@ std::string render_each(const scenario::Scenario& sc, const checker::EachSummary
     }
   }
   if (!s.unknown_by_step.empty()) {
-    out += "Unknown (the capture lost packets: these calls may have lost only the capture's "
-           "messages; never counted as passed):\n";
+    out += "Unknown (" + unknown_cause(s) + ": never counted as passed):\n";
     for (const auto& [what, n] : s.unknown_by_step) {
       out += "  " + what + ": " + std::to_string(n) + " call" + (n == 1 ? "" : "s") + "\n";
     }
