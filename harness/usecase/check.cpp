@@ -33,7 +33,7 @@ void check_each(const CheckRequest& rq, const checker::CheckOptions& options,
   // Its user agents' stacks misfired alike on an overloaded loop: judged as the live check did.
   if (testbed != nullptr) {
     eo.users_of = engine::users_by_call(sc, *testbed);
-    judge_as_load(sc, *testbed, eo);
+    judge_as_load(sc, *testbed, engine::LoadOptions{}.transaction_linger, eo);
   }
   // Steps in several dialogs: a call spans Call-IDs. Those a load run made carry its token and
   // the call's number, and are grouped by them; any other is a call of its own.

@@ -1,28 +1,17 @@
 #include "usecase/harness_own.h"
 
-#include <chrono>
-
-#include "engine/load.h"
-
 namespace ladder::usecase {
 
-std::set<std::string, std::less<>> played_roles(const scenario::Scenario& sc,
-                                                const scenario::Testbed& testbed) {
-  std::set<std::string, std::less<>> played;
+void judge_as_load(const scenario::Scenario& sc, const scenario::Testbed& testbed,
+                   std::chrono::milliseconds linger, checker::EachOptions& options) {
+  options.played.clear();
   for (const scenario::Role& r : sc.roles) {
     const scenario::TestbedRole* t = testbed.find_role(r.id);
-    if (t != nullptr && t->played_by == scenario::PlayedBy::harness) played.insert(r.id);
+    if (t != nullptr && t->played_by == scenario::PlayedBy::harness) options.played.insert(r.id);
   }
-  return played;
-}
-
-void judge_as_load(const scenario::Scenario& sc, const scenario::Testbed& testbed,
-                   checker::EachOptions& options) {
-  options.played = played_roles(sc, testbed);
-  // A load run's stacks wait its transaction linger (their 64*T1) for an ACK; one that hung up
-  // sooner misfired (engine/load.cpp).
-  std::chrono::nanoseconds wait = engine::LoadOptions{}.transaction_linger;
-  options.played_ack_wait = wait.count();
+  // The stacks wait that long for an ACK; one that hung up sooner misfired (engine/load.cpp).
+  if (linger.count() <= 0) linger = std::chrono::milliseconds(32'000);
+  options.played_ack_wait = std::chrono::nanoseconds(linger).count();
 }
 
 std::string harness_gave_up_note(std::uint64_t n) {

@@ -3,9 +3,8 @@
 // (`ladder check --each --testbed T`, usecase/check.cpp).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
-#include <functional>
-#include <set>
 #include <string>
 
 #include "checker/each.h"
@@ -14,15 +13,12 @@
 
 namespace ladder::usecase {
 
-/// The ladder's roles that `testbed` has the harness play.
-std::set<std::string, std::less<>> played_roles(const scenario::Scenario& sc,
-                                                const scenario::Testbed& testbed);
-
-/// Sets `played` and `played_ack_wait` for a capture of a load run with `testbed`: a call that
-/// failed at a step the harness sends, after one of its user agents hung up for want of an ACK
-/// sooner than a load run's stack waits for one, is unknown (checker/each.h).
+/// Sets `played` (the ladder's roles `testbed` has the harness play) and `played_ack_wait` for
+/// a capture of a load run with `testbed` whose stacks kept a transaction `linger` (their
+/// 64*T1; 0: Sofia-SIP's 32 s): a call that failed at a step the harness sends, after one of
+/// its user agents hung up for want of an ACK sooner than that, is unknown (checker/each.h).
 void judge_as_load(const scenario::Scenario& sc, const scenario::Testbed& testbed,
-                   checker::EachOptions& options);
+                   std::chrono::milliseconds linger, checker::EachOptions& options);
 
 /// The report's note for `n` (> 0) such calls.
 std::string harness_gave_up_note(std::uint64_t n);

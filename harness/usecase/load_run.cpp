@@ -120,12 +120,10 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     }
     return std::max(now, seen);
   };
-  std::set<std::string, std::less<>> own_roles;
   lo.on_bound = [&](const scenario::RoleMap& roles, const engine::EngineUsers& users) {
     for (const auto& [role, addresses] : roles.roles) {
       const scenario::TestbedRole* t = testbed.find_role(role);
       if (t == nullptr || t->played_by != scenario::PlayedBy::harness) continue;
-      own_roles.insert(role);
       for (const scenario::RoleAddress& a : addresses) {
         if (a.port) own_ports.insert(*a.port);
       }
@@ -141,11 +139,7 @@ LoadRunResult run_load(const LoadRequest& rq, const Hooks& hooks,
     // Engines that registered under users of their own: a call is checked with its engine's.
     if (!users.empty()) le.each.users_of = engine::users_by_call(sc, testbed);
     le.generator_drops = read_own_drops;
-    le.each.played = own_roles;
-    // The engines' stacks wait 64*T1 for an ACK; one that hangs up sooner misfired.
-    auto linger = lo.transaction_linger.count() > 0 ? lo.transaction_linger
-                                                    : std::chrono::milliseconds(32'000);
-    le.each.played_ack_wait = std::chrono::nanoseconds(linger).count();
+    judge_as_load(sc, testbed, lo.transaction_linger, le.each);
     auto started = LiveEach::start(sc, std::move(le));
     if (!started) {
       live_error = started.error();
